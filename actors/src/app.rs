@@ -1,0 +1,414 @@
+//! The app's lifecycle actor and the handle everything else is reached by.
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use crate::ids::TrayId;
+use crate::notifier::{
+    NotificationBackend, NotificationEvent, NotificationId, Notification, NotifierActor,
+    NotifyError, Notify, SubscribeNotifications,
+};
+use crate::supervise::guard_callback;
+use crate::tray::{
+    IconActivated, MenuActivated, MenuClicked, RemoveTray, Tray, TrayActivated, TrayActor,
+    TrayError, TrayHandle,
+};
+use crate::error::ActorError;
+use crate::ui::{UiEvent, UiHandle, UiRequest};
+
+/// Values handed to the app at build time and reachable from every handler
+/// through [`AppHandle::state`]. One value per type.
+#[derive(Default)]
+pub struct StateMap(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
+
+impl StateMap {
+    /// Adds a value; returns `false` (and keeps the first) if one of this type
+    /// is already there.
+    pub fn insert<T: Send + Sync + 'static>(&mut self, value: T) -> bool {
+        let key = TypeId::of::<T>();
+        if self.0.contains_key(&key) {
+            return false;
+        }
+        self.0.insert(key, Box::new(value));
+        true
+    }
+
+    fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StateMap({} values)", self.0.len())
+    }
+}
+
+/// What the actor graph needs to start.
+pub struct AppConfig {
+    /// The app's name: notifications' app name, logs.
+    pub name: String,
+    /// Timeout of every request made through a handle.
+    pub request_timeout: Duration,
+    /// How long shutdown waits for each [`Shutdown`] subscriber.
+    pub shutdown_timeout: Duration,
+    /// Managed state.
+    pub state: StateMap,
+    /// Where notifications go.
+    pub notifications: Arc<dyn NotificationBackend + Send + Sync>,
+}
+
+/// Sent to shutdown subscribers before the app exits; the app waits for the
+/// reply (up to the shutdown timeout), so a handler can flush its work.
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
+/// Ask the app to exit with a code.
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct Quit {
+    /// Process exit code.
+    pub code: i32,
+}
+
+/// Subscribe to [`Shutdown`].
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SubscribeShutdown(pub Recipient<Shutdown>);
+
+type Trays = Arc<RwLock<BTreeMap<TrayId, TrayHandle>>>;
+
+/// Lifecycle: runs the ordered shutdown on [`Quit`].
+pub struct AppActor {
+    ui: UiHandle,
+    trays: Trays,
+    shutdown_subscribers: Vec<Recipient<Shutdown>>,
+    shutdown_timeout: Duration,
+    quitting: bool,
+}
+
+impl Actor for AppActor {
+    type Context = Context<Self>;
+}
+
+impl Handler<SubscribeShutdown> for AppActor {
+    type Result = ();
+    fn handle(&mut self, msg: SubscribeShutdown, _: &mut Context<Self>) {
+        self.shutdown_subscribers.push(msg.0);
+    }
+}
+
+impl Handler<Quit> for AppActor {
+    type Result = ();
+
+    fn handle(&mut self, Quit { code }: Quit, _: &mut Context<Self>) {
+        if self.quitting {
+            return;
+        }
+        self.quitting = true;
+        tracing::info!(code, "shutting down");
+        let subscribers = std::mem::take(&mut self.shutdown_subscribers);
+        let trays: Vec<TrayId> = read(&self.trays).keys().cloned().collect();
+        let ui = self.ui.clone();
+        let timeout = self.shutdown_timeout;
+        actix::spawn(async move {
+            // 1. Let actors finish their work, all at once, each bounded.
+            let waits = subscribers
+                .iter()
+                .map(|s| tokio::time::timeout(timeout, s.send(Shutdown)));
+            for (i, result) in futures_util::future::join_all(waits).await.into_iter().enumerate() {
+                if result.is_err() {
+                    tracing::warn!(subscriber = i, ?timeout, "shutdown subscriber did not finish in time");
+                }
+            }
+            // 2. Take the icons off the panel while the bus connection still lives.
+            for id in trays {
+                if let Err(error) = ui.request(UiRequest::RemoveTray(id.clone())).await {
+                    tracing::warn!(tray = %id, %error, "could not remove tray during shutdown");
+                }
+            }
+            // 3. Leave the event loop; the runtime then stops the actor system.
+            if let Err(error) = ui.request(UiRequest::Exit { code }).await {
+                tracing::warn!(%error, "exit request not acknowledged");
+            }
+        });
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    // A panic while holding the lock cannot leave the map half-written
+    // (single inserts/removes), so a poisoned lock is still usable.
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct Inner {
+    name: String,
+    ui: UiHandle,
+    timeout: Duration,
+    app: Addr<AppActor>,
+    notifier: Addr<NotifierActor>,
+    trays: Trays,
+    /// Subscribed to every tray, including trays added later.
+    menu_subscribers: Mutex<Vec<Recipient<MenuClicked>>>,
+    activation_subscribers: Mutex<Vec<Recipient<TrayActivated>>>,
+    state: StateMap,
+}
+
+/// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
+#[derive(Clone)]
+pub struct AppHandle {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AppHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppHandle")
+            .field("name", &self.inner.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppHandle {
+    /// Starts the app's actors. Must run inside an actix `System`.
+    pub fn start(config: AppConfig, ui: UiHandle) -> AppHandle {
+        let trays = Trays::default();
+        let app = AppActor {
+            ui: ui.clone(),
+            trays: trays.clone(),
+            shutdown_subscribers: Vec::new(),
+            shutdown_timeout: config.shutdown_timeout,
+            quitting: false,
+        }
+        .start();
+        let (name, backend) = (config.name.clone(), config.notifications.clone());
+        let notifier = Supervisor::start(move |_| NotifierActor::new(name, backend));
+        AppHandle {
+            inner: Arc::new(Inner {
+                name: config.name,
+                ui,
+                timeout: config.request_timeout,
+                app,
+                notifier,
+                trays,
+                menu_subscribers: Mutex::default(),
+                activation_subscribers: Mutex::default(),
+                state: config.state,
+            }),
+        }
+    }
+
+    /// The app's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The request timeout handles use.
+    pub fn request_timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// The handle actors use to reach the UI thread.
+    pub fn ui(&self) -> &UiHandle {
+        &self.inner.ui
+    }
+
+    /// Managed state of type `T`, if the builder was given one.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.inner.state.get::<T>()
+    }
+
+    /// Puts a new tray icon on the panel, under a supervised actor.
+    pub async fn add_tray(&self, tray: Tray) -> Result<TrayHandle, TrayError> {
+        let spec = tray.into_spec()?;
+        let id = spec.id.clone();
+        if read(&self.inner.trays).contains_key(&id) {
+            return Err(TrayError::Duplicate(id.to_string()));
+        }
+        self.inner
+            .ui
+            .request(UiRequest::CreateTray(spec.clone()))
+            .await
+            .map_err(|source| TrayError::Ui {
+                tray: id.to_string(),
+                source,
+            })?;
+        let ui = self.inner.ui.clone();
+        let addr = Supervisor::start(move |_| TrayActor::new(spec, ui));
+        let handle = TrayHandle::new(id.clone(), addr, self.inner.timeout);
+        for s in lock(&self.inner.menu_subscribers).iter() {
+            handle.subscribe(s.clone());
+        }
+        for s in lock(&self.inner.activation_subscribers).iter() {
+            handle.subscribe_activation(s.clone());
+        }
+        let mut trays = write(&self.inner.trays);
+        if trays.contains_key(&id) {
+            // Lost a race with a concurrent add of the same id.
+            drop(trays);
+            let _ = handle.addr().send(RemoveTray).await;
+            return Err(TrayError::Duplicate(id.to_string()));
+        }
+        trays.insert(id, handle.clone());
+        Ok(handle)
+    }
+
+    /// Takes a tray icon off the panel and stops its actor.
+    pub async fn remove_tray(&self, id: &str) -> Result<(), TrayError> {
+        let handle = write(&self.inner.trays)
+            .remove(id)
+            .ok_or_else(|| TrayError::Unknown(id.to_owned()))?;
+        let timeout = self.inner.timeout;
+        handle
+            .addr()
+            .send(RemoveTray)
+            .timeout(timeout)
+            .await
+            .map_err(|e| ActorError::from_mailbox(e, "TrayActor", timeout))?
+    }
+
+    /// The handle of one tray.
+    pub fn tray(&self, id: &str) -> Result<TrayHandle, TrayError> {
+        read(&self.inner.trays)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| TrayError::Unknown(id.to_owned()))
+    }
+
+    /// Every tray, by id.
+    pub fn trays(&self) -> Vec<TrayHandle> {
+        read(&self.inner.trays).values().cloned().collect()
+    }
+
+    /// Sends clicks on every tray's menu (also trays added later) to `recipient`.
+    pub fn subscribe_menus(&self, recipient: Recipient<MenuClicked>) {
+        for tray in self.trays() {
+            tray.subscribe(recipient.clone());
+        }
+        lock(&self.inner.menu_subscribers).push(recipient);
+    }
+
+    /// Sends clicks on every tray icon (also trays added later) to `recipient`.
+    pub fn subscribe_activations(&self, recipient: Recipient<TrayActivated>) {
+        for tray in self.trays() {
+            tray.subscribe_activation(recipient.clone());
+        }
+        lock(&self.inner.activation_subscribers).push(recipient);
+    }
+
+    /// Shows a desktop notification.
+    pub async fn notify(&self, notification: Notification) -> Result<NotificationId, NotifyError> {
+        let timeout = self.inner.timeout;
+        self.inner
+            .notifier
+            .send(Notify(notification))
+            .timeout(timeout)
+            .await
+            .map_err(|e| ActorError::from_mailbox(e, "NotifierActor", timeout))?
+    }
+
+    /// Sends actions and closes of every notification to `recipient`.
+    pub fn subscribe_notifications(&self, recipient: Recipient<NotificationEvent>) {
+        self.inner.notifier.do_send(SubscribeNotifications(recipient));
+    }
+
+    /// Sends [`Shutdown`] to `recipient` before the app exits, and waits for it.
+    pub fn on_shutdown(&self, recipient: Recipient<Shutdown>) {
+        self.inner.app.do_send(SubscribeShutdown(recipient));
+    }
+
+    /// Runs `f` on every menu click of every tray. A panic in `f` is logged
+    /// and the app keeps running.
+    pub fn on_menu_click(&self, f: impl Fn(&AppHandle, &MenuClicked) + 'static) {
+        let recipient = Callback::start(self.clone(), f);
+        self.subscribe_menus(recipient);
+    }
+
+    /// Runs `f` on every notification action or close.
+    pub fn on_notification(&self, f: impl Fn(&AppHandle, &NotificationEvent) + 'static) {
+        let recipient = Callback::start(self.clone(), f);
+        self.subscribe_notifications(recipient);
+    }
+
+    /// Runs `f` on every click on a tray icon.
+    pub fn on_tray_activated(&self, f: impl Fn(&AppHandle, &TrayActivated) + 'static) {
+        let recipient = Callback::start(self.clone(), f);
+        self.subscribe_activations(recipient);
+    }
+
+    /// Exits cleanly with code 0: shutdown subscribers run, trays leave the
+    /// panel, the event loop ends and `App::run` returns.
+    pub fn quit(&self) {
+        self.exit(0);
+    }
+
+    /// Like [`quit`](Self::quit), with an exit code.
+    pub fn exit(&self, code: i32) {
+        self.inner.app.do_send(Quit { code });
+    }
+
+    /// Routes an event from the UI thread to the actor that owns it. Safe to
+    /// call from any thread; never blocks.
+    pub fn dispatch(&self, event: UiEvent) {
+        match event {
+            UiEvent::MenuActivated { tray, item } => match self.tray(tray.as_str()) {
+                Ok(handle) => handle.addr().do_send(MenuActivated(item)),
+                Err(_) => tracing::debug!(%tray, "menu event for a removed tray dropped"),
+            },
+            UiEvent::TrayActivated {
+                tray,
+                button,
+                position,
+            } => match self.tray(tray.as_str()) {
+                Ok(handle) => handle.addr().do_send(IconActivated { button, position }),
+                Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
+            },
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Turns a closure into a subscriber actor.
+struct Callback<M> {
+    app: AppHandle,
+    f: Box<dyn Fn(&AppHandle, &M)>,
+}
+
+impl<M> Callback<M>
+where
+    M: Message<Result = ()> + Send + 'static,
+{
+    fn start(app: AppHandle, f: impl Fn(&AppHandle, &M) + 'static) -> Recipient<M> {
+        Callback {
+            app,
+            f: Box::new(f),
+        }
+        .start()
+        .recipient()
+    }
+}
+
+impl<M: 'static> Actor for Callback<M> {
+    type Context = Context<Self>;
+}
+
+impl<M> Handler<M> for Callback<M>
+where
+    M: Message<Result = ()> + Send + 'static,
+{
+    type Result = ();
+    fn handle(&mut self, msg: M, _: &mut Context<Self>) {
+        guard_callback(std::any::type_name::<M>(), || (self.f)(&self.app, &msg));
+    }
+}

@@ -1,0 +1,284 @@
+//! The one boundary between the actor world and the UI thread.
+//!
+//! GTK objects are `!Send` and live on the main thread. Actors never touch
+//! them: they hold a [`UiHandle`], which posts a [`UiRequest`] (a closed enum:
+//! every UI operation the actors may ask for is listed here) to the UI thread
+//! and awaits its answer on a oneshot channel, with a timeout. In the other
+//! direction the UI thread turns platform events into [`UiEvent`]s, which
+//! [`crate::app::AppHandle::dispatch`] routes to the owning actor.
+//!
+//! Invariant: the UI thread never parses, awaits or blocks on an actor; it
+//! only carries out requests and forwards events.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::error::UiError;
+use crate::icon::Icon;
+use crate::ids::{MenuId, TrayId};
+use crate::menu::Menu;
+
+/// Everything the UI thread needs to show one tray icon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraySpec {
+    /// Which tray.
+    pub id: TrayId,
+    /// The icon; `None` shows the panel's placeholder.
+    pub icon: Option<Icon>,
+    /// The SNI title (shown as the tooltip heading, or next to the icon by some panels).
+    pub title: Option<String>,
+    /// The tooltip body.
+    pub tooltip: Option<String>,
+    /// Passive (hidden) when false.
+    pub visible: bool,
+    /// The context menu.
+    pub menu: Menu,
+}
+
+/// One property of a live tray, replaced whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrayUpdate {
+    /// New title.
+    Title(Option<String>),
+    /// New tooltip.
+    Tooltip(Option<String>),
+    /// New icon.
+    Icon(Option<Icon>),
+    /// Show or hide.
+    Visible(bool),
+    /// The whole menu. Item changes are sent as a new menu too: the model in
+    /// the tray actor is the single source of truth, and a whole-menu swap
+    /// keeps the UI side free of per-item bookkeeping.
+    Menu(Menu),
+}
+
+/// A request for the UI thread. Closed on purpose: this enum is the complete
+/// list of what actors can make the UI thread do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UiRequest {
+    /// Show a new tray icon (or replace one with the same id).
+    CreateTray(TraySpec),
+    /// Change one property of a tray icon.
+    UpdateTray {
+        /// Which tray.
+        id: TrayId,
+        /// What changes.
+        update: TrayUpdate,
+    },
+    /// Remove a tray icon from the panel.
+    RemoveTray(TrayId),
+    /// Leave the event loop; `App::run` returns with this code.
+    Exit {
+        /// Process exit code.
+        code: i32,
+    },
+}
+
+impl UiRequest {
+    /// A short name for logs and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            UiRequest::CreateTray(_) => "CreateTray",
+            UiRequest::UpdateTray { .. } => "UpdateTray",
+            UiRequest::RemoveTray(_) => "RemoveTray",
+            UiRequest::Exit { .. } => "Exit",
+        }
+    }
+}
+
+/// The UI thread's answer to one request.
+pub type UiReply = Result<(), UiError>;
+
+/// A request travelling to the UI thread with its reply channel.
+#[derive(Debug)]
+pub struct UiEnvelope {
+    request: UiRequest,
+    reply: oneshot::Sender<UiReply>,
+}
+
+impl UiEnvelope {
+    /// The request and the way to answer it.
+    pub fn into_parts(self) -> (UiRequest, UiResponder) {
+        (self.request, UiResponder(self.reply))
+    }
+}
+
+/// Answers one [`UiRequest`]. Dropping it unanswered gives the caller
+/// [`UiError::Closed`].
+#[derive(Debug)]
+pub struct UiResponder(oneshot::Sender<UiReply>);
+
+impl UiResponder {
+    /// Sends the answer; a caller that gave up (timeout) is ignored.
+    pub fn send(self, reply: UiReply) {
+        let _ = self.0.send(reply);
+    }
+}
+
+/// How requests reach the UI thread: the real event-loop proxy, or a headless
+/// recorder in tests.
+pub trait UiPoster: Send + Sync + 'static {
+    /// Hands the envelope over without blocking. Returns it if the UI thread
+    /// is gone.
+    fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope>;
+}
+
+/// A `Send + Clone` handle actors use to ask the UI thread for something.
+#[derive(Clone)]
+pub struct UiHandle {
+    poster: Arc<dyn UiPoster>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for UiHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UiHandle")
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl UiHandle {
+    /// A handle over a poster, with the timeout every request gets.
+    pub fn new(poster: Arc<dyn UiPoster>, timeout: Duration) -> Self {
+        Self { poster, timeout }
+    }
+
+    /// Posts the request *now* and returns a future for the answer.
+    ///
+    /// Posting eagerly (not on first poll) keeps requests from one actor in
+    /// the order it made them, even when it awaits them out of order.
+    pub fn request(&self, request: UiRequest) -> impl Future<Output = UiReply> + Send + 'static {
+        let name = request.name();
+        let timeout = self.timeout;
+        let (tx, rx) = oneshot::channel();
+        let posted = self.poster.post(UiEnvelope { request, reply: tx });
+        async move {
+            if posted.is_err() {
+                return Err(UiError::Closed);
+            }
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(reply)) => reply,
+                Ok(Err(_)) => Err(UiError::Closed),
+                Err(_) => Err(UiError::Timeout {
+                    request: name,
+                    timeout,
+                }),
+            }
+        }
+    }
+}
+
+/// Which mouse button activated a tray icon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MouseButton {
+    /// Primary click ("Activate" in SNI).
+    Left,
+    /// Middle click ("SecondaryActivate" in SNI).
+    Middle,
+    /// Secondary click.
+    Right,
+}
+
+/// Something that happened on the UI thread and belongs to an actor.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum UiEvent {
+    /// A tray menu entry was clicked.
+    MenuActivated {
+        /// The tray whose menu it was.
+        tray: TrayId,
+        /// The entry.
+        item: MenuId,
+    },
+    /// The tray icon itself was clicked.
+    TrayActivated {
+        /// Which tray.
+        tray: TrayId,
+        /// Which button.
+        button: MouseButton,
+        /// Pointer position in screen pixels, as the panel reports it.
+        position: (f64, f64),
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Holds envelopes without answering, to test timeouts and ordering.
+    #[derive(Default)]
+    struct Parked(Mutex<Vec<UiEnvelope>>);
+    impl UiPoster for Parked {
+        fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+            self.0.lock().expect("lock").push(envelope);
+            Ok(())
+        }
+    }
+
+    struct Gone;
+    impl UiPoster for Gone {
+        fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+            Err(envelope)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unanswered_request_times_out() {
+        let ui = UiHandle::new(Arc::new(Parked::default()), Duration::from_secs(2));
+        let got = ui.request(UiRequest::Exit { code: 0 }).await;
+        assert_eq!(
+            got,
+            Err(UiError::Timeout {
+                request: "Exit",
+                timeout: Duration::from_secs(2)
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn closed_loop_is_reported() {
+        let ui = UiHandle::new(Arc::new(Gone), Duration::from_secs(2));
+        assert_eq!(
+            ui.request(UiRequest::Exit { code: 0 }).await,
+            Err(UiError::Closed)
+        );
+        let parked = Arc::new(Parked::default());
+        let ui = UiHandle::new(parked.clone(), Duration::from_secs(2));
+        let pending = ui.request(UiRequest::Exit { code: 0 });
+        parked.0.lock().expect("lock").clear(); // dropped unanswered
+        assert_eq!(pending.await, Err(UiError::Closed));
+    }
+
+    #[tokio::test]
+    async fn requests_are_posted_in_call_order_not_poll_order() {
+        let parked = Arc::new(Parked::default());
+        let ui = UiHandle::new(parked.clone(), Duration::from_secs(2));
+        let first = ui.request(UiRequest::Exit { code: 1 });
+        let second = ui.request(UiRequest::Exit { code: 2 });
+        let codes: Vec<_> = parked
+            .0
+            .lock()
+            .expect("lock")
+            .drain(..)
+            .map(|e| {
+                let (req, responder) = e.into_parts();
+                responder.send(Ok(()));
+                req
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            vec![UiRequest::Exit { code: 1 }, UiRequest::Exit { code: 2 }]
+        );
+        assert_eq!(second.await, Ok(()));
+        assert_eq!(first.await, Ok(()));
+    }
+}
