@@ -1,1 +1,71 @@
-//! x
+//! traykit: tray- and background-first desktop apps, built from actors.
+//!
+//! An app is declared with [`App::builder`], runs with no window at all, and
+//! exits only when asked (from Rust, a menu item, or SIGTERM/SIGINT). Trays,
+//! notifications and your own logic are actors exchanging typed messages;
+//! the UI thread is reached only through one boundary ([`ui`]).
+//!
+//! ```no_run
+//! use traykit::prelude::*;
+//!
+//! fn main() -> Result<(), traykit::Error> {
+//!     App::builder()
+//!         .name("Hello tray")
+//!         .tray(Tray::new("main").title("Hello").menu(Menu::new().item("quit", "Quit")))
+//!         .on_menu_click(|app, click| {
+//!             if click.item == "quit" {
+//!                 app.quit();
+//!             }
+//!         })
+//!         .run()
+//! }
+//! ```
+//!
+//! # Layout
+//! - `builder`: [`App`], [`AppBuilder`] — what the app is made of.
+//! - `runtime`: the main thread — tao's event loop serving UI requests.
+//! - `trays`: the tray model turned into tray-icon/muda objects.
+//! - [`test`]: [`test::TestApp`], the whole app without a display.
+//! - The actors themselves live in the `traykit-actors` crate, re-exported
+//!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
+
+mod builder;
+mod error;
+mod runtime;
+pub mod test;
+mod trays;
+
+pub use builder::{App, AppBuilder, SetupError};
+pub use error::Error;
+pub use traykit_actors::{
+    app, error as actor_error, icon, ids, menu, notifier, supervise, tray, ui, ActorError, UiError,
+};
+
+/// The names most apps use.
+pub mod prelude {
+    pub use crate::app::{AppHandle, Shutdown};
+    pub use crate::icon::Icon;
+    pub use crate::menu::Menu;
+    pub use crate::notifier::{
+        CloseReason, Expiry, Notification, NotificationEvent, NotificationEventKind, Urgency,
+    };
+    pub use crate::tray::{MenuClicked, Tray, TrayActivated, TrayChange, TrayHandle};
+    pub use crate::{App, AppBuilder, Error};
+}
+
+impl AppBuilder {
+    /// Runs the app on this (the main) thread until it quits. A non-zero exit
+    /// code (`app.exit(n)`) ends the process with that code after the clean
+    /// shutdown; use [`run_return`](Self::run_return) to get it instead.
+    pub fn run(self) -> Result<(), Error> {
+        match runtime::run(self)? {
+            0 => Ok(()),
+            code => std::process::exit(code),
+        }
+    }
+
+    /// Like [`run`](Self::run), but returns the exit code.
+    pub fn run_return(self) -> Result<i32, Error> {
+        runtime::run(self)
+    }
+}

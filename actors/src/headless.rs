@@ -8,6 +8,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use actix::Recipient;
 
@@ -27,6 +30,25 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub struct RecordingUi {
     log: Mutex<Vec<UiRequest>>,
     failure: Mutex<Option<UiError>>,
+    changed: Notify,
+}
+
+/// Waits until `check` holds, re-checking each time `changed` fires; gives up
+/// after `timeout`. Returns whether it held.
+async fn wait_until(changed: &Notify, timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let notified = changed.notified();
+        tokio::pin!(notified);
+        // Register before checking, so a change between check and wait is not lost.
+        notified.as_mut().enable();
+        if check() {
+            return true;
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            return check();
+        }
+    }
 }
 
 impl RecordingUi {
@@ -38,6 +60,15 @@ impl RecordingUi {
     /// Returns and forgets the requests so far.
     pub fn take(&self) -> Vec<UiRequest> {
         std::mem::take(&mut *lock(&self.log))
+    }
+
+    /// Waits until the recorded requests satisfy `check` (or `timeout` passes).
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&[UiRequest]) -> bool,
+    ) -> bool {
+        wait_until(&self.changed, timeout, || check(&lock(&self.log))).await
     }
 
     /// Makes every following request fail with `error` (or succeed again, with `None`).
@@ -54,6 +85,7 @@ impl UiPoster for RecordingUi {
             lock(&self.log).push(request);
         }
         responder.send(failure.map_or(Ok(()), Err));
+        self.changed.notify_waiters();
         Ok(())
     }
 }
@@ -64,12 +96,18 @@ pub struct RecordingNotifications {
     next_id: AtomicU32,
     shown: Mutex<Vec<(NotificationId, Notification)>>,
     listeners: Mutex<HashMap<u32, Recipient<NotificationEvent>>>,
+    changed: Notify,
 }
 
 impl RecordingNotifications {
     /// Every notification shown so far, with the id it got.
     pub fn shown(&self) -> Vec<(NotificationId, Notification)> {
         lock(&self.shown).clone()
+    }
+
+    /// Waits until at least `count` notifications were shown (or `timeout` passes).
+    pub async fn wait_for_count(&self, count: usize, timeout: Duration) -> bool {
+        wait_until(&self.changed, timeout, || lock(&self.shown).len() >= count).await
     }
 
     /// Acts as if the user clicked action `action` of notification `id`.
@@ -104,6 +142,7 @@ impl NotificationBackend for RecordingNotifications {
         let id = NotificationId(self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         lock(&self.shown).push((id, notification));
         lock(&self.listeners).insert(id.0, events);
+        self.changed.notify_waiters();
         Box::pin(async move { Ok(id) })
     }
 }

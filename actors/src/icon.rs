@@ -183,7 +183,7 @@ mod tests {
             // pixels must be the real ones. Anything earlier must be an error.
             match Icon::from_png(&good[..cut]) {
                 Ok(icon) => assert_eq!(icon.rgba(), &[7; 64][..], "cut at {cut}"),
-                Err(_) => assert!(cut < good.len() - 12 || cut > 0, "cut at {cut}"),
+                Err(_) => {}
             }
         }
         assert!(Icon::from_png(&good[..good.len() / 2]).is_err());

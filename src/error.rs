@@ -1,0 +1,31 @@
+//! The facade's error type: what `App::run` can fail with.
+
+use traykit_actors::tray::TrayError;
+
+/// Why the app could not start or run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No X11 or Wayland display to connect to.
+    #[error(
+        "no display: DISPLAY and WAYLAND_DISPLAY are unset or unusable. \
+         traykit apps need a desktop session; for headless runs use \
+         `xvfb-run -a <app>`, and for tests `traykit::test::TestApp`"
+    )]
+    NoDisplay,
+    /// The platform event loop could not be created.
+    #[error("could not start the UI event loop: {0}")]
+    EventLoop(String),
+    /// A tray declared on the builder is invalid or could not be shown.
+    #[error(transparent)]
+    Tray(#[from] TrayError),
+    /// A `setup` closure returned an error or panicked.
+    #[error("setup failed: {0}")]
+    Setup(String),
+    /// `manage` was called twice with the same type.
+    #[error("state of type `{0}` is managed twice; wrap one in a newtype")]
+    DuplicateState(&'static str),
+    /// The actor thread could not be started or died.
+    #[error("actor thread: {0}")]
+    ActorThread(String),
+}

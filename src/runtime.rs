@@ -1,0 +1,203 @@
+//! The main thread: tao's event loop, the live trays, and the actor thread.
+//!
+//! `run` owns the main thread. It starts the actix System on a thread of its
+//! own, then serves [`UiRequest`]s posted through the event-loop proxy until
+//! an `Exit` request arrives. Menu and tray-icon events do not pass through
+//! here: tray-icon reports them on its D-Bus thread, and they go straight to
+//! the owning actor through [`AppHandle::dispatch`].
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use tao::event::Event;
+use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy};
+use tao::platform::run_return::EventLoopExtRunReturn;
+use traykit_actors::app::AppHandle;
+use traykit_actors::notifier::DbusNotifications;
+use traykit_actors::ui::{MouseButton, UiEnvelope, UiEvent, UiHandle, UiPoster, UiRequest};
+
+use crate::builder::AppBuilder;
+use crate::error::Error;
+use crate::trays::{parse_menu_event, Trays};
+
+/// Posts to the main thread through tao's proxy.
+struct ProxyPoster(Mutex<EventLoopProxy<UiEnvelope>>);
+
+impl UiPoster for ProxyPoster {
+    fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .send_event(envelope)
+            .map_err(|tao::event_loop::EventLoopClosed(envelope)| envelope)
+    }
+}
+
+fn has_display() -> bool {
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+/// Routes tray-icon's and muda's process-wide event handlers to the app.
+fn install_event_handlers(app: Arc<OnceLock<AppHandle>>) {
+    let menu_app = app.clone();
+    tray_icon::menu::MenuEvent::set_event_handler(Some(move |event: tray_icon::menu::MenuEvent| {
+        let Some(app) = menu_app.get() else { return };
+        match parse_menu_event(event.id.as_ref()) {
+            Some((tray, item)) => app.dispatch(UiEvent::MenuActivated { tray, item }),
+            None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
+        }
+    }));
+    tray_icon::TrayIconEvent::set_event_handler(Some(move |event: tray_icon::TrayIconEvent| {
+        let Some(app) = app.get() else { return };
+        if let tray_icon::TrayIconEvent::Click {
+            id,
+            position,
+            button,
+            ..
+        } = event
+        {
+            let Ok(tray) = traykit_actors::ids::TrayId::new(id.0) else {
+                return;
+            };
+            let button = match button {
+                tray_icon::MouseButton::Left => MouseButton::Left,
+                tray_icon::MouseButton::Right => MouseButton::Right,
+                tray_icon::MouseButton::Middle => MouseButton::Middle,
+            };
+            app.dispatch(UiEvent::TrayActivated {
+                tray,
+                button,
+                position: (position.x, position.y),
+            });
+        }
+    }));
+}
+
+/// Quits cleanly on SIGTERM and SIGINT (Ctrl-C), with exit code 0.
+fn quit_on_signals(app: AppHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    actix::spawn(async move {
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("could not install signal handlers; SIGTERM will not shut down cleanly");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+        app.quit();
+    });
+}
+
+pub(crate) fn run(builder: AppBuilder) -> Result<i32, Error> {
+    if !has_display() {
+        return Err(Error::NoDisplay);
+    }
+    if !builder.opengl && std::env::var_os("GDK_GL").is_none() {
+        // GTK's X11 backend probes GLX at start-up, which maps Mesa (tens of
+        // MB) into a process that never draws with GL. Set before any thread
+        // exists, so no concurrent getenv can race it.
+        std::env::set_var("GDK_GL", "disable");
+    }
+    let mut event_loop = std::panic::catch_unwind(|| {
+        EventLoopBuilder::<UiEnvelope>::with_user_event().build()
+    })
+    .map_err(|_| Error::NoDisplay)?;
+    let ui = UiHandle::new(
+        Arc::new(ProxyPoster(Mutex::new(event_loop.create_proxy()))),
+        builder.request_timeout,
+    );
+
+    let app_slot: Arc<OnceLock<AppHandle>> = Arc::default();
+    install_event_handlers(app_slot.clone());
+
+    let boot_error: Arc<Mutex<Option<Error>>> = Arc::default();
+    let (system_tx, system_rx) = mpsc::channel();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let actor_thread = {
+        let boot_error = boot_error.clone();
+        let ui = ui.clone();
+        std::thread::Builder::new()
+            .name("traykit-actors".into())
+            .spawn(move || {
+                let system = actix::System::new();
+                let _ = system_tx.send(actix::System::current());
+                let booted = system.block_on(async move {
+                    let app = builder
+                        .boot(ui.clone(), Arc::new(DbusNotifications), |app| {
+                            let _ = app_slot.set(app.clone());
+                        })
+                        .await;
+                    match app {
+                        Ok(app) => {
+                            quit_on_signals(app);
+                            true
+                        }
+                        Err(error) => {
+                            *boot_error.lock().unwrap_or_else(PoisonError::into_inner) =
+                                Some(error);
+                            let _ = ui.request(UiRequest::Exit { code: 1 }).await;
+                            false
+                        }
+                    }
+                });
+                if booted {
+                    if let Err(error) = system.run() {
+                        tracing::error!(%error, "actor system stopped with an error");
+                    }
+                }
+                let _ = done_tx.send(());
+            })
+            .map_err(|e| Error::ActorThread(e.to_string()))?
+    };
+    let system = system_rx
+        .recv()
+        .map_err(|_| Error::ActorThread("the actor thread died at start".into()))?;
+
+    let mut trays = Trays::default();
+    let mut exit_code = 0;
+    event_loop.run_return(|event, _, control_flow| {
+        *control_flow = ControlFlow::Wait;
+        if let Event::UserEvent(envelope) = event {
+            let (request, responder) = envelope.into_parts();
+            tracing::trace!(request = request.name(), "ui request");
+            let reply = match request {
+                UiRequest::CreateTray(spec) => trays.create(spec),
+                UiRequest::UpdateTray { id, update } => trays.update(&id, update),
+                UiRequest::RemoveTray(id) => trays.remove(&id),
+                UiRequest::Exit { code } => {
+                    exit_code = code;
+                    *control_flow = ControlFlow::ExitWithCode(code);
+                    Ok(())
+                }
+                #[allow(unreachable_patterns)]
+                other => Err(traykit_actors::UiError::Failed {
+                    request: other.name(),
+                    reason: "not supported by this runtime".into(),
+                }),
+            };
+            responder.send(reply);
+        }
+    });
+
+    system.stop();
+    if done_rx.recv_timeout(Duration::from_secs(5)).is_ok() {
+        let _ = actor_thread.join();
+    } else {
+        tracing::warn!("actor thread did not stop within 5 s; exiting without it");
+    }
+    drop(trays);
+    if let Some(error) = boot_error
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
+        return Err(error);
+    }
+    Ok(exit_code)
+}

@@ -1,0 +1,119 @@
+//! Test your app without a display: the real actor graph, with the UI thread
+//! and the notification server replaced by recorders.
+//!
+//! ```
+//! use std::time::Duration;
+//! use traykit::prelude::*;
+//! use traykit::test::TestApp;
+//! use traykit::ui::{TrayUpdate, UiRequest};
+//!
+//! #[actix::test]
+//! async fn pause_greys_out_notify() {
+//!     let app = TestApp::start(
+//!         App::builder()
+//!             .tray(Tray::new("main").menu(Menu::new().check("pause", "Pause", false).item("notify", "Notify")))
+//!             .on_menu_click(|app, click| {
+//!                 let tray = app.tray("main").expect("tray");
+//!                 let paused = click.checked == Some(true);
+//!                 actix::spawn(async move { tray.set_enabled("notify", !paused).await.expect("change") });
+//!             }),
+//!     )
+//!     .await
+//!     .expect("app starts");
+//!     app.click("main", "pause");
+//!     assert!(app.wait_for_ui(Duration::from_secs(2), |reqs| reqs.len() >= 3).await);
+//! }
+//! # fn main() {}
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use traykit_actors::app::AppHandle;
+use traykit_actors::headless::{RecordingNotifications, RecordingUi};
+use traykit_actors::ids::{MenuId, TrayId};
+use traykit_actors::ui::{MouseButton, UiEvent, UiHandle, UiRequest};
+
+use crate::builder::AppBuilder;
+use crate::error::Error;
+
+/// A running app with no display and no bus. Start it inside an actix
+/// System, e.g. in an `#[actix::test]`.
+#[derive(Debug)]
+pub struct TestApp {
+    app: AppHandle,
+    ui: Arc<RecordingUi>,
+    notifications: Arc<RecordingNotifications>,
+}
+
+impl TestApp {
+    /// Boots the app declared by `builder`: actors, trays, hooks and setup.
+    pub async fn start(builder: AppBuilder) -> Result<TestApp, Error> {
+        let ui = Arc::new(RecordingUi::default());
+        let notifications = Arc::new(RecordingNotifications::default());
+        let handle = UiHandle::new(ui.clone(), builder.request_timeout);
+        let app = builder.boot(handle, notifications.clone(), |_| {}).await?;
+        Ok(TestApp {
+            app,
+            ui,
+            notifications,
+        })
+    }
+
+    /// The app's handle, as handlers see it.
+    pub fn handle(&self) -> &AppHandle {
+        &self.app
+    }
+
+    /// Every request the actors made of the UI thread, in order.
+    pub fn ui_requests(&self) -> Vec<UiRequest> {
+        self.ui.requests()
+    }
+
+    /// Returns and forgets the UI requests so far.
+    pub fn take_ui_requests(&self) -> Vec<UiRequest> {
+        self.ui.take()
+    }
+
+    /// Waits until the recorded UI requests satisfy `check`; false on timeout.
+    pub async fn wait_for_ui(
+        &self,
+        timeout: Duration,
+        check: impl FnMut(&[UiRequest]) -> bool,
+    ) -> bool {
+        self.ui.wait_for(timeout, check).await
+    }
+
+    /// The recording UI, e.g. to make it fail.
+    pub fn ui(&self) -> &RecordingUi {
+        &self.ui
+    }
+
+    /// The recording notification server.
+    pub fn notifications(&self) -> &RecordingNotifications {
+        &self.notifications
+    }
+
+    /// Clicks a menu item, as the panel would.
+    ///
+    /// # Panics
+    /// If `tray` or `item` is not a valid id (a bug in the test).
+    pub fn click(&self, tray: &str, item: &str) {
+        self.app.dispatch(UiEvent::MenuActivated {
+            tray: TrayId::new(tray).expect("valid tray id"),
+            item: MenuId::new(item).expect("valid item id"),
+        });
+    }
+
+    /// Clicks the tray icon itself.
+    ///
+    /// # Panics
+    /// If `tray` is not a valid id (a bug in the test).
+    pub fn activate(&self, tray: &str, button: MouseButton, position: (f64, f64)) {
+        self.app.dispatch(UiEvent::TrayActivated {
+            tray: TrayId::new(tray).expect("valid tray id"),
+            button,
+            position,
+        });
+    }
+}
