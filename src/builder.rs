@@ -105,7 +105,8 @@ impl AppBuilder {
     /// One value per type.
     pub fn manage<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         if !self.state.insert(value) {
-            self.duplicate_state.get_or_insert(std::any::type_name::<T>());
+            self.duplicate_state
+                .get_or_insert(std::any::type_name::<T>());
         }
         self
     }
@@ -203,7 +204,12 @@ impl AppBuilder {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&app))) {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(Error::Setup(e.to_string())),
-                Err(p) => return Err(Error::Setup(format!("panicked: {}", panic_message(p.as_ref())))),
+                Err(p) => {
+                    return Err(Error::Setup(format!(
+                        "panicked: {}",
+                        panic_message(p.as_ref())
+                    )))
+                }
             }
         }
         Ok(app)

@@ -3,7 +3,7 @@
 use traykit_actors::tray::TrayError;
 
 /// Why the app could not start or run.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// No X11 or Wayland display to connect to.
@@ -28,4 +28,12 @@ pub enum Error {
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),
+}
+
+// `fn main() -> Result<(), traykit::Error>` prints the error with `Debug`;
+// print the actionable message rather than the variant name.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -42,13 +42,15 @@ fn has_display() -> bool {
 /// Routes tray-icon's and muda's process-wide event handlers to the app.
 fn install_event_handlers(app: Arc<OnceLock<AppHandle>>) {
     let menu_app = app.clone();
-    tray_icon::menu::MenuEvent::set_event_handler(Some(move |event: tray_icon::menu::MenuEvent| {
-        let Some(app) = menu_app.get() else { return };
-        match parse_menu_event(event.id.as_ref()) {
-            Some((tray, item)) => app.dispatch(UiEvent::MenuActivated { tray, item }),
-            None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
-        }
-    }));
+    tray_icon::menu::MenuEvent::set_event_handler(Some(
+        move |event: tray_icon::menu::MenuEvent| {
+            let Some(app) = menu_app.get() else { return };
+            match parse_menu_event(event.id.as_ref()) {
+                Some((tray, item)) => app.dispatch(UiEvent::MenuActivated { tray, item }),
+                None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
+            }
+        },
+    ));
     tray_icon::TrayIconEvent::set_event_handler(Some(move |event: tray_icon::TrayIconEvent| {
         let Some(app) = app.get() else { return };
         if let tray_icon::TrayIconEvent::Click {
@@ -104,10 +106,9 @@ pub(crate) fn run(builder: AppBuilder) -> Result<i32, Error> {
         // exists, so no concurrent getenv can race it.
         std::env::set_var("GDK_GL", "disable");
     }
-    let mut event_loop = std::panic::catch_unwind(|| {
-        EventLoopBuilder::<UiEnvelope>::with_user_event().build()
-    })
-    .map_err(|_| Error::NoDisplay)?;
+    let mut event_loop =
+        std::panic::catch_unwind(|| EventLoopBuilder::<UiEnvelope>::with_user_event().build())
+            .map_err(|_| Error::NoDisplay)?;
     let ui = UiHandle::new(
         Arc::new(ProxyPoster(Mutex::new(event_loop.create_proxy()))),
         builder.request_timeout,
@@ -129,7 +130,7 @@ pub(crate) fn run(builder: AppBuilder) -> Result<i32, Error> {
                 let _ = system_tx.send(actix::System::current());
                 let booted = system.block_on(async move {
                     let app = builder
-                        .boot(ui.clone(), Arc::new(DbusNotifications), |app| {
+                        .boot(ui.clone(), Arc::new(DbusNotifications::default()), |app| {
                             let _ = app_slot.set(app.clone());
                         })
                         .await;

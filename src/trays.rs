@@ -56,7 +56,11 @@ fn native_menu(tray: &TrayId, menu: &Menu) -> Result<NativeMenu, UiError> {
 
 fn native_item(tray: &TrayId, item: &MenuItem) -> Result<Box<dyn IsMenuItem>, UiError> {
     Ok(match item {
-        MenuItem::Normal { id, label: l, enabled } => Box::new(NativeItem::with_id(
+        MenuItem::Normal {
+            id,
+            label: l,
+            enabled,
+        } => Box::new(NativeItem::with_id(
             native_id(tray, id),
             label(l),
             *enabled,

@@ -7,17 +7,17 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
+use crate::error::ActorError;
 use crate::ids::TrayId;
 use crate::notifier::{
-    NotificationBackend, NotificationEvent, NotificationId, Notification, NotifierActor,
-    NotifyError, Notify, SubscribeNotifications,
+    Notification, NotificationBackend, NotificationEvent, NotificationId, NotifierActor, Notify,
+    NotifyError, SubscribeNotifications,
 };
 use crate::supervise::guard_callback;
 use crate::tray::{
     IconActivated, MenuActivated, MenuClicked, RemoveTray, Tray, TrayActivated, TrayActor,
     TrayError, TrayHandle,
 };
-use crate::error::ActorError;
 use crate::ui::{UiEvent, UiHandle, UiRequest};
 
 /// Values handed to the app at build time and reachable from every handler
@@ -121,9 +121,17 @@ impl Handler<Quit> for AppActor {
             let waits = subscribers
                 .iter()
                 .map(|s| tokio::time::timeout(timeout, s.send(Shutdown)));
-            for (i, result) in futures_util::future::join_all(waits).await.into_iter().enumerate() {
+            for (i, result) in futures_util::future::join_all(waits)
+                .await
+                .into_iter()
+                .enumerate()
+            {
                 if result.is_err() {
-                    tracing::warn!(subscriber = i, ?timeout, "shutdown subscriber did not finish in time");
+                    tracing::warn!(
+                        subscriber = i,
+                        ?timeout,
+                        "shutdown subscriber did not finish in time"
+                    );
                 }
             }
             // 2. Take the icons off the panel while the bus connection still lives.
@@ -317,7 +325,9 @@ impl AppHandle {
 
     /// Sends actions and closes of every notification to `recipient`.
     pub fn subscribe_notifications(&self, recipient: Recipient<NotificationEvent>) {
-        self.inner.notifier.do_send(SubscribeNotifications(recipient));
+        self.inner
+            .notifier
+            .do_send(SubscribeNotifications(recipient));
     }
 
     /// Sends [`Shutdown`] to `recipient` before the app exits, and waits for it.

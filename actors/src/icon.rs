@@ -187,7 +187,10 @@ mod tests {
             }
         }
         assert!(Icon::from_png(&good[..good.len() / 2]).is_err());
-        assert!(matches!(Icon::from_png(b"not a png"), Err(IconError::Png(_))));
+        assert!(matches!(
+            Icon::from_png(b"not a png"),
+            Err(IconError::Png(_))
+        ));
     }
 
     #[test]

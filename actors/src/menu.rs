@@ -311,7 +311,8 @@ mod tests {
             menu.find("c"),
             Some(MenuItem::Check { checked: false, .. })
         ));
-        menu.apply("a", ItemChange::Label("New".into())).expect("apply");
+        menu.apply("a", ItemChange::Label("New".into()))
+            .expect("apply");
         assert!(matches!(menu.find("a"), Some(MenuItem::Normal { label, .. }) if label == "New"));
     }
 }

@@ -1,14 +1,14 @@
 //! Desktop notifications: the notifier actor and its backends.
 //!
-//! The real backend speaks `org.freedesktop.Notifications` through
-//! notify-rust (zbus, on the actor thread's tokio runtime). Each shown
-//! notification that has actions keeps its own connection open until the
-//! server reports an action or a close: servers such as GNOME Shell send
-//! `ActionInvoked` only to the connection that created the notification.
+//! The real backend speaks `org.freedesktop.Notifications` over zbus, on the
+//! actor thread's tokio runtime, with one connection for the app's life:
+//! servers such as GNOME Shell send `ActionInvoked` only to the connection
+//! that created the notification, so sending and listening share it.
 
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -204,9 +204,140 @@ pub trait NotificationBackend: 'static {
     ) -> LocalFuture<Result<NotificationId, NotifyError>>;
 }
 
-/// The real backend: `org.freedesktop.Notifications` on the session bus.
-#[derive(Debug, Default)]
-pub struct DbusNotifications;
+/// The real backend: `org.freedesktop.Notifications` on the session bus,
+/// over one zbus connection kept for the app's life.
+///
+/// The signal stream is opened *before* the first `Notify` call, and events
+/// that overtake the `Notify` reply are buffered, so an action clicked at
+/// once is never lost. (notify-rust opens one connection per notification and
+/// subscribes only after showing it, which loses early clicks: see
+/// ARCHITECTURE.md.)
+#[derive(Default)]
+pub struct DbusNotifications {
+    conn: Arc<tokio::sync::OnceCell<zbus::Connection>>,
+    routes: Arc<Mutex<Routes>>,
+}
+
+impl std::fmt::Debug for DbusNotifications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbusNotifications").finish_non_exhaustive()
+    }
+}
+
+/// How many unclaimed events are kept for notifications whose `Notify`
+/// reply has not been processed yet.
+const EARLY_EVENTS: usize = 64;
+
+#[derive(Default)]
+struct Routes {
+    listeners: HashMap<u32, Recipient<NotificationEvent>>,
+    early: VecDeque<NotificationEvent>,
+}
+
+impl Routes {
+    fn deliver(&mut self, event: NotificationEvent) {
+        let closing = matches!(event.kind, NotificationEventKind::Closed(_));
+        match self.listeners.get(&event.id.0) {
+            Some(listener) => {
+                listener.do_send(event.clone());
+                if closing {
+                    self.listeners.remove(&event.id.0);
+                }
+            }
+            None => {
+                if self.early.len() == EARLY_EVENTS {
+                    self.early.pop_front();
+                }
+                self.early.push_back(event);
+            }
+        }
+    }
+
+    fn listen(&mut self, id: NotificationId, listener: Recipient<NotificationEvent>) {
+        let (mine, rest): (Vec<_>, Vec<_>) = self.early.drain(..).partition(|e| e.id == id);
+        self.early = rest.into();
+        let mut closed = false;
+        for event in mine {
+            closed |= matches!(event.kind, NotificationEventKind::Closed(_));
+            listener.do_send(event);
+        }
+        if !closed {
+            self.listeners.insert(id.0, listener);
+        }
+    }
+}
+
+const PATH: &str = "/org/freedesktop/Notifications";
+const IFACE: &str = "org.freedesktop.Notifications";
+
+/// The app's notification connection, made on first use.
+async fn connection<'a>(
+    cell: &'a tokio::sync::OnceCell<zbus::Connection>,
+    routes: &Arc<Mutex<Routes>>,
+) -> Result<&'a zbus::Connection, NotifyError> {
+    cell.get_or_try_init(|| async {
+        let server = |e: zbus::Error| NotifyError::Server(e.to_string());
+        let conn = zbus::Connection::session().await.map_err(server)?;
+        let dbus = zbus::fdo::DBusProxy::new(&conn)
+            .await
+            .map_err(|e| server(e.into()))?;
+        for member in ["ActionInvoked", "NotificationClosed"] {
+            let rule = zbus::MatchRule::builder()
+                .msg_type(zbus::message::Type::Signal)
+                .interface(IFACE)
+                .and_then(|b| b.member(member))
+                .map(|b| b.build())
+                .map_err(server)?;
+            dbus.add_match_rule(rule)
+                .await
+                .map_err(|e| server(e.into()))?;
+        }
+        let stream = zbus::MessageStream::from(&conn);
+        actix::spawn(route_signals(stream, routes.clone()));
+        Ok(conn)
+    })
+    .await
+}
+
+async fn route_signals(mut stream: zbus::MessageStream, routes: Arc<Mutex<Routes>>) {
+    use futures_util::StreamExt;
+    while let Some(Ok(msg)) = stream.next().await {
+        let header = msg.header();
+        if header.message_type() != zbus::message::Type::Signal
+            || header.interface().map(|i| i.as_str()) != Some(IFACE)
+        {
+            continue;
+        }
+        let event = match header.member().map(|m| m.as_str()) {
+            Some("ActionInvoked") => {
+                msg.body()
+                    .deserialize::<(u32, String)>()
+                    .ok()
+                    .map(|(id, key)| NotificationEvent {
+                        id: NotificationId(id),
+                        kind: NotificationEventKind::ActionInvoked(key),
+                    })
+            }
+            Some("NotificationClosed") => {
+                msg.body()
+                    .deserialize::<(u32, u32)>()
+                    .ok()
+                    .map(|(id, reason)| NotificationEvent {
+                        id: NotificationId(id),
+                        kind: NotificationEventKind::Closed(reason.into()),
+                    })
+            }
+            _ => None,
+        };
+        if let Some(event) = event {
+            lock(&routes).deliver(event);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 impl NotificationBackend for DbusNotifications {
     fn show(
@@ -215,69 +346,45 @@ impl NotificationBackend for DbusNotifications {
         n: Notification,
         events: Recipient<NotificationEvent>,
     ) -> LocalFuture<Result<NotificationId, NotifyError>> {
-        let mut native = notify_rust::Notification::new();
-        native
-            .appname(app_name)
-            .summary(&n.summary)
-            .body(&n.body)
-            .icon(&n.icon)
-            .urgency(match n.urgency {
-                Urgency::Low => notify_rust::Urgency::Low,
-                Urgency::Normal => notify_rust::Urgency::Normal,
-                Urgency::Critical => notify_rust::Urgency::Critical,
-            })
-            .timeout(match n.expiry {
-                Expiry::Default => notify_rust::Timeout::Default,
-                Expiry::Never => notify_rust::Timeout::Never,
-                Expiry::After(d) => notify_rust::Timeout::Milliseconds(
-                    u32::try_from(d.as_millis()).unwrap_or(u32::MAX),
-                ),
-            });
-        for (id, label) in &n.actions {
-            native.action(id, label);
-        }
-        let wants_events = !n.actions.is_empty();
+        let app_name = app_name.to_owned();
+        let (cell, routes) = (self.conn.clone(), self.routes.clone());
         Box::pin(async move {
-            let handle = native
-                .show_async()
+            let conn = connection(&cell, &routes).await?;
+            let actions: Vec<&str> = n
+                .actions
+                .iter()
+                .flat_map(|(id, label)| [id.as_str(), label.as_str()])
+                .collect();
+            let urgency: u8 = match n.urgency {
+                Urgency::Low => 0,
+                Urgency::Normal => 1,
+                Urgency::Critical => 2,
+            };
+            let mut hints: HashMap<&str, zbus::zvariant::Value<'_>> = HashMap::new();
+            hints.insert("urgency", urgency.into());
+            let expire: i32 = match n.expiry {
+                Expiry::Default => -1,
+                Expiry::Never => 0,
+                Expiry::After(d) => i32::try_from(d.as_millis()).unwrap_or(i32::MAX),
+            };
+            let reply = conn
+                .call_method(
+                    Some(IFACE),
+                    PATH,
+                    Some(IFACE),
+                    "Notify",
+                    &(
+                        &app_name, 0u32, &n.icon, &n.summary, &n.body, actions, hints, expire,
+                    ),
+                )
                 .await
                 .map_err(|e| NotifyError::Server(e.to_string()))?;
-            let id = NotificationId(handle.id());
-            if wants_events {
-                actix::spawn(async move {
-                    let mut kind = None;
-                    handle
-                        .wait_for_action_async(|response| {
-                            kind = match response {
-                                notify_rust::NotificationResponse::Default => {
-                                    Some(NotificationEventKind::ActionInvoked("default".into()))
-                                }
-                                notify_rust::NotificationResponse::Action(a) => {
-                                    Some(NotificationEventKind::ActionInvoked(a.clone()))
-                                }
-                                notify_rust::NotificationResponse::Closed(reason) => {
-                                    Some(NotificationEventKind::Closed(match reason {
-                                        notify_rust::CloseReason::Expired => CloseReason::Expired,
-                                        notify_rust::CloseReason::Dismissed => {
-                                            CloseReason::Dismissed
-                                        }
-                                        notify_rust::CloseReason::CloseAction => {
-                                            CloseReason::ClosedByApp
-                                        }
-                                        notify_rust::CloseReason::Other(c) => {
-                                            CloseReason::Other(*c)
-                                        }
-                                    }))
-                                }
-                                _ => None,
-                            }
-                        })
-                        .await;
-                    if let Some(kind) = kind {
-                        events.do_send(NotificationEvent { id, kind });
-                    }
-                });
-            }
+            let id: u32 = reply
+                .body()
+                .deserialize()
+                .map_err(|e| NotifyError::Server(e.to_string()))?;
+            let id = NotificationId(id);
+            lock(&routes).listen(id, events);
             Ok(id)
         })
     }

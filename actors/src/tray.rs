@@ -296,16 +296,20 @@ impl TrayActor {
                 TrayUpdate::Visible(v)
             }
             TrayChange::Menu(menu) => {
-                menu.validate()
-                    .map_err(|source| TrayError::Menu { tray: tray(), source })?;
+                menu.validate().map_err(|source| TrayError::Menu {
+                    tray: tray(),
+                    source,
+                })?;
                 self.spec.menu = menu.clone();
                 TrayUpdate::Menu(menu)
             }
             TrayChange::Item { id, change } => {
                 // Apply to a copy so a refused change leaves the model as it was.
                 let mut menu = self.spec.menu.clone();
-                menu.apply(&id, change)
-                    .map_err(|source| TrayError::Menu { tray: tray(), source })?;
+                menu.apply(&id, change).map_err(|source| TrayError::Menu {
+                    tray: tray(),
+                    source,
+                })?;
                 self.spec.menu = menu.clone();
                 TrayUpdate::Menu(menu)
             }

@@ -1,0 +1,136 @@
+//! The headless desktop the end-to-end tests run in.
+//!
+//! Each test starts its own `dbus-daemon` (a config with no service
+//! directories, so nothing auto-starts) and plays the desktop's parts on it:
+//! a StatusNotifierWatcher (the panel), a notification server, and a client
+//! that reads and clicks tray menus over `com.canonical.dbusmenu`, as a shell
+//! does. Apps are started by the test and stopped by the pid it started.
+
+#![allow(dead_code)] // each test binary uses a different part of the rig
+
+pub mod bus;
+pub mod notifications;
+pub mod sni;
+pub mod watcher;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Path of an example binary built by `cargo test`.
+pub fn example(name: &str) -> PathBuf {
+    // target/debug/deps/<test> → target/debug/examples/<name>
+    let mut path = std::env::current_exe().expect("test exe path");
+    path.pop();
+    path.pop();
+    path.push("examples");
+    path.push(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run through `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+/// A process the test started; killed (by its pid) on drop if still running.
+pub struct App {
+    pub child: Child,
+}
+
+impl App {
+    /// Starts `binary` on `bus` (and the X display the suite runs under).
+    pub fn spawn(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
+        let child = Command::new(binary)
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("NO_AT_BRIDGE", "1")
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("spawn app");
+        App { child }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal to the app's pid.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal} {}", self.pid());
+    }
+
+    /// Waits for the app to exit; its exit code, or `None` on timeout.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Child processes of the app that are still alive.
+    pub fn children(&self) -> Vec<u32> {
+        children_of(self.pid())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Pids whose parent is `pid`, from /proc.
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // Field 4 (ppid) comes after the parenthesised command name.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(child);
+        }
+    }
+    out
+}
+
+/// Polls `f` until it returns `Some`, at most `timeout`. Used only where the
+/// thing awaited has no event the rig can subscribe to (a process's state).
+pub fn eventually<T>(timeout: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
