@@ -249,7 +249,7 @@ pub struct IconActivated {
     pub position: (f64, f64),
 }
 
-/// Remove the icon from the panel and stop the actor.
+/// Remove the icon from the panel; the actor refuses changes afterwards.
 #[derive(Debug, Message)]
 #[rtype(result = "Result<(), TrayError>")]
 pub struct RemoveTray;
@@ -261,6 +261,10 @@ pub struct TrayActor {
     ui: UiHandle,
     menu_subscribers: Vec<Recipient<MenuClicked>>,
     activation_subscribers: Vec<Recipient<TrayActivated>>,
+    /// Set once the icon left the panel. The actor is not stopped (its
+    /// supervisor would restart it while handles exist); it refuses further
+    /// changes and ends when the last handle is dropped.
+    removed: bool,
 }
 
 impl TrayActor {
@@ -271,6 +275,7 @@ impl TrayActor {
             ui,
             menu_subscribers: Vec::new(),
             activation_subscribers: Vec::new(),
+            removed: false,
         }
     }
 
@@ -323,6 +328,9 @@ impl Actor for TrayActor {
 
 impl Supervised for TrayActor {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        if self.removed {
+            return;
+        }
         // The panic may have struck between model and UI: make the UI match
         // the model again.
         tracing::warn!(tray = %self.spec.id, "tray actor restarting; re-syncing the tray");
@@ -341,6 +349,9 @@ impl Handler<ChangeTray> for TrayActor {
 
     fn handle(&mut self, msg: ChangeTray, ctx: &mut Context<Self>) -> Self::Result {
         let tray = self.spec.id.to_string();
+        if self.removed {
+            return Box::pin(async move { Err(TrayError::Unknown(tray)) });
+        }
         let update = match guard(ctx, ACTOR, "ChangeTray", || self.apply(msg.0)) {
             Ok(Ok(update)) => update,
             Ok(Err(e)) => return Box::pin(async move { Err(e) }),
@@ -382,6 +393,9 @@ impl Handler<MenuActivated> for TrayActor {
     type Result = ();
 
     fn handle(&mut self, msg: MenuActivated, _: &mut Context<Self>) {
+        if self.removed {
+            return;
+        }
         let item = msg.0;
         let checked = match self.spec.menu.find(item.as_str()) {
             None => {
@@ -448,19 +462,17 @@ impl Handler<IconActivated> for TrayActor {
 }
 
 impl Handler<RemoveTray> for TrayActor {
-    type Result = ResponseActFuture<Self, Result<(), TrayError>>;
+    type Result = ResponseFuture<Result<(), TrayError>>;
 
     fn handle(&mut self, _: RemoveTray, _: &mut Context<Self>) -> Self::Result {
         let tray = self.spec.id.to_string();
+        if std::mem::replace(&mut self.removed, true) {
+            return Box::pin(async move { Err(TrayError::Unknown(tray)) });
+        }
+        self.menu_subscribers.clear();
+        self.activation_subscribers.clear();
         let reply = self.ui.request(UiRequest::RemoveTray(self.spec.id.clone()));
-        Box::pin(
-            async move { reply.await.map_err(|source| TrayError::Ui { tray, source }) }
-                .into_actor(self)
-                .map(|result, _, ctx| {
-                    ctx.stop();
-                    result
-                }),
-        )
+        Box::pin(async move { reply.await.map_err(|source| TrayError::Ui { tray, source }) })
     }
 }
 
