@@ -25,7 +25,7 @@
 //! - `builder`: [`App`], [`AppBuilder`] — what the app is made of.
 //! - `runtime`: the main thread — tao's event loop serving UI requests.
 //! - `trays`: the tray model turned into tray-icon/muda objects.
-//! - [`test`]: [`test::TestApp`], the whole app without a display.
+//! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 

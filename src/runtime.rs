@@ -25,12 +25,12 @@ use crate::trays::{parse_menu_event, Trays};
 struct ProxyPoster(Mutex<EventLoopProxy<UiEnvelope>>);
 
 impl UiPoster for ProxyPoster {
-    fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+    fn post(&self, envelope: UiEnvelope) -> Result<(), traykit_actors::UiError> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .send_event(envelope)
-            .map_err(|tao::event_loop::EventLoopClosed(envelope)| envelope)
+            .map_err(|_| traykit_actors::UiError::Closed)
     }
 }
 

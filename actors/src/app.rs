@@ -258,14 +258,19 @@ impl AppHandle {
         for s in lock(&self.inner.activation_subscribers).iter() {
             handle.subscribe_activation(s.clone());
         }
-        let mut trays = write(&self.inner.trays);
-        if trays.contains_key(&id) {
-            // Lost a race with a concurrent add of the same id.
-            drop(trays);
+        let lost_race = {
+            let mut trays = write(&self.inner.trays);
+            let taken = trays.contains_key(&id);
+            if !taken {
+                trays.insert(id.clone(), handle.clone());
+            }
+            taken
+        };
+        if lost_race {
+            // A concurrent add of the same id won; take ours off the panel.
             let _ = handle.addr().send(RemoveTray).await;
             return Err(TrayError::Duplicate(id.to_string()));
         }
-        trays.insert(id, handle.clone());
         Ok(handle)
     }
 
@@ -389,10 +394,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+type CallbackFn<M> = Box<dyn Fn(&AppHandle, &M)>;
+
 /// Turns a closure into a subscriber actor.
 struct Callback<M> {
     app: AppHandle,
-    f: Box<dyn Fn(&AppHandle, &M)>,
+    f: CallbackFn<M>,
 }
 
 impl<M> Callback<M>

@@ -78,7 +78,7 @@ impl RecordingUi {
 }
 
 impl UiPoster for RecordingUi {
-    fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+    fn post(&self, envelope: UiEnvelope) -> Result<(), UiError> {
         let (request, responder) = envelope.into_parts();
         let failure = lock(&self.failure).clone();
         if failure.is_none() {

@@ -278,9 +278,7 @@ async fn connection<'a>(
     cell.get_or_try_init(|| async {
         let server = |e: zbus::Error| NotifyError::Server(e.to_string());
         let conn = zbus::Connection::session().await.map_err(server)?;
-        let dbus = zbus::fdo::DBusProxy::new(&conn)
-            .await
-            .map_err(|e| server(e.into()))?;
+        let dbus = zbus::fdo::DBusProxy::new(&conn).await.map_err(server)?;
         for member in ["ActionInvoked", "NotificationClosed"] {
             let rule = zbus::MatchRule::builder()
                 .msg_type(zbus::message::Type::Signal)

@@ -123,9 +123,10 @@ impl UiResponder {
 /// How requests reach the UI thread: the real event-loop proxy, or a headless
 /// recorder in tests.
 pub trait UiPoster: Send + Sync + 'static {
-    /// Hands the envelope over without blocking. Returns it if the UI thread
-    /// is gone.
-    fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope>;
+    /// Hands the envelope over without blocking. Fails with
+    /// [`UiError::Closed`] if the UI thread is gone (the envelope is dropped,
+    /// which also answers its caller with `Closed`).
+    fn post(&self, envelope: UiEnvelope) -> Result<(), UiError>;
 }
 
 /// A `Send + Clone` handle actors use to ask the UI thread for something.
@@ -159,9 +160,7 @@ impl UiHandle {
         let (tx, rx) = oneshot::channel();
         let posted = self.poster.post(UiEnvelope { request, reply: tx });
         async move {
-            if posted.is_err() {
-                return Err(UiError::Closed);
-            }
+            posted?;
             match tokio::time::timeout(timeout, rx).await {
                 Ok(Ok(reply)) => reply,
                 Ok(Err(_)) => Err(UiError::Closed),
@@ -217,7 +216,7 @@ mod tests {
     #[derive(Default)]
     struct Parked(Mutex<Vec<UiEnvelope>>);
     impl UiPoster for Parked {
-        fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
+        fn post(&self, envelope: UiEnvelope) -> Result<(), UiError> {
             self.0.lock().expect("lock").push(envelope);
             Ok(())
         }
@@ -225,8 +224,8 @@ mod tests {
 
     struct Gone;
     impl UiPoster for Gone {
-        fn post(&self, envelope: UiEnvelope) -> Result<(), UiEnvelope> {
-            Err(envelope)
+        fn post(&self, _envelope: UiEnvelope) -> Result<(), UiError> {
+            Err(UiError::Closed)
         }
     }
 

@@ -47,7 +47,7 @@ impl App {
             .env("NO_AT_BRIDGE", "1")
             .env(
                 "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info,zbus=error".into()),
             )
             .stdin(Stdio::null())
             .spawn()

@@ -122,6 +122,9 @@ fn parse(layout: &RawLayout) -> MenuNode {
     }
 }
 
+/// SNI `ToolTip`: (icon name, icon pixmaps, title, description).
+type ToolTip = (String, Vec<(i32, i32, Vec<u8>)>, String, String);
+
 /// A tray item as a shell sees it.
 pub struct Item {
     conn: zbus::blocking::Connection,
@@ -161,8 +164,7 @@ impl Item {
 
     /// The tooltip's (title, description).
     pub fn tooltip(&self) -> (String, String) {
-        let (_, _, title, description): (String, Vec<(i32, i32, Vec<u8>)>, String, String) =
-            self.prop("ToolTip").expect("ToolTip");
+        let (_, _, title, description): ToolTip = self.prop("ToolTip").expect("ToolTip");
         (title, description)
     }
 

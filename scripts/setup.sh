@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what traykit needs on Debian 12 / Ubuntu; safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config
+  libgtk-3-dev libwebkit2gtk-4.1-dev libxdo-dev   # tao, wry, muda
+  xvfb xauth dbus                                   # the headless desktop
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: cargo not found; install Rust with rustup first" >&2
+  exit 1
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: set-up, formatting,
+# lints, docs, then every test (unit, headless actor graph, e2e under Xvfb
+# with private D-Bus buses). This is what CI runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy (-D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo doc (-D warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+echo "== build examples (the e2e tests run them)"
+cargo build --workspace --examples --locked
+echo "== cargo test"
+bash scripts/headless.sh cargo test --workspace --locked
