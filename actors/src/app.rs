@@ -113,7 +113,7 @@ impl Handler<Quit> for AppActor {
         self.quitting = true;
         tracing::info!(code, "shutting down");
         let subscribers = std::mem::take(&mut self.shutdown_subscribers);
-        let trays: Vec<TrayId> = read(&self.trays).keys().cloned().collect();
+        let trays: Vec<TrayHandle> = read(&self.trays).values().cloned().collect();
         let ui = self.ui.clone();
         let timeout = self.shutdown_timeout;
         actix::spawn(async move {
@@ -134,10 +134,12 @@ impl Handler<Quit> for AppActor {
                     );
                 }
             }
-            // 2. Take the icons off the panel while the bus connection still lives.
-            for id in trays {
-                if let Err(error) = ui.request(UiRequest::RemoveTray(id.clone())).await {
-                    tracing::warn!(tray = %id, %error, "could not remove tray during shutdown");
+            // 2. Take the icons off the panel while the bus connection still
+            //    lives — through their actors, so late changes are refused.
+            for tray in trays {
+                let removed = tray.addr().send(RemoveTray).timeout(timeout).await;
+                if !matches!(removed, Ok(Ok(()))) {
+                    tracing::warn!(tray = %tray.id(), ?removed, "could not remove tray during shutdown");
                 }
             }
             // 3. Leave the event loop; the runtime then stops the actor system.

@@ -515,12 +515,17 @@ impl TrayHandle {
             .map_err(|e| ActorError::from_mailbox(e, ACTOR, self.timeout))?
     }
 
-    /// Applies a change without waiting; a failure is logged at `warn`.
+    /// Applies a change without waiting; a failure is logged at `warn`
+    /// (at `debug` once the tray is gone, e.g. during shutdown).
     pub fn post(&self, change: TrayChange) {
         let this = self.clone();
         actix::spawn(async move {
-            if let Err(error) = this.change(change).await {
-                tracing::warn!(tray = %this.id, %error, "tray change failed");
+            match this.change(change).await {
+                Ok(()) => {}
+                Err(error @ TrayError::Unknown(_)) => {
+                    tracing::debug!(tray = %this.id, %error, "change to a removed tray dropped");
+                }
+                Err(error) => tracing::warn!(tray = %this.id, %error, "tray change failed"),
             }
         });
     }
