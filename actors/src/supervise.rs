@@ -58,7 +58,7 @@ where
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
         tracing::error!(
             actor,
-            message,
+            handling = message,
             panic = %panic_message(payload.as_ref()),
             "handler panicked; restarting the actor"
         );
