@@ -3,11 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use traykit_actors::app::{AppConfig, AppHandle, StateMap};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use traykit_actors::app::{AppConfig, AppHandle, PageEvent, StateMap};
+use traykit_actors::ipc::{typed, CallContext, Capabilities, Capability, Router, RpcError};
 use traykit_actors::notifier::{NotificationBackend, NotificationEvent};
 use traykit_actors::supervise::panic_message;
 use traykit_actors::tray::{MenuClicked, Tray, TrayActivated};
 use traykit_actors::ui::UiHandle;
+use traykit_actors::window::Window;
 
 use crate::error::Error;
 
@@ -18,6 +22,12 @@ type SetupFn = Box<dyn FnOnce(&AppHandle) -> Result<(), SetupError> + Send>;
 type MenuFn = Box<dyn Fn(&AppHandle, &MenuClicked) + Send>;
 type NotificationFn = Box<dyn Fn(&AppHandle, &NotificationEvent) + Send>;
 type ActivationFn = Box<dyn Fn(&AppHandle, &TrayActivated) + Send>;
+type EventFn = Box<dyn Fn(&AppHandle, &PageEvent) + Send>;
+
+/// The page-side IPC bridge, injected into every page before its scripts.
+const BRIDGE_JS: &str = include_str!("../ui-assets/traykit.js");
+/// `window.__TAURI_INTERNALS__` on top of the bridge (opt-in).
+const TAURI_COMPAT_JS: &str = include_str!("../ui-assets/tauri-compat.js");
 
 /// Entry point: `App::builder()`.
 #[derive(Debug)]
@@ -56,9 +66,17 @@ pub struct AppBuilder {
     pub(crate) on_menu: Vec<MenuFn>,
     pub(crate) on_notification: Vec<NotificationFn>,
     pub(crate) on_activation: Vec<ActivationFn>,
+    pub(crate) on_event: Vec<EventFn>,
     pub(crate) request_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) opengl: bool,
+    pub(crate) windows: Vec<Window>,
+    pub(crate) router: Router,
+    pub(crate) duplicate_command: Option<String>,
+    pub(crate) capabilities: Vec<Result<Capability, String>>,
+    pub(crate) tauri_compat: bool,
+    #[cfg(feature = "webview")]
+    pub(crate) assets: crate::assets::Assets,
 }
 
 impl Default for AppBuilder {
@@ -72,9 +90,17 @@ impl Default for AppBuilder {
             on_menu: Vec::new(),
             on_notification: Vec::new(),
             on_activation: Vec::new(),
+            on_event: Vec::new(),
             request_timeout: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(3),
             opengl: false,
+            windows: Vec::new(),
+            router: Router::default(),
+            duplicate_command: None,
+            capabilities: Vec::new(),
+            tauri_compat: false,
+            #[cfg(feature = "webview")]
+            assets: crate::assets::Assets::default(),
         }
     }
 }
@@ -146,6 +172,100 @@ impl AppBuilder {
         self
     }
 
+    /// Declares a window. It is created on its first `show` (or at start with
+    /// `visible_on_start`/`prewarm`).
+    pub fn window(mut self, window: Window) -> Self {
+        self.windows.push(window);
+        self
+    }
+
+    /// Registers a command pages can call as JSON-RPC method `name`. The
+    /// params are deserialised into `A` (bad params → -32602), the result
+    /// serialised; the error converts into an [`RpcError`] with your code.
+    /// Only windows a capability grants `name` to can call it.
+    ///
+    /// ```no_run
+    /// use serde::Deserialize;
+    /// use traykit::ipc::{CallContext, RpcError};
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Add { a: i64, b: i64 }
+    ///
+    /// traykit::App::builder().command("math.add", |args: Add, _ctx: CallContext| async move {
+    ///     args.a.checked_add(args.b).ok_or_else(|| RpcError::new(4000, "overflow"))
+    /// });
+    /// ```
+    pub fn command<A, R, E, F, Fut>(mut self, name: &str, f: F) -> Self
+    where
+        A: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<RpcError> + 'static,
+        F: Fn(A, CallContext) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<R, E>> + 'static,
+    {
+        if self.router.contains(name) {
+            self.duplicate_command
+                .get_or_insert_with(|| name.to_owned());
+        }
+        self.router.insert(name, typed(name, f));
+        self
+    }
+
+    /// Adds a capability from its JSON text (typically
+    /// `include_str!("capabilities/main.json")`). An invalid one makes `run`
+    /// fail with [`Error::Capability`]. Without any, pages can call nothing.
+    pub fn capability(mut self, json: &str) -> Self {
+        self.capabilities
+            .push(Capability::from_json(json).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// Presents `window.__TAURI_INTERNALS__`, so pages built against
+    /// `@tauri-apps/api` (core.invoke, event.listen/emit/once) work
+    /// unchanged.
+    pub fn tauri_compat(mut self, enabled: bool) -> Self {
+        self.tauri_compat = enabled;
+        self
+    }
+
+    /// Serves a file at `traykit://localhost/<path>`.
+    #[cfg(feature = "webview")]
+    pub fn asset(mut self, path: &str, bytes: &'static [u8]) -> Self {
+        self.assets.insert(path, std::borrow::Cow::Borrowed(bytes));
+        self
+    }
+
+    /// Serves every file of a `#[derive(RustEmbed)]` folder at
+    /// `traykit://localhost/…` (embedded at compile time).
+    ///
+    /// ```ignore
+    /// #[derive(traykit::RustEmbed)]
+    /// #[folder = "ui/"]
+    /// #[crate_path = "traykit::rust_embed"]
+    /// struct Ui;
+    ///
+    /// App::builder().assets::<Ui>();
+    /// ```
+    #[cfg(feature = "webview")]
+    pub fn assets<E: rust_embed::RustEmbed>(mut self) -> Self {
+        self.assets.embed::<E>();
+        self
+    }
+
+    /// Replaces the Content-Security-Policy sent with served HTML (default:
+    /// [`crate::DEFAULT_CSP`], the app's own origin only).
+    #[cfg(feature = "webview")]
+    pub fn csp(mut self, policy: impl Into<String>) -> Self {
+        self.assets.csp = policy.into();
+        self
+    }
+
+    /// Runs `f` on every event a page emits.
+    pub fn on_event(mut self, f: impl Fn(&AppHandle, &PageEvent) + Send + 'static) -> Self {
+        self.on_event.push(Box::new(f));
+        self
+    }
+
     /// Timeout of every request made through a handle (default 5 s). A
     /// caller never waits longer than this for an answer.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
@@ -177,6 +297,26 @@ impl AppBuilder {
         if let Some(ty) = self.duplicate_state {
             return Err(Error::DuplicateState(ty));
         }
+        if let Some(name) = self.duplicate_command {
+            return Err(Error::DuplicateCommand(name));
+        }
+        let mut capabilities = Capabilities::default();
+        for cap in self.capabilities {
+            capabilities.push(cap.map_err(Error::Capability)?);
+        }
+        let mut router = Router::default();
+        traykit_actors::builtins::register(&mut router);
+        for name in self.router.methods() {
+            if router.contains(name) {
+                return Err(Error::DuplicateCommand(name.to_owned()));
+            }
+        }
+        router.extend(self.router);
+        let mut init_script = BRIDGE_JS.to_owned();
+        if self.tauri_compat {
+            init_script.push('\n');
+            init_script.push_str(TAURI_COMPAT_JS);
+        }
         let app = AppHandle::start(
             AppConfig {
                 name: self.name,
@@ -184,6 +324,9 @@ impl AppBuilder {
                 shutdown_timeout: self.shutdown_timeout,
                 state: self.state,
                 notifications,
+                router,
+                capabilities,
+                init_script,
             },
             ui,
         );
@@ -199,6 +342,14 @@ impl AppBuilder {
         }
         for f in self.on_activation {
             app.on_tray_activated(f);
+        }
+        for f in self.on_event {
+            app.on_event(f);
+        }
+        for window in self.windows {
+            app.add_window(window)
+                .await
+                .map_err(|e| Error::Window(e.to_string()))?;
         }
         for f in self.setup {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&app))) {

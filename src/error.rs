@@ -25,6 +25,17 @@ pub enum Error {
     /// `manage` was called twice with the same type.
     #[error("state of type `{0}` is managed twice; wrap one in a newtype")]
     DuplicateState(&'static str),
+    /// Two commands have the same name (or a command shadows a built-in).
+    #[error(
+        "method `{0}` is registered twice (built-ins: window.*, tray.*, notification.*, app.*)"
+    )]
+    DuplicateCommand(String),
+    /// A capability file is invalid.
+    #[error("{0}")]
+    Capability(String),
+    /// A declared window is invalid.
+    #[error("{0}")]
+    Window(String),
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),

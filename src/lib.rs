@@ -29,27 +29,38 @@
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 
+#[cfg(feature = "webview")]
+mod assets;
 mod builder;
 mod error;
 mod runtime;
 pub mod test;
 mod trays;
+#[cfg(feature = "webview")]
+mod windows;
 
+#[cfg(feature = "webview")]
+pub use assets::DEFAULT_CSP;
 pub use builder::{App, AppBuilder, SetupError};
 pub use error::Error;
+#[cfg(feature = "webview")]
+pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, error as actor_error, icon, ids, menu, notifier, supervise, tray, ui, ActorError, UiError,
+    app, builtins, error as actor_error, icon, ids, ipc, menu, notifier, supervise, tray, ui,
+    window, ActorError, UiError,
 };
 
 /// The names most apps use.
 pub mod prelude {
     pub use crate::app::{AppHandle, Shutdown};
     pub use crate::icon::Icon;
+    pub use crate::ipc::{CallContext, RpcError};
     pub use crate::menu::Menu;
     pub use crate::notifier::{
         CloseReason, Expiry, Notification, NotificationEvent, NotificationEventKind, Urgency,
     };
     pub use crate::tray::{MenuClicked, Tray, TrayActivated, TrayChange, TrayHandle};
+    pub use crate::window::{ClosePolicy, Placement, Window, WindowHandle};
     pub use crate::{App, AppBuilder, Error};
 }
 

@@ -9,6 +9,7 @@ use actix::prelude::*;
 
 use crate::error::ActorError;
 use crate::ids::TrayId;
+use crate::ipc::{Capabilities, Router};
 use crate::notifier::{
     Notification, NotificationBackend, NotificationEvent, NotificationId, NotifierActor, Notify,
     NotifyError, SubscribeNotifications,
@@ -19,6 +20,8 @@ use crate::tray::{
     TrayError, TrayHandle,
 };
 use crate::ui::{UiEvent, UiHandle, UiRequest};
+use crate::window::{PushEvent, Window, WindowActor, WindowCommand, WindowError, WindowHandle};
+use serde_json::Value;
 
 /// Values handed to the app at build time and reachable from every handler
 /// through [`AppHandle::state`]. One value per type.
@@ -60,6 +63,25 @@ pub struct AppConfig {
     pub state: StateMap,
     /// Where notifications go.
     pub notifications: Arc<dyn NotificationBackend + Send + Sync>,
+    /// Methods pages can call: app commands and built-ins.
+    pub router: Router,
+    /// What each window may call.
+    pub capabilities: Capabilities,
+    /// The IPC bridge injected into every page (traykit.js, and optionally
+    /// the Tauri compatibility layer).
+    pub init_script: String,
+}
+
+/// An event a page emitted, for Rust subscribers.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct PageEvent {
+    /// Event name.
+    pub event: String,
+    /// Payload.
+    pub payload: Arc<Value>,
+    /// The emitting window.
+    pub source: String,
 }
 
 /// Sent to shutdown subscribers before the app exits; the app waits for the
@@ -82,6 +104,7 @@ pub struct Quit {
 pub struct SubscribeShutdown(pub Recipient<Shutdown>);
 
 type Trays = Arc<RwLock<BTreeMap<TrayId, TrayHandle>>>;
+type Windows = RwLock<BTreeMap<String, WindowHandle>>;
 
 /// Lifecycle: runs the ordered shutdown on [`Quit`].
 pub struct AppActor {
@@ -171,6 +194,11 @@ struct Inner {
     menu_subscribers: Mutex<Vec<Recipient<MenuClicked>>>,
     activation_subscribers: Mutex<Vec<Recipient<TrayActivated>>>,
     state: StateMap,
+    windows: Windows,
+    router: Arc<Router>,
+    capabilities: Arc<Capabilities>,
+    init_script: Arc<str>,
+    event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
@@ -212,6 +240,11 @@ impl AppHandle {
                 menu_subscribers: Mutex::default(),
                 activation_subscribers: Mutex::default(),
                 state: config.state,
+                windows: Windows::default(),
+                router: Arc::new(config.router),
+                capabilities: Arc::new(config.capabilities),
+                init_script: config.init_script.into(),
+                event_subscribers: Mutex::default(),
             }),
         }
     }
@@ -372,6 +405,142 @@ impl AppHandle {
         self.inner.app.do_send(Quit { code });
     }
 
+    /// Declares a window at run time (it opens on its first `show`).
+    pub async fn add_window(&self, window: Window) -> Result<WindowHandle, WindowError> {
+        let (spec, visible_on_start, prewarm) = window.into_spec()?;
+        let label = spec.label.clone();
+        let handle = {
+            let mut windows = write(&self.inner.windows);
+            if windows.contains_key(label.as_str()) {
+                return Err(WindowError::Duplicate(label.to_string()));
+            }
+            let (ui, app) = (self.inner.ui.clone(), self.clone());
+            let (router, caps, script) = (
+                self.inner.router.clone(),
+                self.inner.capabilities.clone(),
+                self.inner.init_script.clone(),
+            );
+            let addr =
+                Supervisor::start(move |_| WindowActor::new(spec, ui, app, router, caps, script));
+            let handle = WindowHandle::new(label.clone(), addr, self.inner.timeout);
+            windows.insert(label.to_string(), handle.clone());
+            handle
+        };
+        if visible_on_start {
+            handle.show().await?;
+        } else if prewarm {
+            handle
+                .addr()
+                .send(crate::window::Prewarm)
+                .await
+                .map_err(|e| ActorError::from_mailbox(e, "WindowActor", self.inner.timeout))??;
+        }
+        Ok(handle)
+    }
+
+    /// The handle of one window.
+    pub fn window(&self, label: &str) -> Result<WindowHandle, WindowError> {
+        read(&self.inner.windows)
+            .get(label)
+            .cloned()
+            .ok_or_else(|| WindowError::Unknown(label.to_owned()))
+    }
+
+    /// Every declared window.
+    pub fn windows(&self) -> Vec<WindowHandle> {
+        read(&self.inner.windows).values().cloned().collect()
+    }
+
+    /// Shows a window (creating it on first use) without waiting: the
+    /// one-liner for a tray menu click. A failure is logged.
+    pub fn show_window(&self, label: &str) {
+        match self.window(label) {
+            Ok(window) => {
+                window
+                    .addr()
+                    .do_send(crate::window::Command(WindowCommand::Show));
+            }
+            Err(error) => tracing::warn!(%error, "show_window"),
+        }
+    }
+
+    /// The methods pages can call.
+    pub fn router(&self) -> &Router {
+        &self.inner.router
+    }
+
+    /// What each window may call.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    /// Sends an event to every window that listens, and to Rust subscribers.
+    pub fn emit(&self, event: &str, payload: impl serde::Serialize) {
+        let payload = serde_json::to_value(payload).unwrap_or(Value::Null);
+        self.emit_from(None, event, payload);
+    }
+
+    /// Sends an event to one window.
+    pub fn emit_to(
+        &self,
+        label: &str,
+        event: &str,
+        payload: impl serde::Serialize,
+    ) -> Result<(), WindowError> {
+        let payload = serde_json::to_value(payload).unwrap_or(Value::Null);
+        self.emit_to_from(None, label, event, payload)
+    }
+
+    pub(crate) fn emit_from(&self, source: Option<&str>, event: &str, payload: Value) {
+        let payload = Arc::new(payload);
+        let msg = PushEvent {
+            event: event.into(),
+            payload: payload.clone(),
+            source: source.map(Into::into),
+        };
+        for window in self.windows() {
+            window.addr().do_send(msg.clone());
+        }
+        if let Some(source) = source {
+            let page_event = PageEvent {
+                event: event.to_owned(),
+                payload,
+                source: source.to_owned(),
+            };
+            let mut subs = lock(&self.inner.event_subscribers);
+            subs.retain(|s| s.connected());
+            for s in subs.iter() {
+                s.do_send(page_event.clone());
+            }
+        }
+    }
+
+    pub(crate) fn emit_to_from(
+        &self,
+        source: Option<&str>,
+        label: &str,
+        event: &str,
+        payload: Value,
+    ) -> Result<(), WindowError> {
+        self.window(label)?.addr().do_send(PushEvent {
+            event: event.into(),
+            payload: Arc::new(payload),
+            source: source.map(Into::into),
+        });
+        Ok(())
+    }
+
+    /// Sends every event a page emits to `recipient`.
+    pub fn subscribe_events(&self, recipient: Recipient<PageEvent>) {
+        lock(&self.inner.event_subscribers).push(recipient);
+    }
+
+    /// Runs `f` on every event a page emits.
+    pub fn on_event(&self, f: impl Fn(&AppHandle, &PageEvent) + 'static) {
+        let recipient = Callback::start(self.clone(), f);
+        self.subscribe_events(recipient);
+    }
+
     /// Routes an event from the UI thread to the actor that owns it. Safe to
     /// call from any thread; never blocks.
     pub fn dispatch(&self, event: UiEvent) {
@@ -388,6 +557,15 @@ impl AppHandle {
                 Ok(handle) => handle.addr().do_send(IconActivated { button, position }),
                 Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
             },
+            UiEvent::Ipc { window, url, body } => match self.window(window.as_str()) {
+                Ok(handle) => handle.addr().do_send(crate::window::IpcIn { url, body }),
+                Err(_) => tracing::debug!(%window, "IPC for an unknown window dropped"),
+            },
+            UiEvent::WindowCloseRequested { window } => {
+                if let Ok(handle) = self.window(window.as_str()) {
+                    handle.addr().do_send(crate::window::CloseRequested);
+                }
+            }
         }
     }
 }

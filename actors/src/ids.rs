@@ -104,6 +104,11 @@ id_type!(
     MenuId,
     "menu item"
 );
+id_type!(
+    /// Names one window, e.g. `WindowLabel::new("settings")`.
+    WindowLabel,
+    "window"
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,14 +17,17 @@
 //! - [`error`]: delivery errors shared by all actors.
 
 pub mod app;
+pub mod builtins;
 pub mod error;
 pub mod headless;
 pub mod icon;
 pub mod ids;
+pub mod ipc;
 pub mod menu;
 pub mod notifier;
 pub mod supervise;
 pub mod tray;
 pub mod ui;
+pub mod window;
 
 pub use error::{ActorError, UiError};

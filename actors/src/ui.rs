@@ -18,8 +18,9 @@ use tokio::sync::oneshot;
 
 use crate::error::UiError;
 use crate::icon::Icon;
-use crate::ids::{MenuId, TrayId};
+use crate::ids::{MenuId, TrayId, WindowLabel};
 use crate::menu::Menu;
+use crate::window::{Placement, WindowSpec};
 
 /// Everything the UI thread needs to show one tray icon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +59,7 @@ pub enum TrayUpdate {
 
 /// A request for the UI thread. Closed on purpose: this enum is the complete
 /// list of what actors can make the UI thread do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UiRequest {
     /// Show a new tray icon (or replace one with the same id).
@@ -72,11 +73,58 @@ pub enum UiRequest {
     },
     /// Remove a tray icon from the panel.
     RemoveTray(TrayId),
+    /// Create a native window and its webview.
+    CreateWindow {
+        /// The declaration.
+        spec: WindowSpec,
+        /// Shown at once, or created hidden (pre-warming).
+        visible: bool,
+        /// Runs before the page's own scripts: the IPC bridge.
+        init_script: String,
+    },
+    /// Change an open window.
+    Window {
+        /// Which window.
+        label: WindowLabel,
+        /// What to do.
+        op: WindowOp,
+    },
+    /// Drop the window and its webview (its web process exits).
+    DestroyWindow(WindowLabel),
+    /// Run a script in a window's page: how replies and events reach it.
+    Eval {
+        /// Which window.
+        label: WindowLabel,
+        /// The script.
+        script: String,
+    },
     /// Leave the event loop; `App::run` returns with this code.
     Exit {
         /// Process exit code.
         code: i32,
     },
+}
+
+/// An operation on an open window.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WindowOp {
+    /// Make visible.
+    Show,
+    /// Hide.
+    Hide,
+    /// Bring to front and focus.
+    Focus,
+    /// Change the title.
+    SetTitle(String),
+    /// Change the logical size.
+    SetSize(f64, f64),
+    /// Move to a logical position.
+    SetPosition(f64, f64),
+    /// Center on the current monitor.
+    Center,
+    /// Position according to a placement (pointer, corner).
+    Place(Placement),
 }
 
 impl UiRequest {
@@ -86,6 +134,10 @@ impl UiRequest {
             UiRequest::CreateTray(_) => "CreateTray",
             UiRequest::UpdateTray { .. } => "UpdateTray",
             UiRequest::RemoveTray(_) => "RemoveTray",
+            UiRequest::CreateWindow { .. } => "CreateWindow",
+            UiRequest::Window { .. } => "Window",
+            UiRequest::DestroyWindow(_) => "DestroyWindow",
+            UiRequest::Eval { .. } => "Eval",
             UiRequest::Exit { .. } => "Exit",
         }
     }
@@ -204,6 +256,20 @@ pub enum UiEvent {
         button: MouseButton,
         /// Pointer position in screen pixels, as the panel reports it.
         position: (f64, f64),
+    },
+    /// A page posted an IPC message.
+    Ipc {
+        /// Which window.
+        window: WindowLabel,
+        /// The page's URL (its origin decides what it may call).
+        url: String,
+        /// The posted text, unparsed: parsing is the actor's job.
+        body: String,
+    },
+    /// The user asked to close a window (title-bar button, Alt-F4).
+    WindowCloseRequested {
+        /// Which window.
+        window: WindowLabel,
     },
 }
 

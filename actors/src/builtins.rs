@@ -1,0 +1,287 @@
+//! Methods every app has, exposing the actors to pages. Like app commands,
+//! each is callable only by windows a capability grants it to.
+//!
+//! | method | params | result |
+//! |---|---|---|
+//! | `window.show` `window.hide` `window.close` `window.focus` `window.center` | `{label?}` (default: the caller) | null |
+//! | `window.set_title` | `{label?, title}` | null |
+//! | `window.set_size` | `{label?, width, height}` | null |
+//! | `window.set_position` | `{label?, x, y}` | null |
+//! | `window.open` | `{label, url?, title?, width?, height?}` (declares it if new, then shows it) | null |
+//! | `window.label` | – | the caller's label |
+//! | `tray.set_title` `tray.set_tooltip` | `{tray, text}` | null |
+//! | `tray.set_enabled` `tray.set_checked` | `{tray, item, value}` | null |
+//! | `tray.set_label` | `{tray, item, label}` | null |
+//! | `notification.show` | `{summary, body?, icon?, actions?: [[id, label]…]}` | the notification id |
+//! | `app.info` | – | `{name}` |
+//! | `app.quit` | `{code?}` | null |
+//!
+//! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
+//! answered by the window actor itself and gated by the capability's
+//! `events` list instead.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::ipc::{codes, typed, CallContext, Router, RpcError};
+use crate::notifier::Notification;
+use crate::tray::TrayError;
+use crate::window::{Window, WindowCommand, WindowError};
+
+impl From<TrayError> for RpcError {
+    fn from(e: TrayError) -> Self {
+        RpcError::new(codes::TARGET_ERROR, e.to_string())
+    }
+}
+
+impl From<crate::notifier::NotifyError> for RpcError {
+    fn from(e: crate::notifier::NotifyError) -> Self {
+        RpcError::new(codes::TARGET_ERROR, e.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Target {
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Title {
+    label: Option<String>,
+    title: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Size {
+    label: Option<String>,
+    width: f64,
+    height: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Position {
+    label: Option<String>,
+    x: f64,
+    y: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Open {
+    label: String,
+    url: Option<String>,
+    title: Option<String>,
+    width: Option<f64>,
+    height: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrayText {
+    tray: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrayFlag {
+    tray: String,
+    item: String,
+    value: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrayLabel {
+    tray: String,
+    item: String,
+    label: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Notify {
+    summary: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    icon: String,
+    #[serde(default)]
+    actions: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Quit {
+    #[serde(default)]
+    code: i32,
+}
+
+fn label_or_caller(label: Option<String>, ctx: &CallContext) -> String {
+    label.unwrap_or_else(|| ctx.window.clone())
+}
+
+async fn window_cmd(
+    ctx: &CallContext,
+    label: String,
+    cmd: WindowCommand,
+) -> Result<Value, RpcError> {
+    ctx.app.window(&label)?.command(cmd).await?;
+    Ok(Value::Null)
+}
+
+/// Registers every built-in method.
+pub fn register(router: &mut Router) {
+    let simple: [(&str, fn() -> WindowCommand); 5] = [
+        ("window.show", || WindowCommand::Show),
+        ("window.hide", || WindowCommand::Hide),
+        ("window.close", || WindowCommand::Close),
+        ("window.focus", || WindowCommand::Focus),
+        ("window.center", || WindowCommand::Center),
+    ];
+    for (name, cmd) in simple {
+        router.insert(
+            name,
+            typed(name, move |t: Target, ctx: CallContext| async move {
+                let label = label_or_caller(t.label, &ctx);
+                window_cmd(&ctx, label, cmd()).await
+            }),
+        );
+    }
+    router.insert(
+        "window.set_title",
+        typed(
+            "window.set_title",
+            |t: Title, ctx: CallContext| async move {
+                let label = label_or_caller(t.label, &ctx);
+                window_cmd(&ctx, label, WindowCommand::SetTitle(t.title)).await
+            },
+        ),
+    );
+    router.insert(
+        "window.set_size",
+        typed("window.set_size", |t: Size, ctx: CallContext| async move {
+            let label = label_or_caller(t.label, &ctx);
+            window_cmd(&ctx, label, WindowCommand::SetSize(t.width, t.height)).await
+        }),
+    );
+    router.insert(
+        "window.set_position",
+        typed(
+            "window.set_position",
+            |t: Position, ctx: CallContext| async move {
+                let label = label_or_caller(t.label, &ctx);
+                window_cmd(&ctx, label, WindowCommand::SetPosition(t.x, t.y)).await
+            },
+        ),
+    );
+    router.insert(
+        "window.open",
+        typed("window.open", |o: Open, ctx: CallContext| async move {
+            let handle = match ctx.app.window(&o.label) {
+                Ok(handle) => handle,
+                Err(WindowError::Unknown(_)) => {
+                    let mut w = Window::new(o.label.clone());
+                    if let Some(url) = o.url {
+                        w = w.url(url);
+                    }
+                    if let Some(title) = o.title {
+                        w = w.title(title);
+                    }
+                    w = w.size(o.width.unwrap_or(800.0), o.height.unwrap_or(600.0));
+                    ctx.app.add_window(w).await?
+                }
+                Err(e) => return Err(e.into()),
+            };
+            handle.show().await?;
+            Ok::<_, RpcError>(Value::Null)
+        }),
+    );
+    router.insert(
+        "window.label",
+        typed("window.label", |(): (), ctx: CallContext| async move {
+            Ok::<_, RpcError>(ctx.window)
+        }),
+    );
+    router.insert(
+        "tray.set_title",
+        typed(
+            "tray.set_title",
+            |t: TrayText, ctx: CallContext| async move {
+                ctx.app.tray(&t.tray)?.set_title(t.text).await?;
+                Ok::<_, RpcError>(Value::Null)
+            },
+        ),
+    );
+    router.insert(
+        "tray.set_tooltip",
+        typed(
+            "tray.set_tooltip",
+            |t: TrayText, ctx: CallContext| async move {
+                ctx.app.tray(&t.tray)?.set_tooltip(t.text).await?;
+                Ok::<_, RpcError>(Value::Null)
+            },
+        ),
+    );
+    router.insert(
+        "tray.set_enabled",
+        typed(
+            "tray.set_enabled",
+            |t: TrayFlag, ctx: CallContext| async move {
+                ctx.app.tray(&t.tray)?.set_enabled(&t.item, t.value).await?;
+                Ok::<_, RpcError>(Value::Null)
+            },
+        ),
+    );
+    router.insert(
+        "tray.set_checked",
+        typed(
+            "tray.set_checked",
+            |t: TrayFlag, ctx: CallContext| async move {
+                ctx.app.tray(&t.tray)?.set_checked(&t.item, t.value).await?;
+                Ok::<_, RpcError>(Value::Null)
+            },
+        ),
+    );
+    router.insert(
+        "tray.set_label",
+        typed(
+            "tray.set_label",
+            |t: TrayLabel, ctx: CallContext| async move {
+                ctx.app.tray(&t.tray)?.set_label(&t.item, t.label).await?;
+                Ok::<_, RpcError>(Value::Null)
+            },
+        ),
+    );
+    router.insert(
+        "notification.show",
+        typed(
+            "notification.show",
+            |n: Notify, ctx: CallContext| async move {
+                let mut notification = Notification::new(n.summary).body(n.body).icon(n.icon);
+                for (id, label) in n.actions {
+                    notification = notification.action(id, label);
+                }
+                let id = ctx.app.notify(notification).await?;
+                Ok::<_, RpcError>(id.0)
+            },
+        ),
+    );
+    router.insert(
+        "app.info",
+        typed("app.info", |(): (), ctx: CallContext| async move {
+            Ok::<_, RpcError>(json!({"name": ctx.app.name()}))
+        }),
+    );
+    router.insert(
+        "app.quit",
+        typed("app.quit", |q: Quit, ctx: CallContext| async move {
+            ctx.app.exit(q.code);
+            Ok::<_, RpcError>(Value::Null)
+        }),
+    );
+}

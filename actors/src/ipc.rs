@@ -1,0 +1,606 @@
+//! JSON-RPC 2.0, the page ↔ core protocol: decoding, the method router,
+//! typed commands, and capability checks. Pure logic, no UI: the window actor
+//! feeds it the text a page posted and sends back what it returns.
+//!
+//! The spec is followed to the letter: batches are answered as an array (in
+//! any order), notifications get no response, a batch of only notifications
+//! gets nothing, `[]` is one `-32600`, a parse error is `-32700` with id null.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::app::AppHandle;
+use crate::supervise::panic_message;
+
+/// Stable error codes. The spec's, then traykit's own (-32000..-32099 is the
+/// spec's range for implementation-defined server errors).
+pub mod codes {
+    /// Invalid JSON.
+    pub const PARSE_ERROR: i64 = -32700;
+    /// Not a valid request object.
+    pub const INVALID_REQUEST: i64 = -32600;
+    /// No such method.
+    pub const METHOD_NOT_FOUND: i64 = -32601;
+    /// Params do not fit the method.
+    pub const INVALID_PARAMS: i64 = -32602;
+    /// The handler failed (or panicked).
+    pub const INTERNAL_ERROR: i64 = -32603;
+    /// No capability grants this window the method or event.
+    pub const PERMISSION_DENIED: i64 = -32001;
+    /// The message exceeds a limit (size, batch length, in-flight requests).
+    pub const LIMIT_EXCEEDED: i64 = -32002;
+    /// A built-in's target (window, tray) does not exist or refused.
+    pub const TARGET_ERROR: i64 = -32003;
+}
+
+/// A JSON-RPC error object. Also what command handlers fail with: give your
+/// error type an `impl From<MyError> for RpcError` with a stable code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} (code {code})")]
+pub struct RpcError {
+    /// Stable, machine-readable.
+    pub code: i64,
+    /// For the developer reading the console.
+    pub message: String,
+    /// Anything structured that helps.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    /// An error with a code and message.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Adds structured data.
+    pub fn with_data(mut self, data: impl Serialize) -> Self {
+        self.data = serde_json::to_value(data).ok();
+        self
+    }
+
+    /// -32601 naming the method.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(
+            codes::METHOD_NOT_FOUND,
+            format!("method `{method}` not found: no command or built-in has this name"),
+        )
+    }
+
+    /// -32602 with the deserializer's explanation.
+    pub fn invalid_params(method: &str, detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            codes::INVALID_PARAMS,
+            format!("invalid params for `{method}`: {detail}"),
+        )
+    }
+
+    /// -32603.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::new(codes::INTERNAL_ERROR, format!("internal error: {detail}"))
+    }
+
+    /// -32001 saying how to grant it.
+    pub fn permission_denied(window: &str, what: &str) -> Self {
+        Self::new(
+            codes::PERMISSION_DENIED,
+            format!(
+                "window `{window}` may not use {what}: no capability grants it \
+                 (add it to a capability that names this window)"
+            ),
+        )
+    }
+}
+
+/// One decoded call. `id: None` is a notification (no response).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The request id (number, string or null); `None` for notifications.
+    pub id: Option<Value>,
+    /// The method name.
+    pub method: String,
+    /// The params, if any (object or array).
+    pub params: Option<Value>,
+}
+
+/// What a posted text decodes to.
+#[derive(Debug, PartialEq)]
+pub enum Incoming {
+    /// One request or notification (or an invalid one, answered with id null).
+    Single(Result<Call, Value>),
+    /// A batch; invalid members carry the error response to send.
+    Batch(Vec<Result<Call, Value>>),
+}
+
+/// Builds a success response.
+pub fn success(id: Value, result: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "result": result})
+}
+
+/// Builds an error response.
+pub fn failure(id: Value, error: RpcError) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": error})
+}
+
+fn decode_call(value: Value) -> Result<Call, Value> {
+    let invalid = |id: Value, why: &str| {
+        failure(
+            id,
+            RpcError::new(codes::INVALID_REQUEST, format!("invalid request: {why}")),
+        )
+    };
+    let Value::Object(mut obj) = value else {
+        return Err(invalid(Value::Null, "expected an object"));
+    };
+    // The id is echoed even when the rest is invalid, if it is a valid id.
+    let id = match obj.remove("id") {
+        None => None,
+        Some(id @ (Value::Number(_) | Value::String(_) | Value::Null)) => Some(id),
+        Some(_) => {
+            return Err(invalid(
+                Value::Null,
+                "`id` must be a number, string or null",
+            ))
+        }
+    };
+    let echo = id.clone().unwrap_or(Value::Null);
+    if obj.get("jsonrpc") != Some(&Value::String("2.0".into())) {
+        return Err(invalid(echo, "`jsonrpc` must be \"2.0\""));
+    }
+    let method = match obj.remove("method") {
+        Some(Value::String(m)) => m,
+        _ => return Err(invalid(echo, "`method` must be a string")),
+    };
+    let params = match obj.remove("params") {
+        None => None,
+        Some(p @ (Value::Object(_) | Value::Array(_))) => Some(p),
+        Some(_) => return Err(invalid(echo, "`params` must be an object or an array")),
+    };
+    Ok(Call { id, method, params })
+}
+
+/// Decodes posted text. `Err` is the `-32700` response to send.
+pub fn decode(text: &str) -> Result<Incoming, Value> {
+    // serde_json refuses nesting deeper than 128, so hostile depth is a parse
+    // error, not a stack overflow.
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        failure(
+            Value::Null,
+            RpcError::new(codes::PARSE_ERROR, format!("parse error: {e}")),
+        )
+    })?;
+    Ok(match value {
+        Value::Array(items) if items.is_empty() => Incoming::Single(Err(failure(
+            Value::Null,
+            RpcError::new(codes::INVALID_REQUEST, "invalid request: empty batch"),
+        ))),
+        Value::Array(items) => Incoming::Batch(items.into_iter().map(decode_call).collect()),
+        other => Incoming::Single(decode_call(other)),
+    })
+}
+
+/// Who is calling: handed to every handler.
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    /// The app, for state (`app.state::<T>()`), trays, windows, events.
+    pub app: AppHandle,
+    /// The label of the calling window (or the name of another transport).
+    pub window: String,
+}
+
+impl CallContext {
+    /// Managed state of type `T`, or -32603 saying it is missing.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, RpcError> {
+        self.app.state::<T>().ok_or_else(|| {
+            RpcError::internal(format!(
+                "no managed state of type `{}` (call `.manage(..)` on the builder)",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+/// A handler's future; runs on the actor thread, so it need not be `Send`.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
+
+/// A type-erased method handler.
+pub type Handler = Arc<dyn Fn(CallContext, Option<Value>) -> HandlerFuture + Send + Sync>;
+
+/// Deserialises params into `A`: a missing `params` is tried as `null` then
+/// as `{}`, so `()` and all-optional structs accept no params.
+pub fn parse_params<A: DeserializeOwned>(
+    method: &str,
+    params: Option<Value>,
+) -> Result<A, RpcError> {
+    match params {
+        Some(p) => serde_json::from_value(p).map_err(|e| RpcError::invalid_params(method, e)),
+        None => serde_json::from_value(Value::Null)
+            .or_else(|_| serde_json::from_value(Value::Object(Map::new())))
+            .map_err(|e| RpcError::invalid_params(method, e)),
+    }
+}
+
+/// Wraps a typed async function as a [`Handler`].
+pub fn typed<A, R, E, F, Fut>(method: &str, f: F) -> Handler
+where
+    A: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    E: Into<RpcError> + 'static,
+    F: Fn(A, CallContext) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, E>> + 'static,
+{
+    let method: Arc<str> = method.into();
+    Arc::new(move |ctx, params| {
+        let args = parse_params::<A>(&method, params);
+        let fut = args.map(|args| f(args, ctx));
+        Box::pin(async move {
+            let result = fut?.await.map_err(Into::into)?;
+            serde_json::to_value(result).map_err(RpcError::internal)
+        })
+    })
+}
+
+/// Method name → handler.
+#[derive(Clone, Default)]
+pub struct Router {
+    methods: HashMap<String, Handler>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<_> = self.methods.keys().collect();
+        names.sort();
+        f.debug_struct("Router").field("methods", &names).finish()
+    }
+}
+
+impl Router {
+    /// Adds or replaces a method.
+    pub fn insert(&mut self, method: impl Into<String>, handler: Handler) {
+        self.methods.insert(method.into(), handler);
+    }
+
+    /// Adds every method of `other` (replacing same-named ones).
+    pub fn extend(&mut self, other: Router) {
+        self.methods.extend(other.methods);
+    }
+
+    /// Whether a method exists.
+    pub fn contains(&self, method: &str) -> bool {
+        self.methods.contains_key(method)
+    }
+
+    /// Every method name, sorted.
+    pub fn methods(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.methods.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Runs one call. A panicking handler becomes -32603.
+    pub fn call(&self, ctx: CallContext, method: &str, params: Option<Value>) -> HandlerFuture {
+        let Some(handler) = self.methods.get(method) else {
+            let err = RpcError::method_not_found(method);
+            return Box::pin(async move { Err(err) });
+        };
+        let fut = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, params))) {
+            Ok(fut) => fut,
+            Err(p) => {
+                let err =
+                    RpcError::internal(format!("handler panicked: {}", panic_message(p.as_ref())));
+                return Box::pin(async move { Err(err) });
+            }
+        };
+        Box::pin(async move {
+            AssertUnwindSafe(fut)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|p| {
+                    Err(RpcError::internal(format!(
+                        "handler panicked: {}",
+                        panic_message(p.as_ref())
+                    )))
+                })
+        })
+    }
+}
+
+/// Why a capability file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CapabilityError {
+    /// Not valid JSON or wrong shape.
+    #[error("capability file is invalid: {0}")]
+    Invalid(String),
+    /// A capability names no window, so it grants nothing.
+    #[error("capability `{0}` names no window in \"windows\"")]
+    NoWindows(String),
+}
+
+/// Grants windows (by label, `*` globs) methods and events, and optionally
+/// lets pages from remote origins use them.
+///
+/// ```
+/// use traykit_actors::ipc::Capability;
+/// let cap = Capability::from_json(r#"{
+///   "identifier": "notes",
+///   "windows": ["notes", "popup-*"],
+///   "methods": ["notes.*", "notification.show"],
+///   "events": ["notes-changed"]
+/// }"#).unwrap();
+/// assert!(cap.grants_method("popup-1", "notes.add"));
+/// assert!(!cap.grants_method("settings", "notes.add"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capability {
+    /// A name for error messages and the capability report.
+    pub identifier: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// Window labels it applies to; `*` matches any run of characters.
+    pub windows: Vec<String>,
+    /// Methods granted; `*` globs allowed (`notes.*`).
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Event names the window may listen to and emit.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// Origins (`https://example.com`) whose pages get these grants too.
+    /// Pages served from the app's own protocol always do.
+    #[serde(default)]
+    pub remote: Vec<String>,
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+impl Capability {
+    /// Parses one capability from JSON.
+    pub fn from_json(text: &str) -> Result<Capability, CapabilityError> {
+        let cap: Capability =
+            serde_json::from_str(text).map_err(|e| CapabilityError::Invalid(e.to_string()))?;
+        if cap.windows.is_empty() {
+            return Err(CapabilityError::NoWindows(cap.identifier));
+        }
+        Ok(cap)
+    }
+
+    /// Whether it applies to this window.
+    pub fn applies_to(&self, window: &str) -> bool {
+        self.windows.iter().any(|w| glob(w, window))
+    }
+
+    /// Whether it grants `method` to `window`.
+    pub fn grants_method(&self, window: &str, method: &str) -> bool {
+        self.applies_to(window) && self.methods.iter().any(|m| glob(m, method))
+    }
+
+    /// Whether it grants `event` to `window`.
+    pub fn grants_event(&self, window: &str, event: &str) -> bool {
+        self.applies_to(window) && self.events.iter().any(|e| glob(e, event))
+    }
+
+    /// Whether pages from `origin` in `window` may use it.
+    pub fn admits_origin(&self, origin: &str) -> bool {
+        self.remote.iter().any(|r| glob(r, origin))
+    }
+}
+
+/// All capabilities of an app. Deny by default: nothing is granted unless a
+/// capability names the window.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities(Vec<Capability>);
+
+impl Capabilities {
+    /// Adds one.
+    pub fn push(&mut self, cap: Capability) {
+        self.0.push(cap);
+    }
+
+    /// Every capability.
+    pub fn all(&self) -> &[Capability] {
+        &self.0
+    }
+
+    /// Is `method` granted to `window` for a page from `origin` (`None` =
+    /// the app's own protocol)?
+    pub fn allows_method(&self, window: &str, origin: Option<&str>, method: &str) -> bool {
+        self.0
+            .iter()
+            .any(|c| c.grants_method(window, method) && origin.is_none_or(|o| c.admits_origin(o)))
+    }
+
+    /// Is `event` granted to `window` for a page from `origin`?
+    pub fn allows_event(&self, window: &str, origin: Option<&str>, event: &str) -> bool {
+        self.0
+            .iter()
+            .any(|c| c.grants_event(window, event) && origin.is_none_or(|o| c.admits_origin(o)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_table() {
+        let ok = |id: Option<Value>, m: &str, p: Option<Value>| {
+            Ok(Call {
+                id,
+                method: m.into(),
+                params: p,
+            })
+        };
+        let cases: Vec<(&str, Incoming)> = vec![
+            (
+                r#"{"jsonrpc":"2.0","id":1,"method":"a","params":[1]}"#,
+                Incoming::Single(ok(Some(json!(1)), "a", Some(json!([1])))),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","method":"n"}"#,
+                Incoming::Single(ok(None, "n", None)),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"a"}"#,
+                Incoming::Single(ok(Some(Value::Null), "a", None)),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":"x","method":"a","params":{"k":1}}"#,
+                Incoming::Single(ok(Some(json!("x")), "a", Some(json!({"k":1})))),
+            ),
+            (
+                r#"{"jsonrpc":"1.0","id":7,"method":"a"}"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `jsonrpc` must be \"2.0\""}}),
+                )),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":7,"method":1}"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `method` must be a string"}}),
+                )),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":7,"method":"a","params":3}"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `params` must be an object or an array"}}),
+                )),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":{},"method":"a"}"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: `id` must be a number, string or null"}}),
+                )),
+            ),
+            (
+                r#"1"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object"}}),
+                )),
+            ),
+            (
+                r#"[]"#,
+                Incoming::Single(Err(
+                    json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: empty batch"}}),
+                )),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(decode(text).expect("json"), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn parse_errors_have_null_id_and_hostile_depth_is_refused() {
+        for text in ["{", "nul", "", &"[".repeat(100_000)] {
+            let err = decode(text).expect_err("parse error");
+            assert_eq!(
+                err["error"]["code"],
+                json!(codes::PARSE_ERROR),
+                "{text:.20}"
+            );
+            assert_eq!(err["id"], Value::Null);
+        }
+    }
+
+    #[test]
+    fn batches_keep_invalid_members_as_errors() {
+        let Incoming::Batch(items) = decode(r#"[1,{"jsonrpc":"2.0","method":"n"}]"#).expect("json")
+        else {
+            panic!("not a batch")
+        };
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_err());
+        assert!(items[1].is_ok());
+    }
+
+    #[test]
+    fn globs() {
+        let cases = [
+            ("*", "", true),
+            ("*", "anything", true),
+            ("notes.*", "notes.add", true),
+            ("notes.*", "notes", false),
+            ("popup-*", "popup-1", true),
+            ("a*c", "abbbc", true),
+            ("a*c", "abbb", false),
+            ("exact", "exact", true),
+            ("exact", "exactly", false),
+            ("*.show", "window.show", true),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(glob(p, t), want, "{p} {t}");
+        }
+    }
+
+    #[test]
+    fn capabilities_deny_by_default() {
+        let mut caps = Capabilities::default();
+        assert!(!caps.allows_method("main", None, "anything"));
+        caps.push(
+            Capability::from_json(
+                r#"{"identifier":"c","windows":["main"],"methods":["notes.*"],"events":["tick"],"remote":["https://ok.example"]}"#,
+            )
+            .expect("valid"),
+        );
+        assert!(caps.allows_method("main", None, "notes.add"));
+        assert!(!caps.allows_method("other", None, "notes.add"));
+        assert!(!caps.allows_method("main", None, "window.close"));
+        assert!(caps.allows_method("main", Some("https://ok.example"), "notes.add"));
+        assert!(!caps.allows_method("main", Some("https://evil.example"), "notes.add"));
+        assert!(caps.allows_event("main", None, "tick"));
+        assert!(!caps.allows_event("main", None, "tock"));
+    }
+
+    #[test]
+    fn bad_capability_files_are_explained() {
+        let cases = [
+            ("{", "capability file is invalid"),
+            (r#"{"identifier":"x","windows":[]}"#, "names no window"),
+            (
+                r#"{"identifier":"x","windows":["a"],"method":["typo"]}"#,
+                "unknown field `method`",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = Capability::from_json(text)
+                .expect_err("refused")
+                .to_string();
+            assert!(err.contains(want), "{err}");
+        }
+    }
+}

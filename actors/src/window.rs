@@ -1,0 +1,938 @@
+//! Windows: declared early, created on first show, one actor per label.
+//!
+//! A [`WindowActor`] owns one window's declaration and life cycle
+//! (`Closed → Open{visible}`), and is the page's IPC endpoint: it decodes
+//! what the page posts, checks capabilities, runs handlers concurrently,
+//! and sends responses and events back in batches — one script evaluation
+//! per flush, however many messages it carries.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use serde_json::{json, Value};
+
+use crate::app::AppHandle;
+use crate::error::{ActorError, UiError};
+use crate::ids::{IdError, WindowLabel};
+use crate::ipc::{self, codes, Call, CallContext, Capabilities, Incoming, Router, RpcError};
+use crate::ui::{UiHandle, UiRequest, WindowOp};
+
+const ACTOR: &str = "WindowActor";
+
+/// The scheme pages are served from; pages from it are the app's own.
+pub const APP_ORIGIN: &str = "traykit://localhost";
+
+/// What closing a window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ClosePolicy {
+    /// Hide it and keep the webview for an instant re-show.
+    Hide,
+    /// Drop the webview so its WebKit processes exit and memory goes back;
+    /// the next show re-creates it. The default: right for tray popups.
+    #[default]
+    Destroy,
+}
+
+/// Where a window appears when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
+pub enum Placement {
+    /// Where the window manager (or `position`) puts it.
+    #[default]
+    Default,
+    /// Next to the mouse pointer, kept on screen: the tray-popup placement
+    /// on Linux, where panels report no icon rectangle.
+    Pointer,
+    /// In a screen corner, with a margin.
+    Corner(Corner),
+}
+
+/// A screen corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Corner {
+    /// Top left.
+    TopLeft,
+    /// Top right.
+    TopRight,
+    /// Bottom left.
+    BottomLeft,
+    /// Bottom right.
+    BottomRight,
+}
+
+/// A window's declaration, as the UI thread needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSpec {
+    /// Its label.
+    pub label: WindowLabel,
+    /// Absolute URL (the app's own pages are `traykit://localhost/…`).
+    pub url: String,
+    /// Title bar text.
+    pub title: String,
+    /// Logical size.
+    pub size: (f64, f64),
+    /// Logical position; `None` lets the window manager choose.
+    pub position: Option<(f64, f64)>,
+    /// User-resizable.
+    pub resizable: bool,
+    /// Title bar and borders.
+    pub decorations: bool,
+    /// Stays above other windows.
+    pub always_on_top: bool,
+    /// Hidden from the task bar.
+    pub skip_taskbar: bool,
+    /// What closing does.
+    pub close_policy: ClosePolicy,
+    /// Where it appears.
+    pub placement: Placement,
+}
+
+/// Declares a window: `App::builder().window(Window::new("notes").url("index.html"))`.
+#[derive(Debug, Clone)]
+pub struct Window {
+    label: String,
+    url: String,
+    title: Option<String>,
+    size: (f64, f64),
+    position: Option<(f64, f64)>,
+    resizable: bool,
+    decorations: bool,
+    always_on_top: bool,
+    skip_taskbar: bool,
+    visible_on_start: bool,
+    prewarm: bool,
+    close_policy: ClosePolicy,
+    placement: Placement,
+}
+
+impl Window {
+    /// A window with this label, 800×600, showing `index.html`.
+    pub fn new(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            url: "index.html".into(),
+            title: None,
+            size: (800.0, 600.0),
+            position: None,
+            resizable: true,
+            decorations: true,
+            always_on_top: false,
+            skip_taskbar: false,
+            visible_on_start: false,
+            prewarm: false,
+            close_policy: ClosePolicy::Destroy,
+            placement: Placement::Default,
+        }
+    }
+
+    /// A page of the app's assets (`"settings.html"`) or an absolute URL.
+    /// Remote pages get no IPC unless a capability lists their origin.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+    /// Title (defaults to the label).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+    /// Logical size.
+    pub fn size(mut self, width: f64, height: f64) -> Self {
+        self.size = (width, height);
+        self
+    }
+    /// Logical position.
+    pub fn position(mut self, x: f64, y: f64) -> Self {
+        self.position = Some((x, y));
+        self
+    }
+    /// User-resizable (default true).
+    pub fn resizable(mut self, yes: bool) -> Self {
+        self.resizable = yes;
+        self
+    }
+    /// Title bar and borders (default true).
+    pub fn decorations(mut self, yes: bool) -> Self {
+        self.decorations = yes;
+        self
+    }
+    /// Above other windows (default false).
+    pub fn always_on_top(mut self, yes: bool) -> Self {
+        self.always_on_top = yes;
+        self
+    }
+    /// Hidden from the task bar (default false).
+    pub fn skip_taskbar(mut self, yes: bool) -> Self {
+        self.skip_taskbar = yes;
+        self
+    }
+    /// Open (and show) at start instead of on first `show`.
+    pub fn visible_on_start(mut self, yes: bool) -> Self {
+        self.visible_on_start = yes;
+        self
+    }
+    /// Create the webview hidden at start so the first `show` is instant.
+    /// Costs the webview's memory from the start; implies [`ClosePolicy::Hide`].
+    pub fn prewarm(mut self, yes: bool) -> Self {
+        self.prewarm = yes;
+        if yes {
+            self.close_policy = ClosePolicy::Hide;
+        }
+        self
+    }
+    /// What closing does (default [`ClosePolicy::Destroy`]).
+    pub fn close_policy(mut self, policy: ClosePolicy) -> Self {
+        self.close_policy = policy;
+        self
+    }
+    /// Where it appears when shown.
+    pub fn placement(mut self, placement: Placement) -> Self {
+        self.placement = placement;
+        self
+    }
+
+    /// The label as given.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Validates; returns the spec and the (visible_on_start, prewarm) flags.
+    pub fn into_spec(self) -> Result<(WindowSpec, bool, bool), WindowError> {
+        let label = WindowLabel::new(self.label)?;
+        let url = resolve_url(&self.url);
+        for (what, v) in [("width", self.size.0), ("height", self.size.1)] {
+            if !(v.is_finite() && v >= 1.0) {
+                return Err(WindowError::Invalid {
+                    window: label.to_string(),
+                    reason: format!("{what} must be a positive number, got {v}"),
+                });
+            }
+        }
+        Ok((
+            WindowSpec {
+                title: self.title.unwrap_or_else(|| label.to_string()),
+                label,
+                url,
+                size: self.size,
+                position: self.position,
+                resizable: self.resizable,
+                decorations: self.decorations,
+                always_on_top: self.always_on_top,
+                skip_taskbar: self.skip_taskbar,
+                close_policy: self.close_policy,
+                placement: self.placement,
+            },
+            self.visible_on_start,
+            self.prewarm,
+        ))
+    }
+}
+
+/// A relative URL is a page of the app's assets.
+pub fn resolve_url(url: &str) -> String {
+    if url.contains("://") || url.starts_with("data:") || url.starts_with("about:") {
+        url.to_owned()
+    } else {
+        format!("{APP_ORIGIN}/{}", url.trim_start_matches('/'))
+    }
+}
+
+/// The origin of a page URL: `scheme://host[:port]`.
+pub fn origin_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            let end = rest.find(['/', '?', '#']).map_or(url.len(), |j| i + 3 + j);
+            &url[..end]
+        }
+        None => url,
+    }
+}
+
+/// Why a window operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    /// The label is malformed.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// The declaration is invalid.
+    #[error("window `{window}`: {reason}")]
+    Invalid {
+        /// Which window.
+        window: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No window has this label.
+    #[error("no window `{0}`")]
+    Unknown(String),
+    /// Another window already has this label.
+    #[error("a window `{0}` already exists")]
+    Duplicate(String),
+    /// The window is not open, so this cannot apply.
+    #[error("window `{0}` is not open")]
+    NotOpen(String),
+    /// The UI thread failed.
+    #[error("window `{window}`: {source}")]
+    Ui {
+        /// Which window.
+        window: String,
+        /// What the UI thread said.
+        source: UiError,
+    },
+    /// The window actor did not answer.
+    #[error(transparent)]
+    Actor(#[from] ActorError),
+}
+
+impl From<WindowError> for RpcError {
+    fn from(e: WindowError) -> Self {
+        RpcError::new(codes::TARGET_ERROR, e.to_string())
+    }
+}
+
+/// Is the window open, and visible?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Life {
+    /// No native window or webview exists.
+    Closed,
+    /// The native window and webview exist.
+    Open {
+        /// Shown (true) or hidden (false).
+        visible: bool,
+    },
+}
+
+/// Operations on a window, from Rust or from a page.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum WindowCommand {
+    /// Create if needed, show, focus.
+    Show,
+    /// Hide (keeps the webview).
+    Hide,
+    /// Bring to front.
+    Focus,
+    /// Apply the close policy.
+    Close,
+    /// Change the title.
+    SetTitle(String),
+    /// Change the logical size.
+    SetSize(f64, f64),
+    /// Move to a logical position.
+    SetPosition(f64, f64),
+    /// Center on its monitor.
+    Center,
+}
+
+/// Run a [`WindowCommand`].
+#[derive(Debug, Message)]
+#[rtype(result = "Result<(), WindowError>")]
+pub struct Command(pub WindowCommand);
+
+/// Create the webview hidden now, so the first show is instant.
+#[derive(Debug, Message)]
+#[rtype(result = "Result<(), WindowError>")]
+pub struct Prewarm;
+
+/// Read the window's state.
+#[derive(Debug, Message)]
+#[rtype(result = "(WindowSpec, Life)")]
+pub struct GetWindow;
+
+/// From the UI thread: text a page posted.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct IpcIn {
+    /// The page's URL.
+    pub url: String,
+    /// The posted text.
+    pub body: String,
+}
+
+/// From the UI thread: the user asked to close the window.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct CloseRequested;
+
+/// An event for this window's page (delivered if it listens).
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct PushEvent {
+    /// Event name.
+    pub event: Arc<str>,
+    /// Payload, shared by every window it goes to.
+    pub payload: Arc<Value>,
+    /// Emitting window's label; `None` from Rust.
+    pub source: Option<Arc<str>>,
+}
+
+/// Results of a posted message, back on the actor.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Replies(Vec<Value>);
+
+/// One window: its declaration, its life, its page's IPC.
+pub struct WindowActor {
+    spec: WindowSpec,
+    ui: UiHandle,
+    app: AppHandle,
+    router: Arc<Router>,
+    caps: Arc<Capabilities>,
+    life: Life,
+    /// Events the page listens to; cleared when the page goes away.
+    listening: HashSet<String>,
+    /// Responses and events waiting for the next flush.
+    outbox: Vec<Value>,
+    /// Bumped on each (re)creation so replies for a destroyed page are dropped.
+    generation: u64,
+    init_script: Arc<str>,
+}
+
+impl WindowActor {
+    /// A window actor; nothing is created until `Show` (or `prewarm`).
+    pub fn new(
+        spec: WindowSpec,
+        ui: UiHandle,
+        app: AppHandle,
+        router: Arc<Router>,
+        caps: Arc<Capabilities>,
+        init_script: Arc<str>,
+    ) -> Self {
+        Self {
+            spec,
+            ui,
+            app,
+            router,
+            caps,
+            life: Life::Closed,
+            listening: HashSet::new(),
+            outbox: Vec::new(),
+            generation: 0,
+            init_script,
+        }
+    }
+
+    fn label(&self) -> String {
+        self.spec.label.to_string()
+    }
+
+    fn ui_err(&self) -> impl Fn(UiError) -> WindowError {
+        let window = self.label();
+        move |source| WindowError::Ui {
+            window: window.clone(),
+            source,
+        }
+    }
+
+    /// Creates the native window + webview (visible or not).
+    fn create(&mut self, visible: bool) -> impl Future<Output = Result<(), UiError>> {
+        self.generation += 1;
+        self.listening.clear();
+        self.outbox.clear();
+        self.life = Life::Open { visible };
+        let script = format!(
+            "window.__TRAYKIT_META__={};\n{}",
+            json!({"label": self.spec.label.as_str()}),
+            self.init_script
+        );
+        self.ui.request(UiRequest::CreateWindow {
+            spec: self.spec.clone(),
+            visible,
+            init_script: script,
+        })
+    }
+
+    fn op(&self, op: WindowOp) -> impl Future<Output = Result<(), UiError>> {
+        self.ui.request(UiRequest::Window {
+            label: self.spec.label.clone(),
+            op,
+        })
+    }
+
+    fn destroy(&mut self) -> impl Future<Output = Result<(), UiError>> {
+        self.life = Life::Closed;
+        self.listening.clear();
+        self.outbox.clear();
+        self.generation += 1;
+        self.ui
+            .request(UiRequest::DestroyWindow(self.spec.label.clone()))
+    }
+
+    fn run(&mut self, cmd: WindowCommand) -> ResponseFuture<Result<(), WindowError>> {
+        let err = self.ui_err();
+        let window = self.label();
+        let not_open = move || -> ResponseFuture<Result<(), WindowError>> {
+            Box::pin(async move { Err(WindowError::NotOpen(window)) })
+        };
+        let fut: Vec<_> = match (cmd, self.life) {
+            (WindowCommand::Show, life) => {
+                // Requests are posted in this order (eagerly), so the window
+                // exists before it is placed.
+                let mut steps: Vec<ResponseFuture<Result<(), UiError>>> = Vec::new();
+                if life == Life::Closed {
+                    steps.push(Box::pin(self.create(true)));
+                }
+                if self.spec.placement != Placement::Default {
+                    steps.push(Box::pin(self.op(WindowOp::Place(self.spec.placement))));
+                }
+                if life != Life::Closed {
+                    self.life = Life::Open { visible: true };
+                    steps.push(Box::pin(self.op(WindowOp::Show)));
+                    steps.push(Box::pin(self.op(WindowOp::Focus)));
+                }
+                steps
+            }
+            (WindowCommand::Hide, Life::Open { .. }) => {
+                self.life = Life::Open { visible: false };
+                vec![Box::pin(self.op(WindowOp::Hide)) as ResponseFuture<_>]
+            }
+            (WindowCommand::Close, Life::Closed) | (WindowCommand::Hide, Life::Closed) => {
+                vec![]
+            }
+            (WindowCommand::Close, Life::Open { .. }) => match self.spec.close_policy {
+                ClosePolicy::Hide => {
+                    self.life = Life::Open { visible: false };
+                    vec![Box::pin(self.op(WindowOp::Hide)) as ResponseFuture<_>]
+                }
+                ClosePolicy::Destroy => vec![Box::pin(self.destroy()) as ResponseFuture<_>],
+            },
+            (WindowCommand::SetTitle(t), life) => {
+                self.spec.title = t.clone();
+                match life {
+                    Life::Open { .. } => {
+                        vec![Box::pin(self.op(WindowOp::SetTitle(t))) as ResponseFuture<_>]
+                    }
+                    Life::Closed => vec![],
+                }
+            }
+            (WindowCommand::SetSize(w, h), life) => {
+                if !(w.is_finite() && h.is_finite() && w >= 1.0 && h >= 1.0) {
+                    let window = self.label();
+                    return Box::pin(async move {
+                        Err(WindowError::Invalid {
+                            window,
+                            reason: format!("size {w}x{h} is not positive"),
+                        })
+                    });
+                }
+                self.spec.size = (w, h);
+                match life {
+                    Life::Open { .. } => {
+                        vec![Box::pin(self.op(WindowOp::SetSize(w, h))) as ResponseFuture<_>]
+                    }
+                    Life::Closed => vec![],
+                }
+            }
+            (WindowCommand::SetPosition(x, y), life) => {
+                self.spec.position = Some((x, y));
+                match life {
+                    Life::Open { .. } => {
+                        vec![Box::pin(self.op(WindowOp::SetPosition(x, y))) as ResponseFuture<_>]
+                    }
+                    Life::Closed => vec![],
+                }
+            }
+            (WindowCommand::Focus, Life::Open { .. }) => {
+                vec![Box::pin(self.op(WindowOp::Focus)) as ResponseFuture<_>]
+            }
+            (WindowCommand::Center, Life::Open { .. }) => {
+                vec![Box::pin(self.op(WindowOp::Center)) as ResponseFuture<_>]
+            }
+            (WindowCommand::Focus | WindowCommand::Center, Life::Closed) => return not_open(),
+        };
+        Box::pin(async move {
+            for f in fut {
+                f.await.map_err(&err)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn push(&mut self, message: Value, ctx: &mut Context<Self>) {
+        if self.life == Life::Closed {
+            return;
+        }
+        if self.outbox.is_empty() {
+            // Flush after the messages already queued: a burst becomes one
+            // script evaluation.
+            ctx.run_later(Duration::ZERO, |this, _| this.flush());
+        }
+        self.outbox.push(message);
+    }
+
+    fn flush(&mut self) {
+        if self.outbox.is_empty() || self.life == Life::Closed {
+            self.outbox.clear();
+            return;
+        }
+        let batch = std::mem::take(&mut self.outbox);
+        let json = if batch.len() == 1 {
+            serde_json::to_string(&batch[0])
+        } else {
+            serde_json::to_string(&batch)
+        };
+        let json = match json {
+            Ok(json) => json,
+            Err(error) => {
+                tracing::error!(window = %self.spec.label, %error, "could not encode replies");
+                return;
+            }
+        };
+        let reply = self.ui.request(UiRequest::Eval {
+            label: self.spec.label.clone(),
+            script: format!("window.__TRAYKIT__&&window.__TRAYKIT__.receive({json})"),
+        });
+        let window = self.spec.label.clone();
+        actix::spawn(async move {
+            if let Err(error) = reply.await {
+                tracing::debug!(%window, %error, "replies not delivered");
+            }
+        });
+    }
+
+    /// `event.*` methods act on this actor's state, so they are answered here.
+    fn event_call(&mut self, origin: Option<&str>, call: &Call) -> Result<Value, RpcError> {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            event: String,
+            #[serde(default)]
+            payload: Value,
+            #[serde(default)]
+            target: Option<String>,
+        }
+        let args: Args = ipc::parse_params(&call.method, call.params.clone())?;
+        let label = self.label();
+        if !self.caps.allows_event(&label, origin, &args.event) {
+            return Err(RpcError::permission_denied(
+                &label,
+                &format!("event `{}`", args.event),
+            ));
+        }
+        match call.method.as_str() {
+            "event.listen" => {
+                self.listening.insert(args.event);
+            }
+            "event.unlisten" => {
+                self.listening.remove(&args.event);
+            }
+            "event.emit" => self.app.emit_from(Some(&label), &args.event, args.payload),
+            "event.emit_to" => {
+                let target = args.target.ok_or_else(|| {
+                    RpcError::invalid_params(&call.method, "missing field `target`")
+                })?;
+                self.app
+                    .emit_to_from(Some(&label), &target, &args.event, args.payload)
+                    .map_err(RpcError::from)?;
+            }
+            other => return Err(RpcError::method_not_found(other)),
+        }
+        Ok(Value::Null)
+    }
+}
+
+impl Actor for WindowActor {
+    type Context = Context<Self>;
+}
+
+impl Supervised for WindowActor {}
+
+impl Handler<Command> for WindowActor {
+    type Result = ResponseFuture<Result<(), WindowError>>;
+    fn handle(&mut self, msg: Command, _: &mut Context<Self>) -> Self::Result {
+        tracing::debug!(window = %self.spec.label, command = ?msg.0, "window command");
+        self.run(msg.0)
+    }
+}
+
+impl Handler<Prewarm> for WindowActor {
+    type Result = ResponseFuture<Result<(), WindowError>>;
+    fn handle(&mut self, _: Prewarm, _: &mut Context<Self>) -> Self::Result {
+        if self.life != Life::Closed {
+            return Box::pin(async { Ok(()) });
+        }
+        let err = self.ui_err();
+        let created = self.create(false);
+        Box::pin(async move { created.await.map_err(err) })
+    }
+}
+
+impl Handler<GetWindow> for WindowActor {
+    type Result = MessageResult<GetWindow>;
+    fn handle(&mut self, _: GetWindow, _: &mut Context<Self>) -> Self::Result {
+        MessageResult((self.spec.clone(), self.life))
+    }
+}
+
+impl Handler<CloseRequested> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, _: CloseRequested, ctx: &mut Context<Self>) {
+        let fut = self.run(WindowCommand::Close);
+        let window = self.label();
+        ctx.spawn(
+            async move {
+                if let Err(error) = fut.await {
+                    tracing::warn!(%window, %error, "close failed");
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+impl Handler<PushEvent> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, msg: PushEvent, ctx: &mut Context<Self>) {
+        if !self.listening.contains(&*msg.event) {
+            return;
+        }
+        let note = json!({
+            "jsonrpc": "2.0",
+            "method": "event",
+            "params": {"event": &*msg.event, "payload": &*msg.payload, "source": msg.source.as_deref()},
+        });
+        self.push(note, ctx);
+    }
+}
+
+impl Handler<Replies> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, msg: Replies, ctx: &mut Context<Self>) {
+        for reply in msg.0 {
+            self.push(reply, ctx);
+        }
+    }
+}
+
+impl Handler<IpcIn> for WindowActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: IpcIn, ctx: &mut Context<Self>) {
+        let label = self.label();
+        let page_origin = origin_of(&msg.url);
+        let origin = (page_origin != APP_ORIGIN).then(|| page_origin.to_owned());
+        let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
+        let _enter = span.enter();
+        let (calls, batch) = match ipc::decode(&msg.body) {
+            Err(parse_error) => {
+                self.push(parse_error, ctx);
+                return;
+            }
+            Ok(Incoming::Single(call)) => (vec![call], false),
+            Ok(Incoming::Batch(calls)) => (calls, true),
+        };
+        let mut ready: Vec<Value> = Vec::new();
+        let mut pending = Vec::new();
+        for call in calls {
+            let call = match call {
+                Ok(call) => call,
+                Err(invalid) => {
+                    ready.push(invalid);
+                    continue;
+                }
+            };
+            tracing::debug!(method = %call.method, id = ?call.id, "call");
+            if call.method.starts_with("event.") {
+                let result = self.event_call(origin.as_deref(), &call);
+                if let Some(id) = call.id {
+                    ready.push(match result {
+                        Ok(v) => ipc::success(id, v),
+                        Err(e) => ipc::failure(id, e),
+                    });
+                }
+                continue;
+            }
+            // Deny before lookup: an ungranted caller learns nothing about
+            // which methods exist.
+            if !self
+                .caps
+                .allows_method(&label, origin.as_deref(), &call.method)
+            {
+                let err = RpcError::permission_denied(&label, &format!("method `{}`", call.method));
+                tracing::debug!(method = %call.method, "denied");
+                if let Some(id) = call.id {
+                    ready.push(ipc::failure(id, err));
+                }
+                continue;
+            }
+            let ctx_for_call = CallContext {
+                app: self.app.clone(),
+                window: label.clone(),
+            };
+            let fut = self.router.call(ctx_for_call, &call.method, call.params);
+            pending.push(async move {
+                let result = fut.await;
+                call.id.map(|id| match result {
+                    Ok(v) => ipc::success(id, v),
+                    Err(e) => ipc::failure(id, e),
+                })
+            });
+        }
+        if pending.is_empty() {
+            self.deliver(ready, batch, ctx);
+            return;
+        }
+        let generation = self.generation;
+        ctx.spawn(
+            futures_util::future::join_all(pending)
+                .into_actor(self)
+                .map(move |done, this, ctx| {
+                    if this.generation != generation {
+                        return; // the page that asked is gone
+                    }
+                    ready.extend(done.into_iter().flatten());
+                    this.deliver(ready, batch, ctx);
+                }),
+        );
+    }
+}
+
+impl WindowActor {
+    fn deliver(&mut self, mut replies: Vec<Value>, batch: bool, ctx: &mut Context<Self>) {
+        match (batch, replies.len()) {
+            (_, 0) => {}
+            (false, _) => {
+                for r in replies {
+                    self.push(r, ctx);
+                }
+            }
+            (true, _) => {
+                let array = Value::Array(std::mem::take(&mut replies));
+                self.push(array, ctx);
+            }
+        }
+    }
+}
+
+/// A `Send + Clone` handle to one window. Every call has the app's request
+/// timeout.
+#[derive(Clone, Debug)]
+pub struct WindowHandle {
+    label: WindowLabel,
+    addr: Addr<WindowActor>,
+    timeout: Duration,
+}
+
+impl WindowHandle {
+    pub(crate) fn new(label: WindowLabel, addr: Addr<WindowActor>, timeout: Duration) -> Self {
+        Self {
+            label,
+            addr,
+            timeout,
+        }
+    }
+
+    /// The label.
+    pub fn label(&self) -> &WindowLabel {
+        &self.label
+    }
+
+    /// The actor's address.
+    pub fn addr(&self) -> &Addr<WindowActor> {
+        &self.addr
+    }
+
+    /// Runs a command and waits for the UI thread.
+    pub async fn command(&self, cmd: WindowCommand) -> Result<(), WindowError> {
+        self.addr
+            .send(Command(cmd))
+            .timeout(self.timeout)
+            .await
+            .map_err(|e| ActorError::from_mailbox(e, ACTOR, self.timeout))?
+    }
+
+    /// Creates the window on first use, shows and focuses it.
+    pub async fn show(&self) -> Result<(), WindowError> {
+        self.command(WindowCommand::Show).await
+    }
+    /// Hides it.
+    pub async fn hide(&self) -> Result<(), WindowError> {
+        self.command(WindowCommand::Hide).await
+    }
+    /// Applies the close policy.
+    pub async fn close(&self) -> Result<(), WindowError> {
+        self.command(WindowCommand::Close).await
+    }
+    /// Brings it to front.
+    pub async fn focus(&self) -> Result<(), WindowError> {
+        self.command(WindowCommand::Focus).await
+    }
+    /// Sets the title.
+    pub async fn set_title(&self, title: impl Into<String>) -> Result<(), WindowError> {
+        self.command(WindowCommand::SetTitle(title.into())).await
+    }
+    /// Sets the logical size.
+    pub async fn set_size(&self, width: f64, height: f64) -> Result<(), WindowError> {
+        self.command(WindowCommand::SetSize(width, height)).await
+    }
+    /// Moves it.
+    pub async fn set_position(&self, x: f64, y: f64) -> Result<(), WindowError> {
+        self.command(WindowCommand::SetPosition(x, y)).await
+    }
+    /// Centers it.
+    pub async fn center(&self) -> Result<(), WindowError> {
+        self.command(WindowCommand::Center).await
+    }
+
+    /// Its declaration and life.
+    pub async fn state(&self) -> Result<(WindowSpec, Life), WindowError> {
+        Ok(self
+            .addr
+            .send(GetWindow)
+            .timeout(self.timeout)
+            .await
+            .map_err(|e| ActorError::from_mailbox(e, ACTOR, self.timeout))?)
+    }
+
+    /// Sends an event to this window's page (if it listens).
+    pub fn emit(&self, event: &str, payload: impl serde::Serialize) {
+        let payload = serde_json::to_value(payload).unwrap_or(Value::Null);
+        self.addr.do_send(PushEvent {
+            event: event.into(),
+            payload: Arc::new(payload),
+            source: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_origins() {
+        assert_eq!(resolve_url("index.html"), "traykit://localhost/index.html");
+        assert_eq!(resolve_url("/a/b.html"), "traykit://localhost/a/b.html");
+        assert_eq!(
+            resolve_url("http://127.0.0.1:5173/"),
+            "http://127.0.0.1:5173/"
+        );
+        let cases = [
+            ("traykit://localhost/index.html", "traykit://localhost"),
+            ("https://example.com:8443/x?y#z", "https://example.com:8443"),
+            ("http://127.0.0.1:5173", "http://127.0.0.1:5173"),
+            ("about:blank", "about:blank"),
+        ];
+        for (url, origin) in cases {
+            assert_eq!(origin_of(url), origin, "{url}");
+        }
+    }
+
+    #[test]
+    fn declarations_are_validated() {
+        assert!(Window::new("ok").into_spec().is_ok());
+        assert!(Window::new("bad label").into_spec().is_err());
+        assert!(Window::new("w").size(0.0, 10.0).into_spec().is_err());
+        assert!(Window::new("w").size(f64::NAN, 10.0).into_spec().is_err());
+        let (spec, _, prewarm) = Window::new("p").prewarm(true).into_spec().expect("valid");
+        assert!(prewarm);
+        assert_eq!(spec.close_policy, ClosePolicy::Hide);
+        assert_eq!(spec.title, "p");
+    }
+}

@@ -1,0 +1,156 @@
+//! A probe app for the end-to-end tests and benchmarks of the IPC bridge: a
+//! tray whose menu opens a page that exercises every JSON-RPC case, large
+//! payloads, event bursts and round trips, then prints its findings as one
+//! `PROBE_REPORT {json}` line on stdout.
+//!
+//! ```sh
+//! scripts/headless.sh cargo run --example ipc_probe -- --open
+//! ```
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Deserialize;
+use serde_json::Value;
+use traykit::prelude::*;
+
+#[derive(Default)]
+struct Counters {
+    secret_calls: AtomicUsize,
+    page_events: std::sync::Mutex<Vec<Value>>,
+}
+
+#[derive(Deserialize)]
+struct Echo {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct Add {
+    a: i64,
+    b: i64,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct Size {
+    size: usize,
+}
+
+#[derive(Deserialize)]
+struct Ticks {
+    n: u32,
+}
+
+const CAPABILITY: &str = r#"{
+  "identifier": "probe",
+  "description": "everything the probe page needs, and not probe.secret or app.quit",
+  "windows": ["probe"],
+  "methods": ["probe.echo", "probe.add", "probe.fail", "probe.panic", "probe.len", "probe.blob",
+              "probe.ticks", "probe.page_events", "probe.secret_calls", "probe.report", "probe.nope"],
+  "events": ["tick", "ticks-done", "page-note"]
+}"#;
+
+fn main() -> Result<(), traykit::Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let open_at_start = std::env::args().any(|a| a == "--open");
+
+    App::builder()
+        .name("IPC probe")
+        .manage(Counters::default())
+        .tray(
+            Tray::new("probe").title("probe").menu(
+                Menu::new()
+                    .item("open", "Open probe")
+                    .item("close", "Close probe")
+                    .item("quit", "Quit"),
+            ),
+        )
+        .window(
+            Window::new("probe")
+                .url("index.html")
+                .title("IPC probe")
+                .size(480.0, 320.0)
+                .visible_on_start(open_at_start),
+        )
+        .asset("index.html", include_bytes!("ipc_probe/index.html"))
+        .asset("probe.js", include_bytes!("ipc_probe/probe.js"))
+        .asset("probe.css", include_bytes!("ipc_probe/probe.css"))
+        .capability(CAPABILITY)
+        .command("probe.echo", |e: Echo, _: CallContext| async move {
+            Ok::<_, RpcError>(e.text)
+        })
+        .command("probe.add", |a: Add, _: CallContext| async move {
+            a.a.checked_add(a.b)
+                .ok_or_else(|| RpcError::new(4000, "overflow"))
+        })
+        .command("probe.fail", |(): (), _: CallContext| async move {
+            Err::<(), _>(RpcError::new(4004, "no such note").with_data(serde_json::json!({"id": 7})))
+        })
+        .command("probe.panic", |(): (), _: CallContext| async move {
+            if std::hint::black_box(true) {
+                panic!("handler bug");
+            }
+            Ok::<(), RpcError>(())
+        })
+        .command("probe.secret", |(): (), ctx: CallContext| async move {
+            ctx.state::<Counters>()?.secret_calls.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, RpcError>("you should not see this")
+        })
+        .command("probe.secret_calls", |(): (), ctx: CallContext| async move {
+            Ok::<_, RpcError>(ctx.state::<Counters>()?.secret_calls.load(Ordering::SeqCst))
+        })
+        .command("probe.len", |d: Data, _: CallContext| async move {
+            Ok::<_, RpcError>(d.data.len())
+        })
+        .command("probe.blob", |s: Size, _: CallContext| async move {
+            if s.size > 64 << 20 {
+                return Err(RpcError::new(4001, "too big"));
+            }
+            Ok("y".repeat(s.size))
+        })
+        .command("probe.ticks", |t: Ticks, ctx: CallContext| async move {
+            for n in 0..t.n {
+                ctx.app.emit("tick", serde_json::json!({ "n": n }));
+            }
+            ctx.app.emit("ticks-done", t.n);
+            Ok::<_, RpcError>(())
+        })
+        .on_event(|app, event| {
+            if let Some(c) = app.state::<Counters>() {
+                if let Ok(mut events) = c.page_events.lock() {
+                    events.push(serde_json::json!({"event": event.event, "source": event.source, "payload": *event.payload}));
+                }
+            }
+        })
+        .command("probe.page_events", |(): (), ctx: CallContext| async move {
+            let c = ctx.state::<Counters>()?;
+            let events = c.page_events.lock().map(|e| e.clone()).unwrap_or_default();
+            Ok::<_, RpcError>(events)
+        })
+        .command("probe.report", |report: Value, _: CallContext| async move {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "PROBE_REPORT {report}");
+            let _ = out.flush();
+            Ok::<_, RpcError>(())
+        })
+        .on_menu_click(|app, click| match click.item.as_str() {
+            "open" => app.show_window("probe"),
+            "close" => {
+                if let Ok(w) = app.window("probe") {
+                    actix::spawn(async move {
+                        let _ = w.close().await;
+                    });
+                }
+            }
+            _ => app.quit(),
+        })
+        .run()
+}

@@ -1,0 +1,102 @@
+// Exercises the bridge from a real page and reports what it saw to the core.
+(async () => {
+  const tk = window.__TRAYKIT__;
+  const results = {};
+  const raw = [];
+  tk.onMessage((m) => raw.push(m));
+  const error = async (p) => {
+    try { await p; return { ok: true }; } catch (e) { return { code: e.code, message: e.message, data: e.data }; }
+  };
+  // The next raw message the core sends (for replies with no pending call).
+  const nextRaw = () => new Promise((resolve) => {
+    const n = raw.length;
+    const poll = () => (raw.length > n ? resolve(raw[n]) : setTimeout(poll, 5));
+    poll();
+  });
+
+  results.label = tk.label;
+  results.echo = await tk.invoke('probe.echo', { text: 'hi' });
+  results.positional = await tk.invoke('probe.add', [2, 3]);
+  results.named = await tk.invoke('probe.add', { a: 40, b: 2 });
+  results.unknown = await error(tk.invoke('probe.nope'));
+  results.denied = await error(tk.invoke('probe.secret'));
+  results.bad_params = await error(tk.invoke('probe.add', { a: 'x' }));
+  results.app_error = await error(tk.invoke('probe.fail'));
+  results.panic = await error(tk.invoke('probe.panic'));
+  results.builtin_denied = await error(tk.invoke('app.quit'));
+
+  // Raw JSON-RPC edge cases, straight to the transport.
+  let next = nextRaw(); window.ipc.postMessage('{"jsonrpc":"2.0","method":');
+  results.parse_error = await next;
+  next = nextRaw(); window.ipc.postMessage('[]');
+  results.empty_batch = await next;
+  next = nextRaw();
+  window.ipc.postMessage(JSON.stringify([
+    { jsonrpc: '2.0', id: 900, method: 'probe.echo', params: { text: 'a' } },
+    { jsonrpc: '2.0', method: 'probe.echo', params: { text: 'notification' } },
+    { jsonrpc: '2.0', id: 901, method: 'probe.nope' },
+    { jsonrpc: '2.0', id: 902, method: 'probe.add', params: [1, 1] },
+    7,
+  ]));
+  results.batch = await next;
+  // A batch of only notifications gets nothing: the next thing that arrives
+  // is the answer to the request sent after it.
+  next = nextRaw();
+  window.ipc.postMessage(JSON.stringify([{ jsonrpc: '2.0', method: 'probe.echo', params: { text: 'n' } }]));
+  window.ipc.postMessage(JSON.stringify({ jsonrpc: '2.0', id: 903, method: 'probe.echo', params: { text: 'after' } }));
+  results.after_notifications = await next;
+
+  // Large payloads both ways.
+  const big = 'x'.repeat(10 * 1024 * 1024);
+  let t = performance.now();
+  results.big_request = await tk.invoke('probe.len', { data: big });
+  results.big_request_ms = performance.now() - t;
+  t = performance.now();
+  const blob = await tk.invoke('probe.blob', { size: 10 * 1024 * 1024 });
+  results.big_response = blob.length;
+  results.big_response_ms = performance.now() - t;
+
+  // Events: Rust → page burst, page → Rust, page → page (itself).
+  let ticks = 0;
+  let lastTick = -1;
+  let inOrder = true;
+  const unlisten = await tk.listen('tick', (e) => {
+    if (e.payload.n !== lastTick + 1) inOrder = false;
+    lastTick = e.payload.n;
+    ticks += 1;
+  });
+  t = performance.now();
+  const done = new Promise((resolve) => tk.once('ticks-done', resolve));
+  await tk.invoke('probe.ticks', { n: 10000 });
+  await done;
+  results.ticks = ticks;
+  results.ticks_in_order = inOrder;
+  results.ticks_ms = performance.now() - t;
+  await unlisten();
+  results.denied_event = await error(tk.listen('forbidden', () => {}));
+  const echoed = new Promise((resolve) => tk.once('page-note', (e) => resolve(e)));
+  await tk.emit('page-note', { from: 'page' });
+  results.self_event = await echoed;
+  results.rust_saw_page_event = await tk.invoke('probe.page_events');
+
+  // Round trips, sequential.
+  const times = [];
+  for (let i = 0; i < 200; i++) {
+    const s = performance.now();
+    await tk.invoke('probe.echo', { text: 'x' });
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  results.rtt_p50_ms = times[100];
+  results.rtt_p99_ms = times[198];
+  t = performance.now();
+  await Promise.all(Array.from({ length: 1000 }, (_, i) => tk.invoke('probe.add', [i, 1])));
+  results.concurrent_1000_ms = performance.now() - t;
+
+  results.secret_calls = await tk.invoke('probe.secret_calls');
+  document.getElementById('status').textContent = 'done: ' + Object.keys(results).length + ' checks reported';
+  await tk.invoke('probe.report', results);
+})().catch((e) => {
+  document.getElementById('status').textContent = 'probe failed: ' + e;
+  window.__TRAYKIT__.invoke('probe.report', { fatal: String(e && e.message || e) });
+});

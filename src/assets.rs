@@ -1,0 +1,156 @@
+//! The app's pages, served from `traykit://localhost/…` out of memory:
+//! files embedded at compile time (rust-embed) or registered as bytes.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use wry::http::{header, Request, Response, StatusCode};
+
+/// The default Content-Security-Policy of served HTML: only the app's own
+/// origin, no inline scripts, no plugins, no framing. The IPC bridge is
+/// injected as a user script, which CSP does not apply to.
+pub const DEFAULT_CSP: &str = "default-src 'self' traykit:; script-src 'self' traykit:; \
+style-src 'self' traykit: 'unsafe-inline'; img-src 'self' traykit: data: blob:; \
+font-src 'self' traykit: data:; connect-src 'self' traykit:; object-src 'none'; \
+base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+type Lookup = fn(&str) -> Option<Cow<'static, [u8]>>;
+
+/// Everything a page can load from the app.
+pub(crate) struct Assets {
+    files: HashMap<String, Cow<'static, [u8]>>,
+    embedded: Vec<Lookup>,
+    pub(crate) csp: String,
+}
+
+impl Default for Assets {
+    fn default() -> Self {
+        Self {
+            files: HashMap::new(),
+            embedded: Vec::new(),
+            csp: DEFAULT_CSP.to_owned(),
+        }
+    }
+}
+
+impl Assets {
+    pub(crate) fn insert(&mut self, path: &str, bytes: Cow<'static, [u8]>) {
+        self.files
+            .insert(path.trim_start_matches('/').to_owned(), bytes);
+    }
+
+    pub(crate) fn embed<E: rust_embed::RustEmbed>(&mut self) {
+        self.embedded.push(|path| E::get(path).map(|f| f.data));
+    }
+
+    fn get(&self, path: &str) -> Option<Cow<'static, [u8]>> {
+        if let Some(bytes) = self.files.get(path) {
+            return Some(bytes.clone());
+        }
+        self.embedded.iter().find_map(|lookup| lookup(path))
+    }
+
+    /// Answers one request of the custom protocol.
+    pub(crate) fn serve(&self, request: &Request<Vec<u8>>) -> Response<Cow<'static, [u8]>> {
+        let raw = request.uri().path();
+        let path = percent_decode(raw.trim_start_matches('/'));
+        let path = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path
+        };
+        let found = (!path.split('/').any(|seg| seg == ".."))
+            .then(|| self.get(&path))
+            .flatten();
+        let Some(body) = found else {
+            tracing::debug!(%path, "asset not found");
+            return Response::builder()
+                .status(StatusCode::NOT_FOUND)
+                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                .body(Cow::Owned(
+                    format!("traykit: no asset `{path}`").into_bytes(),
+                ))
+                .unwrap_or_default();
+        };
+        let mime = mime_guess::from_path(&path).first_or_octet_stream();
+        let mut response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, mime.essence_str())
+            .header(header::CACHE_CONTROL, "no-cache");
+        if mime.essence_str() == "text/html" {
+            response = response.header("Content-Security-Policy", self.csp.as_str());
+        }
+        response.body(body).unwrap_or_default()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(assets: &Assets, uri: &str) -> Response<Cow<'static, [u8]>> {
+        assets.serve(
+            &Request::builder()
+                .uri(uri)
+                .body(Vec::new())
+                .expect("request"),
+        )
+    }
+
+    #[test]
+    fn serves_with_mime_and_csp() {
+        let mut assets = Assets::default();
+        assets.insert("index.html", Cow::Borrowed(b"<p>hi</p>"));
+        assets.insert("app.js", Cow::Borrowed(b"1"));
+        assets.insert("a b.css", Cow::Borrowed(b"x"));
+        let cases = [
+            ("traykit://localhost/", 200, "text/html", true),
+            ("traykit://localhost/index.html", 200, "text/html", true),
+            ("traykit://localhost/app.js", 200, "text/javascript", false),
+            ("traykit://localhost/a%20b.css", 200, "text/css", false),
+            (
+                "traykit://localhost/missing.png",
+                404,
+                "text/plain; charset=utf-8",
+                false,
+            ),
+            (
+                "traykit://localhost/../secret",
+                404,
+                "text/plain; charset=utf-8",
+                false,
+            ),
+        ];
+        for (uri, status, mime, csp) in cases {
+            let r = get(&assets, uri);
+            assert_eq!(r.status().as_u16(), status, "{uri}");
+            assert_eq!(r.headers()[header::CONTENT_TYPE], mime, "{uri}");
+            assert_eq!(
+                r.headers().contains_key("Content-Security-Policy"),
+                csp,
+                "{uri}"
+            );
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Live windows on the UI thread: tao windows with a wry (WebKitGTK)
+//! webview each, keyed by label. Only the runtime calls this.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use tao::dpi::{LogicalPosition, LogicalSize, PhysicalPosition};
+use tao::event::WindowEvent;
+use tao::event_loop::EventLoopWindowTarget;
+use tao::platform::unix::{WindowBuilderExtUnix, WindowExtUnix};
+use tao::window::{Window as NativeWindow, WindowBuilder, WindowId};
+use traykit_actors::app::AppHandle;
+use traykit_actors::ids::WindowLabel;
+use traykit_actors::ui::{UiEnvelope, UiEvent, WindowOp};
+use traykit_actors::window::{Corner, Placement, WindowSpec};
+use traykit_actors::UiError;
+use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
+
+use crate::assets::Assets;
+
+/// Keeps popups this far from screen edges and the pointer.
+const MARGIN: f64 = 8.0;
+
+struct Live {
+    // Field order is drop order: the webview goes before its window.
+    webview: WebView,
+    window: NativeWindow,
+}
+
+pub(crate) struct Windows {
+    live: HashMap<WindowLabel, Live>,
+    ids: HashMap<WindowId, WindowLabel>,
+    assets: Arc<Assets>,
+    app: Arc<OnceLock<AppHandle>>,
+}
+
+fn failed(request: &'static str) -> impl Fn(String) -> UiError {
+    move |reason| UiError::Failed { request, reason }
+}
+
+impl Windows {
+    pub(crate) fn new(assets: Arc<Assets>, app: Arc<OnceLock<AppHandle>>) -> Self {
+        Self {
+            live: HashMap::new(),
+            ids: HashMap::new(),
+            assets,
+            app,
+        }
+    }
+
+    fn get(&self, label: &WindowLabel, request: &'static str) -> Result<&Live, UiError> {
+        self.live.get(label).ok_or_else(|| UiError::Unknown {
+            request,
+            what: "window",
+            id: label.to_string(),
+        })
+    }
+
+    pub(crate) fn create(
+        &mut self,
+        target: &EventLoopWindowTarget<UiEnvelope>,
+        spec: WindowSpec,
+        visible: bool,
+        init_script: String,
+    ) -> Result<(), UiError> {
+        let err = failed("CreateWindow");
+        // Re-creating replaces (and drops) the old one.
+        self.destroy(&spec.label).ok();
+        let mut builder = WindowBuilder::new()
+            .with_title(&spec.title)
+            .with_inner_size(LogicalSize::new(spec.size.0, spec.size.1))
+            .with_resizable(spec.resizable)
+            .with_decorations(spec.decorations)
+            .with_always_on_top(spec.always_on_top)
+            .with_skip_taskbar(spec.skip_taskbar)
+            .with_visible(visible);
+        if let Some((x, y)) = spec.position {
+            builder = builder.with_position(LogicalPosition::new(x, y));
+        }
+        let window = builder.build(target).map_err(|e| err(e.to_string()))?;
+        let container = window
+            .default_vbox()
+            .ok_or_else(|| err("the window has no GTK container".into()))?;
+
+        let assets = self.assets.clone();
+        let app = self.app.clone();
+        let label = spec.label.clone();
+        let webview = WebViewBuilder::new()
+            .with_url(&spec.url)
+            .with_initialization_script(init_script)
+            .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request))
+            .with_ipc_handler(move |request| {
+                // Parsing happens in the window's actor, not here.
+                if let Some(app) = app.get() {
+                    app.dispatch(UiEvent::Ipc {
+                        window: label.clone(),
+                        url: request.uri().to_string(),
+                        body: request.into_body(),
+                    });
+                }
+            })
+            .build_gtk(container)
+            .map_err(|e| err(e.to_string()))?;
+        tracing::debug!(window = %spec.label, url = %spec.url, visible, "window created");
+        self.ids.insert(window.id(), spec.label.clone());
+        self.live.insert(spec.label, Live { webview, window });
+        Ok(())
+    }
+
+    pub(crate) fn op(
+        &mut self,
+        target: &EventLoopWindowTarget<UiEnvelope>,
+        label: &WindowLabel,
+        op: WindowOp,
+    ) -> Result<(), UiError> {
+        let live = self.get(label, "Window")?;
+        let w = &live.window;
+        match op {
+            WindowOp::Show => w.set_visible(true),
+            WindowOp::Hide => w.set_visible(false),
+            WindowOp::Focus => {
+                w.set_visible(true);
+                w.set_focus();
+            }
+            WindowOp::SetTitle(t) => w.set_title(&t),
+            WindowOp::SetSize(width, height) => w.set_inner_size(LogicalSize::new(width, height)),
+            WindowOp::SetPosition(x, y) => w.set_outer_position(LogicalPosition::new(x, y)),
+            WindowOp::Center => place(target, w, Placement::Corner(Corner::TopLeft), true),
+            WindowOp::Place(Placement::Default) => {}
+            WindowOp::Place(p) => place(target, w, p, false),
+            #[allow(unreachable_patterns)]
+            _ => return Err(failed("Window")("unsupported window operation".into())),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn destroy(&mut self, label: &WindowLabel) -> Result<(), UiError> {
+        let live = self.live.remove(label).ok_or_else(|| UiError::Unknown {
+            request: "DestroyWindow",
+            what: "window",
+            id: label.to_string(),
+        })?;
+        self.ids.remove(&live.window.id());
+        drop(live);
+        tracing::debug!(window = %label, "window destroyed");
+        Ok(())
+    }
+
+    pub(crate) fn eval(&self, label: &WindowLabel, script: &str) -> Result<(), UiError> {
+        self.get(label, "Eval")?
+            .webview
+            .evaluate_script(script)
+            .map_err(|e| failed("Eval")(e.to_string()))
+    }
+
+    /// Turns a window's platform event into a `UiEvent` for its actor.
+    pub(crate) fn window_event(&self, id: WindowId, event: &WindowEvent<'_>) {
+        let (Some(label), Some(app)) = (self.ids.get(&id), self.app.get()) else {
+            return;
+        };
+        if let WindowEvent::CloseRequested = event {
+            app.dispatch(UiEvent::WindowCloseRequested {
+                window: label.clone(),
+            });
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.live.clear();
+        self.ids.clear();
+    }
+}
+
+/// Positions `w` by pointer or corner (or centers it), kept on its monitor.
+fn place(target: &EventLoopWindowTarget<UiEnvelope>, w: &NativeWindow, p: Placement, center: bool) {
+    let pointer = target.cursor_position().ok();
+    let monitor = pointer
+        .and_then(|c| target.monitor_from_point(c.x, c.y))
+        .or_else(|| w.current_monitor())
+        .or_else(|| target.primary_monitor());
+    let Some(monitor) = monitor else { return };
+    let scale = monitor.scale_factor();
+    let (mx, my) = (monitor.position().x as f64, monitor.position().y as f64);
+    let (mw, mh) = (monitor.size().width as f64, monitor.size().height as f64);
+    let size = w.outer_size();
+    let (ww, wh) = (size.width as f64, size.height as f64);
+    let margin = MARGIN * scale;
+    let (x, y) = if center {
+        (mx + (mw - ww) / 2.0, my + (mh - wh) / 2.0)
+    } else {
+        match p {
+            Placement::Pointer => {
+                let c = pointer.unwrap_or(PhysicalPosition::new(mx + mw / 2.0, my + mh / 2.0));
+                // Centered on the pointer horizontally, below it — or above it
+                // when the panel is at the bottom (no room below).
+                let below = c.y + margin;
+                let y = if below + wh > my + mh {
+                    c.y - margin - wh
+                } else {
+                    below
+                };
+                (c.x - ww / 2.0, y)
+            }
+            Placement::Corner(Corner::TopLeft) => (mx + margin, my + margin),
+            Placement::Corner(Corner::TopRight) => (mx + mw - ww - margin, my + margin),
+            Placement::Corner(Corner::BottomLeft) => (mx + margin, my + mh - wh - margin),
+            Placement::Corner(Corner::BottomRight) => {
+                (mx + mw - ww - margin, my + mh - wh - margin)
+            }
+            _ => return,
+        }
+    };
+    let x = x.clamp(mx, (mx + mw - ww).max(mx));
+    let y = y.clamp(my, (my + mh - wh).max(my));
+    w.set_outer_position(PhysicalPosition::new(x, y));
+}

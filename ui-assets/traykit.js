@@ -1,0 +1,301 @@
+// traykit page-side bridge: JSON-RPC 2.0 over wry's IPC.
+//
+// A classic script: the core injects it into every page before the page's own
+// scripts run. It defines `window.__TRAYKIT__`:
+//   page -> core: window.ipc.postMessage(JSON text of a request, notification
+//                 or batch)
+//   core -> page: window.__TRAYKIT__.receive(value), where value is one
+//                 response/notification object or an array of them (already
+//                 parsed, not a string).
+(function () {
+  'use strict';
+
+  // Evaluated twice (injected again, or also included by the page): keep the
+  // first instance, since it owns the pending requests and listeners.
+  if (window.__TRAYKIT__) return;
+
+  var meta = window.__TRAYKIT_META__ || {};
+  var label = typeof meta.label === 'string' ? meta.label : '';
+
+  /** A JSON-RPC error from the core (or from sending to it). */
+  class TraykitError extends Error {
+    constructor(message, code, data) {
+      super(message);
+      this.name = 'TraykitError';
+      this.code = code;
+      this.data = data;
+    }
+  }
+
+  // JSON-RPC "Internal error", used when a message cannot even be sent.
+  var INTERNAL_ERROR = -32603;
+
+  var nextId = 1;
+  var pending = new Map(); // request id -> { resolve, reject }
+  var queue = []; // serialized messages waiting for this tick's flush: { text, id }
+
+  function buildMessage(method, params, id) {
+    if (typeof method !== 'string' || method === '') {
+      throw new TypeError('traykit: method must be a non-empty string');
+    }
+    var msg = { jsonrpc: '2.0' };
+    if (id !== undefined) msg.id = id;
+    msg.method = method;
+    if (params !== undefined && params !== null) {
+      if (typeof params !== 'object') {
+        throw new TypeError('traykit: params must be an object or an array');
+      }
+      msg.params = params;
+    }
+    return msg;
+  }
+
+  // Serialize now rather than at flush time, so that one unserializable
+  // message (a cycle, a BigInt) fails its own call instead of its whole batch.
+  function enqueue(msg) {
+    var text = JSON.stringify(msg);
+    if (queue.length === 0) queueMicrotask(flush);
+    queue.push({ text: text, id: msg.id });
+  }
+
+  // Everything queued in one tick goes out as one postMessage: the plain
+  // message when alone, a JSON-RPC batch (array) otherwise.
+  function flush() {
+    var batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    var wire = batch.length === 1
+      ? batch[0].text
+      : '[' + batch.map(function (m) { return m.text; }).join(',') + ']';
+    try {
+      window.ipc.postMessage(wire);
+    } catch (err) {
+      console.error('traykit: could not send to the core', err);
+      batch.forEach(function (m) {
+        if (m.id !== undefined) {
+          settle(m.id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message) });
+        }
+      });
+    }
+  }
+
+  function settle(id, result, error) {
+    var p = pending.get(id);
+    if (!p) {
+      console.warn('traykit: response to an unknown request id', id);
+      return;
+    }
+    pending.delete(id);
+    if (error) {
+      p.reject(new TraykitError(String(error.message), error.code, error.data));
+    } else {
+      p.resolve(result === undefined ? null : result);
+    }
+  }
+
+  function invoke(method, params) {
+    return new Promise(function (resolve, reject) {
+      // A throw in here (bad arguments, unserializable params) rejects.
+      var msg = buildMessage(method, params, nextId);
+      enqueue(msg);
+      nextId += 1;
+      pending.set(msg.id, { resolve: resolve, reject: reject });
+    });
+  }
+
+  function notify(method, params) {
+    enqueue(buildMessage(method, params));
+  }
+
+  // --- events ---------------------------------------------------------------
+
+  // event name -> { handlers: Set, ready: Promise } ; `ready` settles when the
+  // core has answered the `event.listen` sent for the first local listener.
+  var subscriptions = new Map();
+
+  function checkEventName(event) {
+    if (typeof event !== 'string' || event === '') {
+      throw new TypeError('traykit: event name must be a non-empty string');
+    }
+  }
+
+  // Registers synchronously (so `once` can remove itself even if an event
+  // arrives before the subscription is confirmed) and returns the unlisten
+  // function together with the promise the public API hands out.
+  function addListener(event, handler) {
+    checkEventName(event);
+    if (typeof handler !== 'function') {
+      throw new TypeError('traykit: handler must be a function');
+    }
+    var sub = subscriptions.get(event);
+    if (!sub) {
+      sub = { handlers: new Set(), ready: null };
+      subscriptions.set(event, sub);
+      var thisSub = sub;
+      sub.ready = invoke('event.listen', { event: event }).catch(function (err) {
+        if (subscriptions.get(event) === thisSub) subscriptions.delete(event);
+        throw err;
+      });
+    }
+    // A fresh wrapper per call: the same function listened twice is two
+    // listeners, each removed by its own unlisten.
+    var entry = function (e) { return handler(e); };
+    sub.handlers.add(entry);
+
+    var removed = false;
+    function unlisten() {
+      if (removed) return Promise.resolve();
+      removed = true;
+      sub.handlers.delete(entry);
+      if (sub.handlers.size > 0 || subscriptions.get(event) !== sub) {
+        return Promise.resolve();
+      }
+      subscriptions.delete(event);
+      return invoke('event.unlisten', { event: event }).then(
+        function () {},
+        function (err) { console.error('traykit: event.unlisten failed for "' + event + '"', err); }
+      );
+    }
+    return { unlisten: unlisten, ready: sub.ready.then(function () { return unlisten; }) };
+  }
+
+  function listen(event, handler) {
+    try {
+      return addListener(event, handler).ready;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  function once(event, handler) {
+    try {
+      var l = addListener(event, function (e) {
+        l.unlisten();
+        return handler(e);
+      });
+      return l.ready;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  function emit(event, payload) {
+    try {
+      checkEventName(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return invoke('event.emit', { event: event, payload: payload === undefined ? null : payload });
+  }
+
+  function emitTo(target, event, payload) {
+    try {
+      checkEventName(event);
+      if (typeof target !== 'string') throw new TypeError('traykit: target must be a window label');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return invoke('event.emit_to', {
+      target: target,
+      event: event,
+      payload: payload === undefined ? null : payload,
+    });
+  }
+
+  function dispatch(params) {
+    var sub = subscriptions.get(params.event);
+    if (!sub) return;
+    Array.from(sub.handlers).forEach(function (h) {
+      // A handler removed by an earlier one during this dispatch is skipped.
+      if (!sub.handlers.has(h)) return;
+      var e = {
+        event: params.event,
+        payload: params.payload === undefined ? null : params.payload,
+        source: params.source === undefined ? null : params.source,
+      };
+      try {
+        var r = h(e);
+        if (r && typeof r.then === 'function') {
+          r.then(null, function (err) { console.error('traykit: listener for "' + e.event + '" failed', err); });
+        }
+      } catch (err) {
+        console.error('traykit: listener for "' + e.event + '" threw', err);
+      }
+    });
+  }
+
+  // --- from the core -------------------------------------------------------
+
+  function receiveOne(msg) {
+    if (!msg || typeof msg !== 'object') {
+      console.error('traykit: ignoring a malformed message from the core', msg);
+      return;
+    }
+    if (typeof msg.method === 'string') {
+      if (msg.method === 'event' && msg.params && typeof msg.params.event === 'string') {
+        dispatch(msg.params);
+      } else {
+        console.warn('traykit: ignoring an unknown notification from the core', msg.method);
+      }
+      return;
+    }
+    if (msg.id === null || msg.id === undefined) {
+      // E.g. a parse error: the core could not tell which request it was.
+      console.error('traykit: the core reported an error for no request', msg.error);
+      return;
+    }
+    settle(msg.id, msg.result, msg.error);
+  }
+
+  // Observers of every raw message from the core (devtools, tests).
+  var observers = [];
+
+  function onMessage(handler) {
+    if (typeof handler !== 'function') throw new TypeError('traykit: onMessage needs a function');
+    observers.push(handler);
+    return function () {
+      var i = observers.indexOf(handler);
+      if (i >= 0) observers.splice(i, 1);
+    };
+  }
+
+  function receive(message) {
+    // The core sends values, but a string is cheap to tolerate.
+    if (typeof message === 'string') message = JSON.parse(message);
+    observers.slice().forEach(function (observe) {
+      try {
+        observe(message);
+      } catch (err) {
+        console.error('traykit: an onMessage observer threw', err);
+      }
+    });
+    var items = Array.isArray(message) ? message : [message];
+    // The core coalesces what it sends in one evaluation; a JSON-RPC batch
+    // response travels as an array inside that array.
+    items = items.reduce(function (all, msg) {
+      return all.concat(Array.isArray(msg) ? msg : [msg]);
+    }, []);
+    items.forEach(function (msg) {
+      try {
+        receiveOne(msg);
+      } catch (err) {
+        console.error('traykit: failed to handle a message from the core', err, msg);
+      }
+    });
+  }
+
+  var api = Object.freeze({
+    label: label,
+    invoke: invoke,
+    notify: notify,
+    listen: listen,
+    once: once,
+    emit: emit,
+    emitTo: emitTo,
+    receive: receive,
+    onMessage: onMessage,
+    TraykitError: TraykitError,
+  });
+  // Not writable: the core calls receive() on this exact object.
+  Object.defineProperty(window, '__TRAYKIT__', { value: api, enumerable: true });
+})();
