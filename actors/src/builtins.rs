@@ -136,7 +136,8 @@ async fn window_cmd(
 
 /// Registers every built-in method.
 pub fn register(router: &mut Router) {
-    let simple: [(&str, fn() -> WindowCommand); 5] = [
+    type Make = fn() -> WindowCommand;
+    let simple: [(&str, Make); 5] = [
         ("window.show", || WindowCommand::Show),
         ("window.hide", || WindowCommand::Hide),
         ("window.close", || WindowCommand::Close),

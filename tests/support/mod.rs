@@ -10,11 +10,14 @@
 
 pub mod bus;
 pub mod notifications;
+pub mod screen;
 pub mod sni;
 pub mod watcher;
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Path of an example binary built by `cargo test`.
@@ -36,23 +39,94 @@ pub fn example(name: &str) -> PathBuf {
 /// A process the test started; killed (by its pid) on drop if still running.
 pub struct App {
     pub child: Child,
+    /// Lines the app printed on stdout, when started with `spawn_piped`.
+    lines: Option<mpsc::Receiver<String>>,
 }
 
 impl App {
-    /// Starts `binary` on `bus` (and the X display the suite runs under).
-    pub fn spawn(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
-        let child = Command::new(binary)
-            .args(args)
+    fn command(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> Command {
+        let mut cmd = Command::new(binary);
+        cmd.args(args)
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("RUST_BACKTRACE", "0")
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "info,zbus=error".into()),
             )
-            .stdin(Stdio::null())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Starts `binary` on `bus` (and the X display the suite runs under).
+    pub fn spawn(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
+        let child = Self::command(binary, bus, args).spawn().expect("spawn app");
+        App { child, lines: None }
+    }
+
+    /// Like `spawn`, and collects the app's stdout lines.
+    pub fn spawn_piped(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
+        let mut child = Self::command(binary, bus, args)
+            .stdout(Stdio::piped())
             .spawn()
             .expect("spawn app");
-        App { child }
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        App {
+            child,
+            lines: Some(rx),
+        }
+    }
+
+    /// The next stdout line starting with `prefix` (rest of the line), or
+    /// `None` after `timeout`.
+    pub fn wait_line(&self, prefix: &str, timeout: Duration) -> Option<String> {
+        let rx = self.lines.as_ref().expect("started with spawn_piped");
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let line = rx.recv_timeout(left).ok()?;
+            if let Some(rest) = line.strip_prefix(prefix) {
+                return Some(rest.trim().to_owned());
+            }
+        }
+    }
+
+    /// Descendant processes (children, grandchildren…) with their names.
+    pub fn descendants(&self) -> Vec<(u32, String)> {
+        let mut all = vec![self.pid()];
+        let mut i = 0;
+        while i < all.len() {
+            all.extend(children_of(all[i]));
+            i += 1;
+        }
+        all.into_iter()
+            .skip(1)
+            .map(|pid| {
+                let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                (pid, name)
+            })
+            .collect()
+    }
+
+    /// Live WebKit web-content processes under the app.
+    pub fn web_processes(&self) -> Vec<u32> {
+        self.descendants()
+            .into_iter()
+            .filter(|(_, name)| name.starts_with("WebKitWebProces"))
+            .map(|(pid, _)| pid)
+            .collect()
     }
 
     pub fn pid(&self) -> u32 {
