@@ -20,6 +20,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Node.js runs the JS API's tests and bundles the @tauri-apps/api fixture.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  echo "setup: installing nodejs npm"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: cargo not found; install Rust with rustup first" >&2
   exit 1

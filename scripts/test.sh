@@ -13,6 +13,10 @@ echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo doc (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+echo "== JS API tests (node --test)"
+node --test ui-assets/test/
+echo "== JS fixtures (@tauri-apps/api page, bundled by esbuild)"
+bash scripts/build-fixtures.sh
 echo "== build examples (the e2e tests run them)"
 cargo build --workspace --examples --locked
 echo "== cargo test"

@@ -20,6 +20,8 @@ type Lookup = fn(&str) -> Option<Cow<'static, [u8]>>;
 pub(crate) struct Assets {
     files: HashMap<String, Cow<'static, [u8]>>,
     embedded: Vec<Lookup>,
+    /// Folders read at request time (development, generated pages).
+    dirs: Vec<std::path::PathBuf>,
     pub(crate) csp: String,
 }
 
@@ -28,6 +30,7 @@ impl Default for Assets {
         Self {
             files: HashMap::new(),
             embedded: Vec::new(),
+            dirs: Vec::new(),
             csp: DEFAULT_CSP.to_owned(),
         }
     }
@@ -43,11 +46,23 @@ impl Assets {
         self.embedded.push(|path| E::get(path).map(|f| f.data));
     }
 
+    pub(crate) fn dir(&mut self, dir: std::path::PathBuf) {
+        self.dirs.push(dir);
+    }
+
+    /// Registered files first, then embedded folders, then folders on disk.
+    /// `path` never contains `..` (checked by the caller).
     fn get(&self, path: &str) -> Option<Cow<'static, [u8]>> {
         if let Some(bytes) = self.files.get(path) {
             return Some(bytes.clone());
         }
-        self.embedded.iter().find_map(|lookup| lookup(path))
+        if let Some(bytes) = self.embedded.iter().find_map(|lookup| lookup(path)) {
+            return Some(bytes);
+        }
+        self.dirs
+            .iter()
+            .find_map(|dir| std::fs::read(dir.join(path)).ok())
+            .map(Cow::Owned)
     }
 
     /// Answers one request of the custom protocol.
@@ -59,7 +74,7 @@ impl Assets {
         } else {
             path
         };
-        let found = (!path.split('/').any(|seg| seg == ".."))
+        let found = (!path.split(['/', '\\']).any(|seg| seg == ".."))
             .then(|| self.get(&path))
             .flatten();
         let Some(body) = found else {
@@ -116,6 +131,21 @@ mod tests {
                 .body(Vec::new())
                 .expect("request"),
         )
+    }
+
+    #[test]
+    fn folders_on_disk_are_served_without_escaping_them() {
+        let dir = std::env::temp_dir().join(format!("traykit-assets-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).expect("dir");
+        std::fs::write(dir.join("sub/page.html"), "<p>disk</p>").expect("write");
+        let mut assets = Assets::default();
+        assets.dir(dir.join("sub"));
+        let ok = get(&assets, "traykit://localhost/page.html");
+        assert_eq!(ok.status().as_u16(), 200);
+        assert_eq!(ok.body().as_ref(), b"<p>disk</p>");
+        let escape = get(&assets, "traykit://localhost/../sub/page.html");
+        assert_eq!(escape.status().as_u16(), 404);
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -252,6 +252,15 @@ impl AppBuilder {
         self
     }
 
+    /// Serves the files of a folder on disk at `traykit://localhost/…`,
+    /// read at request time: for development (edit, reload) and for pages
+    /// generated at build time. Embedded assets win over it.
+    #[cfg(feature = "webview")]
+    pub fn assets_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.assets.dir(dir.into());
+        self
+    }
+
     /// Replaces the Content-Security-Policy sent with served HTML (default:
     /// [`crate::DEFAULT_CSP`], the app's own origin only).
     #[cfg(feature = "webview")]

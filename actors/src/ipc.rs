@@ -218,18 +218,26 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 /// A type-erased method handler.
 pub type Handler = Arc<dyn Fn(CallContext, Option<Value>) -> HandlerFuture + Send + Sync>;
 
-/// Deserialises params into `A`: a missing `params` is tried as `null` then
-/// as `{}`, so `()` and all-optional structs accept no params.
+/// Deserialises params into `A`. "No params" may be spelled as a missing
+/// `params`, `{}` or `[]` (Tauri pages always send `{}`): each is tried as
+/// `null` and as `{}`, so `()` and all-optional structs accept them.
 pub fn parse_params<A: DeserializeOwned>(
     method: &str,
     params: Option<Value>,
 ) -> Result<A, RpcError> {
-    match params {
-        Some(p) => serde_json::from_value(p).map_err(|e| RpcError::invalid_params(method, e)),
-        None => serde_json::from_value(Value::Null)
-            .or_else(|_| serde_json::from_value(Value::Object(Map::new())))
-            .map_err(|e| RpcError::invalid_params(method, e)),
+    let empty = match &params {
+        None => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(_) => false,
+    };
+    if !empty {
+        let p = params.unwrap_or(Value::Null);
+        return serde_json::from_value(p).map_err(|e| RpcError::invalid_params(method, e));
     }
+    serde_json::from_value(Value::Null)
+        .or_else(|_| serde_json::from_value(Value::Object(Map::new())))
+        .map_err(|e| RpcError::invalid_params(method, e))
 }
 
 /// Wraps a typed async function as a [`Handler`].
@@ -546,6 +554,30 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert!(items[0].is_err());
         assert!(items[1].is_ok());
+    }
+
+    #[test]
+    fn no_params_may_be_missing_empty_object_or_empty_array() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Opt {
+            a: Option<i32>,
+        }
+        for p in [None, Some(json!({})), Some(json!([]))] {
+            assert_eq!(parse_params::<()>("m", p.clone()), Ok(()), "{p:?}");
+            assert_eq!(
+                parse_params::<Opt>("m", p.clone()),
+                Ok(Opt { a: None }),
+                "{p:?}"
+            );
+        }
+        assert_eq!(
+            parse_params::<Opt>("m", Some(json!({"a": 1}))),
+            Ok(Opt { a: Some(1) })
+        );
+        assert_eq!(
+            parse_params::<()>("m", Some(json!({"x": 1}))).map_err(|e| e.code),
+            Err(codes::INVALID_PARAMS)
+        );
     }
 
     #[test]
