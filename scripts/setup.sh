@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   libgtk-3-dev libwebkit2gtk-4.1-dev libxdo-dev   # tao, wry, muda
-  xvfb xauth dbus x11-apps                          # the headless desktop (xwd: screenshots)
+  xvfb xauth dbus x11-apps xdotool                  # the headless desktop (xwd: screenshots, xdotool: typing)
 )
 
 missing=()
