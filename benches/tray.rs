@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use support::bus::Bus;
+use support::memory;
 use support::watcher::Watcher;
 use support::App;
 
@@ -31,38 +32,6 @@ fn release_example(name: &str) -> PathBuf {
     path
 }
 
-/// (RSS, PSS) in KiB from smaps_rollup.
-fn memory_kib(pid: u32) -> (u64, u64) {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (field("Rss:"), field("Pss:"))
-}
-
-fn threads(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn tree(pid: u32) -> Vec<u32> {
-    let mut all = vec![pid];
-    let mut i = 0;
-    while i < all.len() {
-        all.extend(support::children_of(all[i]));
-        i += 1;
-    }
-    all
-}
-
 struct Stats {
     median: f64,
     min: f64,
@@ -78,8 +47,8 @@ fn stats(mut v: Vec<f64>) -> Stats {
     }
 }
 
-fn main() {
-    let app = release_example("tray_clock");
+fn measure(binary: &str) {
+    let app = release_example(binary);
     let size = std::fs::metadata(&app).map(|m| m.len()).unwrap_or(0);
 
     let mut startup_ms = Vec::new();
@@ -95,15 +64,10 @@ fn main() {
         assert_eq!(items.len(), 1, "run {run}: tray did not register");
         startup_ms.push(start.elapsed().as_secs_f64() * 1e3);
         std::thread::sleep(Duration::from_secs(5)); // "idle after 5 s" is the measure itself
-        let (mut r, mut p) = (0, 0);
-        for pid in tree(child.pid()) {
-            let (a, b) = memory_kib(pid);
-            r += a;
-            p += b;
-        }
-        rss.push(r as f64 / 1024.0);
-        pss.push(p as f64 / 1024.0);
-        thread_counts.push(threads(child.pid()) as f64);
+        let (r, p) = memory::tree_mib(child.pid());
+        rss.push(r);
+        pss.push(p);
+        thread_counts.push(memory::threads(child.pid()) as f64);
         child.signal("TERM");
         child.wait_exit(Duration::from_secs(10));
     }
@@ -114,7 +78,7 @@ fn main() {
             s.median, s.min, s.max
         );
     };
-    println!("traykit tray benchmarks — tray_clock, release build");
+    println!("— {binary}");
     println!(
         "{:<40} {:>9.2} MiB ({size} bytes)",
         "binary size",
@@ -124,4 +88,19 @@ fn main() {
     line("idle RSS after 5 s (app + children)", "MiB", stats(rss));
     line("idle PSS after 5 s (app + children)", "MiB", stats(pss));
     line("threads", "", stats(thread_counts));
+}
+
+fn main() {
+    println!("traykit tray benchmarks — tray_clock, release builds");
+    measure("tray_clock");
+    if release_example_exists("tray_clock-webview") {
+        measure("tray_clock-webview");
+    }
+}
+
+fn release_example_exists(name: &str) -> bool {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/release/examples")
+        .join(name)
+        .exists()
 }

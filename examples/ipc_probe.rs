@@ -51,7 +51,7 @@ const CAPABILITY: &str = r#"{
   "description": "everything the probe page needs, and not probe.secret or app.quit",
   "windows": ["probe"],
   "methods": ["probe.echo", "probe.add", "probe.fail", "probe.panic", "probe.len", "probe.blob",
-              "probe.ticks", "probe.page_events", "probe.secret_calls", "probe.report", "probe.nope"],
+              "probe.ticks", "probe.loaded", "probe.page_events", "probe.secret_calls", "probe.report", "probe.nope"],
   "events": ["tick", "ticks-done", "page-note"]
 }"#;
 
@@ -134,6 +134,12 @@ fn main() -> Result<(), traykit::Error> {
             let c = ctx.state::<Counters>()?;
             let events = c.page_events.lock().map(|e| e.clone()).unwrap_or_default();
             Ok::<_, RpcError>(events)
+        })
+        .command("probe.loaded", |(): (), _: CallContext| async move {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "PROBE_LOADED");
+            let _ = out.flush();
+            Ok::<_, RpcError>(())
         })
         .command("probe.report", |report: Value, _: CallContext| async move {
             let mut out = std::io::stdout().lock();

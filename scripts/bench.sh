@@ -4,4 +4,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 cargo build --release --examples --locked
-bash scripts/headless.sh cargo bench --locked --bench tray
+# tray_clock twice: as built with the default `webview` feature (WebKit
+# linked), and as a tray-only app should be built (`default-features = false`).
+cp target/release/examples/tray_clock target/release/examples/tray_clock-webview
+cargo build --release --example tray_clock --no-default-features --locked
+bash scripts/headless.sh cargo bench --locked --bench tray --bench ipc

@@ -1,6 +1,7 @@
 // Exercises the bridge from a real page and reports what it saw to the core.
 (async () => {
   const tk = window.__TRAYKIT__;
+  tk.notify('probe.loaded');
   const results = {};
   const raw = [];
   tk.onMessage((m) => raw.push(m));
@@ -87,6 +88,9 @@
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
+  t = performance.now();
+  for (let i = 0; i < 1000; i++) await tk.invoke('probe.echo', { text: 'x' });
+  results.sequential_1000_ms = performance.now() - t;
   results.rtt_p50_ms = times[100];
   results.rtt_p99_ms = times[198];
   t = performance.now();
