@@ -25,7 +25,11 @@ fn release_example(name: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/release/examples")
         .join(name);
-    assert!(path.exists(), "{} missing: run scripts/bench.sh", path.display());
+    assert!(
+        path.exists(),
+        "{} missing: run scripts/bench.sh",
+        path.display()
+    );
     path
 }
 
@@ -105,9 +109,14 @@ fn main() {
         let start = Instant::now();
         let mut app = App::spawn_piped(&probe, &bus, &["--open"]);
         app.wait_line("PROBE_LOADED", T).expect("probe loads");
-        s.add("spawn → first page load", "ms", start.elapsed().as_secs_f64() * 1e3, Some(floor_load));
-        let r: Value = serde_json::from_str(&app.wait_line("PROBE_REPORT", T).expect("report"))
-            .expect("json");
+        s.add(
+            "spawn → first page load",
+            "ms",
+            start.elapsed().as_secs_f64() * 1e3,
+            Some(floor_load),
+        );
+        let r: Value =
+            serde_json::from_str(&app.wait_line("PROBE_REPORT", T).expect("report")).expect("json");
         app.signal("TERM");
         app.wait_exit(T);
         drop(bus);
@@ -125,7 +134,12 @@ fn main() {
             num(&r, "rtt_p50_ms"),
             None,
         );
-        s.add("invoke round trip p99 (page timer)", "ms", num(&r, "rtt_p99_ms"), None);
+        s.add(
+            "invoke round trip p99 (page timer)",
+            "ms",
+            num(&r, "rtt_p99_ms"),
+            None,
+        );
         let seq = num(&r, "sequential_1000_ms");
         let fseq = num(&floor, "sequential_1000_ms");
         s.add("calls/s sequential", "1/s", 1e6 / seq, Some(1e6 / fseq));
@@ -162,11 +176,21 @@ fn main() {
         let tray = Item::new(&bus, items[0].clone());
         std::thread::sleep(IDLE);
         let (_, tray_pss) = memory::tree_mib(app.pid());
-        s.add("PSS tray only, idle 5 s (app + children)", "MiB", tray_pss, None);
+        s.add(
+            "PSS tray only, idle 5 s (app + children)",
+            "MiB",
+            tray_pss,
+            None,
+        );
         let t0 = Instant::now();
         tray.click("Open probe");
         app.wait_line("PROBE_LOADED", T).expect("loads");
-        s.add("tray click → window page load (first)", "ms", t0.elapsed().as_secs_f64() * 1e3, None);
+        s.add(
+            "tray click → window page load (first)",
+            "ms",
+            t0.elapsed().as_secs_f64() * 1e3,
+            None,
+        );
         app.wait_line("PROBE_REPORT", T).expect("report");
         std::thread::sleep(IDLE);
         let (rss_open, pss_open) = memory::tree_mib(app.pid());
@@ -180,8 +204,18 @@ fn main() {
         let t1 = Instant::now();
         tray.click("Open probe");
         app.wait_line("PROBE_LOADED", T).expect("reloads");
-        s.add("tray click → window page load (re-open)", "ms", t1.elapsed().as_secs_f64() * 1e3, None);
-        s.add("threads, window open", "", memory::threads(app.pid()) as f64, None);
+        s.add(
+            "tray click → window page load (re-open)",
+            "ms",
+            t1.elapsed().as_secs_f64() * 1e3,
+            None,
+        );
+        s.add(
+            "threads, window open",
+            "",
+            memory::threads(app.pid()) as f64,
+            None,
+        );
         app.wait_line("PROBE_REPORT", T);
         tray.click("Quit");
         app.wait_exit(T);

@@ -61,7 +61,8 @@ fn main() -> anyhow::Result<()> {
             Event::UserEvent(script) if script == "TICKS" => {
                 // 10,000 events in chunks of 1,000 per evaluation.
                 for chunk in 0..10 {
-                    let events: Vec<Value> = (0..1000).map(|i| json!({"n": chunk * 1000 + i})).collect();
+                    let events: Vec<Value> =
+                        (0..1000).map(|i| json!({"n": chunk * 1000 + i})).collect();
                     let _ = webview.evaluate_script(&format!(
                         "{}.forEach(()=>{{}});window.__floorTick(1000)",
                         Value::from(events)

@@ -259,6 +259,14 @@
     };
   }
 
+  function receiveSafely(msg) {
+    try {
+      receiveOne(msg);
+    } catch (err) {
+      console.error('traykit: failed to handle a message from the core', err, msg);
+    }
+  }
+
   function receive(message) {
     // The core sends values, but a string is cheap to tolerate.
     if (typeof message === 'string') message = JSON.parse(message);
@@ -272,16 +280,14 @@
     var items = Array.isArray(message) ? message : [message];
     // The core coalesces what it sends in one evaluation; a JSON-RPC batch
     // response travels as an array inside that array.
-    items = items.reduce(function (all, msg) {
-      return all.concat(Array.isArray(msg) ? msg : [msg]);
-    }, []);
-    items.forEach(function (msg) {
-      try {
-        receiveOne(msg);
-      } catch (err) {
-        console.error('traykit: failed to handle a message from the core', err, msg);
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (Array.isArray(item)) {
+        for (var j = 0; j < item.length; j++) receiveSafely(item[j]);
+      } else {
+        receiveSafely(item);
       }
-    });
+    }
   }
 
   var api = Object.freeze({
