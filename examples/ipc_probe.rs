@@ -61,6 +61,7 @@ fn main() -> Result<(), traykit::Error> {
         .with_writer(std::io::stderr)
         .init();
     let open_at_start = std::env::args().any(|a| a == "--open");
+    let close_after_report = std::env::args().any(|a| a == "--close-after-report");
 
     App::builder()
         .name("IPC probe")
@@ -141,10 +142,15 @@ fn main() -> Result<(), traykit::Error> {
             let _ = out.flush();
             Ok::<_, RpcError>(())
         })
-        .command("probe.report", |report: Value, _: CallContext| async move {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "PROBE_REPORT {report}");
-            let _ = out.flush();
+        .command("probe.report", move |report: Value, ctx: CallContext| async move {
+            {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "PROBE_REPORT {report}");
+                let _ = out.flush();
+            }
+            if close_after_report {
+                ctx.app.window("probe")?.close().await?;
+            }
             Ok::<_, RpcError>(())
         })
         .on_menu_click(|app, click| match click.item.as_str() {
