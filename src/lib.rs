@@ -33,6 +33,8 @@
 mod assets;
 mod builder;
 mod error;
+#[cfg(feature = "webview")]
+mod host;
 mod runtime;
 pub mod test;
 mod trays;

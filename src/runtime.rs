@@ -98,6 +98,13 @@ fn quit_on_signals(app: AppHandle) {
 
 #[cfg_attr(not(feature = "webview"), allow(unused_mut))]
 pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
+    #[cfg(feature = "webview")]
+    if std::env::var_os(crate::host::HOST_ENV).is_some() {
+        // This process is the app's webview host, not the app. Exit here so
+        // no code after `run()` in the app's `main` runs a second time.
+        let code = crate::host::serve(std::mem::take(&mut builder.assets))?;
+        std::process::exit(code);
+    }
     if !has_display() {
         return Err(Error::NoDisplay);
     }
@@ -118,10 +125,14 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     let app_slot: Arc<OnceLock<AppHandle>> = Arc::default();
     install_event_handlers(app_slot.clone());
     #[cfg(feature = "webview")]
-    let mut windows = crate::windows::Windows::new(
-        Arc::new(std::mem::take(&mut builder.assets)),
-        app_slot.clone(),
-    );
+    let mut windows = {
+        let app = app_slot.clone();
+        crate::host::HostWindows::new(Arc::new(move |event| {
+            if let Some(app) = app.get() {
+                app.dispatch(event);
+            }
+        }))
+    };
 
     let boot_error: Arc<Mutex<Option<Error>>> = Arc::default();
     let (system_tx, system_rx) = mpsc::channel();
@@ -168,53 +179,45 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
 
     let mut trays = Trays::default();
     let mut exit_code = 0;
-    event_loop.run_return(|event, target, control_flow| {
+    event_loop.run_return(|event, _, control_flow| {
         *control_flow = ControlFlow::Wait;
-        match event {
-            Event::UserEvent(envelope) => {
-                let (request, responder) = envelope.into_parts();
-                tracing::trace!(request = request.name(), "ui request");
-                let reply = match request {
-                    UiRequest::CreateTray(spec) => trays.create(spec),
-                    UiRequest::UpdateTray { id, update } => trays.update(&id, update),
-                    UiRequest::RemoveTray(id) => trays.remove(&id),
-                    #[cfg(feature = "webview")]
-                    UiRequest::CreateWindow {
-                        spec,
-                        visible,
-                        init_script,
-                    } => windows.create(target, spec, visible, init_script),
-                    #[cfg(feature = "webview")]
-                    UiRequest::Window { label, op } => windows.op(target, &label, op),
-                    #[cfg(feature = "webview")]
-                    UiRequest::DestroyWindow(label) => windows.destroy(&label),
-                    #[cfg(feature = "webview")]
-                    UiRequest::Eval { label, script } => windows.eval(&label, &script),
-                    UiRequest::Exit { code } => {
-                        exit_code = code;
-                        *control_flow = ControlFlow::ExitWithCode(code);
-                        Ok(())
-                    }
-                    #[allow(unreachable_patterns)]
-                    other => Err(traykit_actors::UiError::Failed {
-                        request: other.name(),
-                        reason:
-                            "not supported by this build (enable the `webview` feature for windows)"
-                                .into(),
-                    }),
-                };
-                responder.send(reply);
+        let Event::UserEvent(envelope) = event else {
+            return;
+        };
+        let (request, responder) = envelope.into_parts();
+        tracing::trace!(request = request.name(), "ui request");
+        #[cfg(feature = "webview")]
+        let request = match request {
+            r @ (UiRequest::CreateWindow { .. }
+            | UiRequest::Window { .. }
+            | UiRequest::DestroyWindow(_)
+            | UiRequest::Eval { .. }) => {
+                // Answered later, by the webview host.
+                windows.handle(r, responder);
+                return;
             }
-            #[cfg(feature = "webview")]
-            Event::WindowEvent {
-                window_id, event, ..
-            } => windows.window_event(window_id, &event),
-            _ => {}
-        }
-        let _ = target;
+            other => other,
+        };
+        let reply = match request {
+            UiRequest::CreateTray(spec) => trays.create(spec),
+            UiRequest::UpdateTray { id, update } => trays.update(&id, update),
+            UiRequest::RemoveTray(id) => trays.remove(&id),
+            UiRequest::Exit { code } => {
+                exit_code = code;
+                *control_flow = ControlFlow::ExitWithCode(code);
+                Ok(())
+            }
+            #[allow(unreachable_patterns)]
+            other => Err(traykit_actors::UiError::Failed {
+                request: other.name(),
+                reason: "not supported by this build (enable the `webview` feature for windows)"
+                    .into(),
+            }),
+        };
+        responder.send(reply);
     });
     #[cfg(feature = "webview")]
-    windows.clear();
+    windows.shutdown();
 
     system.stop();
     if done_rx.recv_timeout(Duration::from_secs(5)).is_ok() {

@@ -2,16 +2,15 @@
 //! webview each, keyed by label. Only the runtime calls this.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use tao::dpi::{LogicalPosition, LogicalSize, PhysicalPosition};
 use tao::event::WindowEvent;
 use tao::event_loop::EventLoopWindowTarget;
 use tao::platform::unix::{WindowBuilderExtUnix, WindowExtUnix};
 use tao::window::{Window as NativeWindow, WindowBuilder, WindowId};
-use traykit_actors::app::AppHandle;
 use traykit_actors::ids::WindowLabel;
-use traykit_actors::ui::{UiEnvelope, UiEvent, WindowOp};
+use traykit_actors::ui::{UiEvent, WindowOp};
 use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
 use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
@@ -31,20 +30,24 @@ pub(crate) struct Windows {
     live: HashMap<WindowLabel, Live>,
     ids: HashMap<WindowId, WindowLabel>,
     assets: Arc<Assets>,
-    app: Arc<OnceLock<AppHandle>>,
+    sink: EventSink,
 }
+
+/// Where window events (IPC text, close requests) go: the app's dispatcher,
+/// or the pipe back to the app when this is the webview host process.
+pub(crate) type EventSink = Arc<dyn Fn(UiEvent) + Send + Sync>;
 
 fn failed(request: &'static str) -> impl Fn(String) -> UiError {
     move |reason| UiError::Failed { request, reason }
 }
 
 impl Windows {
-    pub(crate) fn new(assets: Arc<Assets>, app: Arc<OnceLock<AppHandle>>) -> Self {
+    pub(crate) fn new(assets: Arc<Assets>, sink: EventSink) -> Self {
         Self {
             live: HashMap::new(),
             ids: HashMap::new(),
             assets,
-            app,
+            sink,
         }
     }
 
@@ -56,9 +59,9 @@ impl Windows {
         })
     }
 
-    pub(crate) fn create(
+    pub(crate) fn create<T: 'static>(
         &mut self,
-        target: &EventLoopWindowTarget<UiEnvelope>,
+        target: &EventLoopWindowTarget<T>,
         spec: WindowSpec,
         visible: bool,
         init_script: String,
@@ -83,7 +86,7 @@ impl Windows {
             .ok_or_else(|| err("the window has no GTK container".into()))?;
 
         let assets = self.assets.clone();
-        let app = self.app.clone();
+        let sink = self.sink.clone();
         let label = spec.label.clone();
         let webview = WebViewBuilder::new()
             .with_url(&spec.url)
@@ -91,13 +94,11 @@ impl Windows {
             .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request))
             .with_ipc_handler(move |request| {
                 // Parsing happens in the window's actor, not here.
-                if let Some(app) = app.get() {
-                    app.dispatch(UiEvent::Ipc {
-                        window: label.clone(),
-                        url: request.uri().to_string(),
-                        body: request.into_body(),
-                    });
-                }
+                sink(UiEvent::Ipc {
+                    window: label.clone(),
+                    url: request.uri().to_string(),
+                    body: request.into_body(),
+                });
             })
             .build_gtk(container)
             .map_err(|e| err(e.to_string()))?;
@@ -107,9 +108,9 @@ impl Windows {
         Ok(())
     }
 
-    pub(crate) fn op(
+    pub(crate) fn op<T: 'static>(
         &mut self,
-        target: &EventLoopWindowTarget<UiEnvelope>,
+        target: &EventLoopWindowTarget<T>,
         label: &WindowLabel,
         op: WindowOp,
     ) -> Result<(), UiError> {
@@ -158,24 +159,24 @@ impl Windows {
 
     /// Turns a window's platform event into a `UiEvent` for its actor.
     pub(crate) fn window_event(&self, id: WindowId, event: &WindowEvent<'_>) {
-        let (Some(label), Some(app)) = (self.ids.get(&id), self.app.get()) else {
+        let Some(label) = self.ids.get(&id) else {
             return;
         };
         if let WindowEvent::CloseRequested = event {
-            app.dispatch(UiEvent::WindowCloseRequested {
+            (self.sink)(UiEvent::WindowCloseRequested {
                 window: label.clone(),
             });
         }
     }
-
-    pub(crate) fn clear(&mut self) {
-        self.live.clear();
-        self.ids.clear();
-    }
 }
 
 /// Positions `w` by pointer or corner (or centers it), kept on its monitor.
-fn place(target: &EventLoopWindowTarget<UiEnvelope>, w: &NativeWindow, p: Placement, center: bool) {
+fn place<T: 'static>(
+    target: &EventLoopWindowTarget<T>,
+    w: &NativeWindow,
+    p: Placement,
+    center: bool,
+) {
     let pointer = target.cursor_position().ok();
     let monitor = pointer
         .and_then(|c| target.monitor_from_point(c.x, c.y))

@@ -128,6 +128,10 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
     tray.click("Close probe");
     eventually(T, || app.web_processes().is_empty().then_some(()))
         .expect("web process still alive after Destroy");
+    // The last window gone, the webview host and WebKit's network process
+    // exit too: nothing of WebKit stays behind.
+    eventually(T, || app.descendants().is_empty().then_some(()))
+        .unwrap_or_else(|| panic!("left behind after Destroy: {:?}", app.descendants()));
     tray.click("Open probe");
     let again = app
         .wait_line("PROBE_REPORT", T)

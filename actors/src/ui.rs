@@ -106,7 +106,7 @@ pub enum UiRequest {
 }
 
 /// An operation on an open window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum WindowOp {
     /// Make visible.

@@ -26,7 +26,7 @@ const ACTOR: &str = "WindowActor";
 pub const APP_ORIGIN: &str = "traykit://localhost";
 
 /// What closing a window does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum ClosePolicy {
     /// Hide it and keep the webview for an instant re-show.
@@ -38,7 +38,7 @@ pub enum ClosePolicy {
 }
 
 /// Where a window appears when shown.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Placement {
     /// Where the window manager (or `position`) puts it.
@@ -52,7 +52,7 @@ pub enum Placement {
 }
 
 /// A screen corner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Corner {
     /// Top left.
@@ -66,7 +66,7 @@ pub enum Corner {
 }
 
 /// A window's declaration, as the UI thread needs it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowSpec {
     /// Its label.
     pub label: WindowLabel,

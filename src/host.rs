@@ -1,0 +1,412 @@
+//! Webviews in a child process, so closing the last window gives back all of
+//! WebKit's memory.
+//!
+//! WebKit leaves tens of MB behind in the process that hosted a webview even
+//! after it is dropped (Mesa/LLVM mapped for EGL, its allocators' caches, a
+//! network process that outlives its last view). A tray app that opens a
+//! popup now and then would carry that forever. So windows live in a *webview
+//! host*: the app's own executable re-run with [`HOST_ENV`] set. `App::run`
+//! in that process serves windows instead of running the app (`serve`). It
+//! starts on the first `CreateWindow` and is told to exit when the last
+//! window is destroyed.
+//!
+//! Protocol: JSON lines. App → host on the host's stdin ([`ToHost`]); host →
+//! app on the host's original stdout ([`FromHost`]); the host points its own
+//! fd 1 at stderr first, so stray prints cannot corrupt the stream. Lines that
+//! do not parse are skipped.
+//!
+//! Code that runs before `run()` in `main` runs in the host too: keep it free
+//! of side effects (Electron and Tauri's multi-process models have the same
+//! rule).
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use tao::event::Event;
+use tao::event_loop::{ControlFlow, EventLoopBuilder};
+use tao::platform::run_return::EventLoopExtRunReturn;
+use traykit_actors::ids::WindowLabel;
+use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder, WindowOp};
+use traykit_actors::window::WindowSpec;
+use traykit_actors::UiError;
+
+use crate::assets::Assets;
+use crate::error::Error;
+use crate::windows::{EventSink, Windows};
+
+/// Set in the environment of the webview host process.
+pub(crate) const HOST_ENV: &str = "TRAYKIT_WEBVIEW_HOST";
+
+#[derive(Debug, Serialize, Deserialize)]
+enum ToHost {
+    Create {
+        id: u64,
+        spec: WindowSpec,
+        visible: bool,
+        init_script: String,
+    },
+    Op {
+        id: u64,
+        label: WindowLabel,
+        op: WindowOp,
+    },
+    Destroy {
+        id: u64,
+        label: WindowLabel,
+    },
+    Eval {
+        id: u64,
+        label: WindowLabel,
+        script: String,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum FromHost {
+    Reply {
+        id: u64,
+        error: Option<String>,
+    },
+    Ipc {
+        window: WindowLabel,
+        url: String,
+        body: String,
+    },
+    CloseRequested {
+        window: WindowLabel,
+    },
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+type Pending = Arc<Mutex<HashMap<u64, (&'static str, UiResponder)>>>;
+
+/// One running host process, seen from the app.
+struct Host {
+    /// Dropping it closes the host's stdin: the host exits when idle.
+    tx: mpsc::Sender<ToHost>,
+    alive: Arc<AtomicBool>,
+    child: Arc<Mutex<Child>>,
+}
+
+/// The app side: forwards window requests to the host, starting it when
+/// needed and letting it go when the last window is destroyed.
+pub(crate) struct HostWindows {
+    host: Option<Host>,
+    live: HashSet<WindowLabel>,
+    pending: Pending,
+    sink: EventSink,
+    next_id: u64,
+}
+
+impl HostWindows {
+    pub(crate) fn new(sink: EventSink) -> Self {
+        Self {
+            host: None,
+            live: HashSet::new(),
+            pending: Pending::default(),
+            sink,
+            next_id: 0,
+        }
+    }
+
+    fn spawn(&mut self) -> Result<&Host, UiError> {
+        let failed = |reason: String| UiError::Failed {
+            request: "CreateWindow",
+            reason: format!("could not start the webview host: {reason}"),
+        };
+        let exe = std::env::current_exe().map_err(|e| failed(e.to_string()))?;
+        let mut child = Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(HOST_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| failed(e.to_string()))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            return Err(failed("no pipes".into()));
+        };
+        tracing::debug!(pid = child.id(), "webview host started");
+        let (tx, rx) = mpsc::channel::<ToHost>();
+        std::thread::Builder::new()
+            .name("traykit-host-tx".into())
+            .spawn(move || {
+                let mut out = BufWriter::new(stdin);
+                for msg in rx {
+                    let written = serde_json::to_writer(&mut out, &msg)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .and_then(|()| out.flush());
+                    if written.is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| failed(e.to_string()))?;
+        let alive = Arc::new(AtomicBool::new(true));
+        let child = Arc::new(Mutex::new(child));
+        {
+            let (alive, child, pending, sink) = (
+                alive.clone(),
+                child.clone(),
+                self.pending.clone(),
+                self.sink.clone(),
+            );
+            std::thread::Builder::new()
+                .name("traykit-host-rx".into())
+                .spawn(move || {
+                    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                        match serde_json::from_str::<FromHost>(&line) {
+                            Ok(FromHost::Reply { id, error }) => {
+                                if let Some((request, responder)) = lock(&pending).remove(&id) {
+                                    responder.send(match error {
+                                        None => Ok(()),
+                                        Some(reason) => Err(UiError::Failed { request, reason }),
+                                    });
+                                }
+                            }
+                            Ok(FromHost::Ipc { window, url, body }) => {
+                                sink(UiEvent::Ipc { window, url, body })
+                            }
+                            Ok(FromHost::CloseRequested { window }) => {
+                                sink(UiEvent::WindowCloseRequested { window })
+                            }
+                            Err(_) => tracing::debug!(line = %line.chars().take(80).collect::<String>(), "webview host: not a protocol line"),
+                        }
+                    }
+                    alive.store(false, Ordering::SeqCst);
+                    // Requests the host never answered get `Closed`.
+                    lock(&pending).clear();
+                    let status = lock(&child).wait();
+                    tracing::debug!(?status, "webview host exited");
+                })
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        self.host = Some(Host { tx, alive, child });
+        self.host.as_ref().ok_or_else(|| failed("lost".into()))
+    }
+
+    fn send(
+        &mut self,
+        name: &'static str,
+        make: impl FnOnce(u64) -> ToHost,
+        responder: UiResponder,
+    ) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let Some(host) = &self.host else {
+            responder.send(Err(UiError::Closed));
+            return;
+        };
+        lock(&self.pending).insert(id, (name, responder));
+        if host.tx.send(make(id)).is_err() {
+            if let Some((_, responder)) = lock(&self.pending).remove(&id) {
+                responder.send(Err(UiError::Closed));
+            }
+        }
+    }
+
+    fn unknown(request: &'static str, label: &WindowLabel) -> UiReply {
+        Err(UiError::Unknown {
+            request,
+            what: "window",
+            id: label.to_string(),
+        })
+    }
+
+    /// Serves one window request. Replies arrive later, from the host.
+    pub(crate) fn handle(&mut self, request: UiRequest, responder: UiResponder) {
+        if self
+            .host
+            .as_ref()
+            .is_some_and(|h| !h.alive.load(Ordering::SeqCst))
+        {
+            // The host died (or exited): its windows are gone.
+            tracing::warn!(windows = self.live.len(), "webview host is gone");
+            self.host = None;
+            self.live.clear();
+        }
+        match request {
+            UiRequest::CreateWindow {
+                spec,
+                visible,
+                init_script,
+            } => {
+                if self.host.is_none() {
+                    if let Err(e) = self.spawn() {
+                        responder.send(Err(e));
+                        return;
+                    }
+                }
+                self.live.insert(spec.label.clone());
+                self.send(
+                    "CreateWindow",
+                    |id| ToHost::Create {
+                        id,
+                        spec,
+                        visible,
+                        init_script,
+                    },
+                    responder,
+                );
+            }
+            UiRequest::Window { label, op } if self.live.contains(&label) => {
+                self.send("Window", |id| ToHost::Op { id, label, op }, responder)
+            }
+            UiRequest::Eval { label, script } if self.live.contains(&label) => {
+                self.send("Eval", |id| ToHost::Eval { id, label, script }, responder)
+            }
+            UiRequest::DestroyWindow(label) if self.live.contains(&label) => {
+                self.live.remove(&label);
+                self.send(
+                    "DestroyWindow",
+                    |id| ToHost::Destroy { id, label },
+                    responder,
+                );
+                if self.live.is_empty() {
+                    // Closing its stdin lets the host finish what it was
+                    // sent, answer, and exit: all its memory goes back.
+                    self.host = None;
+                }
+            }
+            UiRequest::Window { label, .. } => responder.send(Self::unknown("Window", &label)),
+            UiRequest::Eval { label, .. } => responder.send(Self::unknown("Eval", &label)),
+            UiRequest::DestroyWindow(label) => {
+                responder.send(Self::unknown("DestroyWindow", &label))
+            }
+            other => responder.send(Err(UiError::Failed {
+                request: other.name(),
+                reason: "not a window request".into(),
+            })),
+        }
+    }
+
+    /// Ends the host with the app: close its stdin, wait a little, then kill.
+    pub(crate) fn shutdown(&mut self) {
+        let Some(host) = self.host.take() else { return };
+        drop(host.tx);
+        for _ in 0..100 {
+            if !host.alive.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        tracing::warn!("webview host did not exit in 2 s; killing it");
+        let _ = lock(&host.child).kill();
+    }
+}
+
+/// The host side: runs in the child process instead of the app.
+pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
+    let protocol = protocol_stdout()?;
+    let mut event_loop =
+        std::panic::catch_unwind(|| EventLoopBuilder::<Option<ToHost>>::with_user_event().build())
+            .map_err(|_| Error::NoDisplay)?;
+    let proxy = event_loop.create_proxy();
+    std::thread::Builder::new()
+        .name("traykit-host-stdin".into())
+        .spawn(move || {
+            let stdin = std::io::stdin();
+            for line in stdin.lock().lines().map_while(Result::ok) {
+                match serde_json::from_str::<ToHost>(&line) {
+                    Ok(msg) => {
+                        if proxy.send_event(Some(msg)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "webview host: bad request line"),
+                }
+            }
+            let _ = proxy.send_event(None); // the app let us go
+        })
+        .map_err(|e| Error::EventLoop(e.to_string()))?;
+
+    // `None` ends the writer: senders cloned into webview callbacks may
+    // outlive the webviews (WebKit keeps some closures), so waiting for every
+    // sender to drop could wait forever.
+    let (out_tx, out_rx) = mpsc::channel::<Option<FromHost>>();
+    let writer = std::thread::Builder::new()
+        .name("traykit-host-stdout".into())
+        .spawn(move || {
+            let mut out = BufWriter::new(protocol);
+            for msg in out_rx.into_iter().map_while(|m| m) {
+                let written = serde_json::to_writer(&mut out, &msg)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+                    .and_then(|()| out.flush());
+                if written.is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| Error::EventLoop(e.to_string()))?;
+
+    let sink_tx = Mutex::new(out_tx.clone());
+    let sink: EventSink = Arc::new(move |event| {
+        let msg = match event {
+            UiEvent::Ipc { window, url, body } => FromHost::Ipc { window, url, body },
+            UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
+            _ => return,
+        };
+        let _ = lock(&sink_tx).send(Some(msg));
+    });
+    let mut windows = Windows::new(Arc::new(assets), sink);
+    event_loop.run_return(|event, target, control_flow| {
+        *control_flow = ControlFlow::Wait;
+        match event {
+            Event::UserEvent(Some(msg)) => {
+                let (id, result) = match msg {
+                    ToHost::Create {
+                        id,
+                        spec,
+                        visible,
+                        init_script,
+                    } => (id, windows.create(target, spec, visible, init_script)),
+                    ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
+                    ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
+                    ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),
+                };
+                let error = result.err().map(|e| e.to_string());
+                let _ = out_tx.send(Some(FromHost::Reply { id, error }));
+            }
+            Event::UserEvent(None) => *control_flow = ControlFlow::Exit,
+            Event::WindowEvent {
+                window_id, event, ..
+            } => windows.window_event(window_id, &event),
+            _ => {}
+        }
+    });
+    drop(windows);
+    let _ = out_tx.send(None);
+    let _ = writer.join();
+    Ok(0)
+}
+
+/// Keeps the real stdout for the protocol and points fd 1 at stderr.
+fn protocol_stdout() -> Result<std::fs::File, Error> {
+    use std::os::fd::FromRawFd;
+    let fail = |what: &str| Error::EventLoop(format!("webview host: {what} failed"));
+    std::io::stdout().flush().ok();
+    // SAFETY: dup/dup2 on the standard descriptors, which are open for the
+    // life of the process; the duplicate is owned by the File we return and
+    // nothing else closes it.
+    #[allow(unsafe_code)]
+    unsafe {
+        let protocol = libc::dup(1);
+        if protocol < 0 {
+            return Err(fail("dup"));
+        }
+        if libc::dup2(2, 1) < 0 {
+            return Err(fail("dup2"));
+        }
+        Ok(std::fs::File::from_raw_fd(protocol))
+    }
+}
