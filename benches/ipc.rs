@@ -104,8 +104,10 @@ fn main() {
     for _ in 0..RUNS {
         let (floor_load, floor) = floor_run();
 
-        // Spawn → first page load, window open at start.
+        // Spawn → first page load, window open at start (with a panel on
+        // the bus, as on a desktop).
         let bus = Bus::start();
+        let _watcher = Watcher::start(&bus);
         let start = Instant::now();
         let mut app = App::spawn_piped(&probe, &bus, &["--open"]);
         app.wait_line("PROBE_LOADED", T).expect("probe loads");
@@ -143,6 +145,12 @@ fn main() {
         let seq = num(&r, "sequential_1000_ms");
         let fseq = num(&floor, "sequential_1000_ms");
         s.add("calls/s sequential", "1/s", 1e6 / seq, Some(1e6 / fseq));
+        s.add(
+            "floor via custom-protocol POST, sequential (mean)",
+            "µs",
+            num(&floor, "post_sequential_1000_ms"),
+            None,
+        );
         s.add(
             "1,000 concurrent invokes",
             "ms",

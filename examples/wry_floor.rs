@@ -25,6 +25,14 @@ fn main() -> anyhow::Result<()> {
     let page = include_str!("wry_floor/index.html");
     let webview = WebViewBuilder::new()
         .with_html(page)
+        .with_custom_protocol("floor".into(), |_id, request| {
+            // Echo the body: the cheapest possible custom-protocol round trip.
+            wry::http::Response::builder()
+                .header("Access-Control-Allow-Origin", "*")
+                .header("Content-Type", "text/plain")
+                .body(std::borrow::Cow::Owned(request.into_body()))
+                .unwrap_or_default()
+        })
         .with_ipc_handler(move |req| {
             let Ok(msg) = serde_json::from_str::<Value>(req.body()) else {
                 return;

@@ -187,6 +187,9 @@ impl HostWindows {
                     lock(&pending).clear();
                     let status = lock(&child).wait();
                     tracing::debug!(?status, "webview host exited");
+                    // Page traffic (megabytes of IPC text) passed through
+                    // this process's heap too; give it back with the host.
+                    crate::windows::give_back_heap();
                 })
                 .map_err(|e| failed(e.to_string()))?;
         }

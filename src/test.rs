@@ -29,8 +29,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::Value;
 use traykit_actors::app::AppHandle;
 use traykit_actors::headless::{RecordingNotifications, RecordingUi};
+use traykit_actors::ids::WindowLabel;
 use traykit_actors::ids::{MenuId, TrayId};
 use traykit_actors::ui::{MouseButton, UiEvent, UiHandle, UiRequest};
 
@@ -103,6 +105,42 @@ impl TestApp {
             tray: TrayId::new(tray).expect("valid tray id"),
             item: MenuId::new(item).expect("valid item id"),
         });
+    }
+
+    /// Posts `text` as the page of window `window` would (opening the window
+    /// first if needed) and returns what the core sends back to that page
+    /// next: a response, a batch, or `None` if nothing came within 5 s (a
+    /// notification, a batch of notifications). Runs the real decoder,
+    /// capability checks and handlers — commands are testable without a
+    /// webview.
+    ///
+    /// # Panics
+    /// If `window` is not a declared window (a bug in the test).
+    pub async fn ipc(&self, window: &str, text: &str) -> Option<Value> {
+        let handle = self.app.window(window).expect("declared window");
+        handle.show().await.expect("window opens");
+        let label = WindowLabel::new(window).expect("valid label");
+        let before = self.ui.requests().len();
+        self.app.dispatch(UiEvent::Ipc {
+            window: label.clone(),
+            url: format!("{}/index.html", traykit_actors::window::APP_ORIGIN),
+            body: text.to_owned(),
+        });
+        let mut found = None;
+        self.ui
+            .wait_for(Duration::from_secs(5), |reqs| {
+                found = reqs[before.min(reqs.len())..].iter().find_map(|r| match r {
+                    UiRequest::Eval { label: l, script } if *l == label => Some(script.clone()),
+                    _ => None,
+                });
+                found.is_some()
+            })
+            .await;
+        let script = found?;
+        let json = script
+            .split_once(".receive(")
+            .and_then(|(_, rest)| rest.strip_suffix(')'))?;
+        serde_json::from_str(json).ok()
     }
 
     /// Clicks the tray icon itself.

@@ -223,7 +223,7 @@ fn place<T: 'static>(
 /// freed memory in its arenas; after a webview (and its megabytes of IPC
 /// buffers) is dropped that is tens of MB an idle tray app would otherwise
 /// keep resident.
-fn give_back_heap() {
+pub(crate) fn give_back_heap() {
     // SAFETY: malloc_trim only walks glibc's own allocator state under its
     // locks; it takes no pointers from us and is safe to call at any time.
     #[allow(unsafe_code)]
