@@ -100,6 +100,9 @@ fn tray_clock_end_to_end() {
         (item.menu().find("Pause").expect("Pause").toggle_state == 1).then_some(())
     })
     .expect("Pause shows checked");
+    // A tick already in flight when Pause was clicked may still land: let
+    // one tick period pass before taking the reference title.
+    std::thread::sleep(Duration::from_millis(1200));
     let held = item.string_prop("Title");
     std::thread::sleep(Duration::from_millis(2300)); // absence of a change: nothing to await
     assert_eq!(
