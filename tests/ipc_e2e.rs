@@ -140,7 +140,17 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
     let reopened = app.web_processes();
     assert!(!reopened.is_empty() && reopened != web, "a new web process");
 
+    // Quit with the window open: the webview host and WebKit go too.
+    let descendants: Vec<u32> = app.descendants().into_iter().map(|(pid, _)| pid).collect();
+    assert!(
+        !descendants.is_empty(),
+        "the reopened window has its host and web process"
+    );
     tray.click("Quit");
     assert_eq!(app.wait_exit(T), Some(0));
-    assert!(app.children().is_empty(), "children left behind");
+    assert_eq!(
+        App::survivors(&descendants),
+        Vec::<u32>::new(),
+        "processes left behind"
+    );
 }

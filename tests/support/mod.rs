@@ -159,6 +159,26 @@ impl App {
     pub fn children(&self) -> Vec<u32> {
         children_of(self.pid())
     }
+
+    /// Of `pids` (taken while the app ran), those still alive after it
+    /// exited — orphans it left behind. Waits up to 5 s for them to go.
+    pub fn survivors(pids: &[u32]) -> Vec<u32> {
+        let alive = |pid: &u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|stat| {
+                    // State is the field after the parenthesised name; Z is a
+                    // zombie (exited, not yet reaped by its new parent).
+                    stat.rsplit_once(')')
+                        .and_then(|(_, rest)| rest.split_whitespace().next())
+                        .is_some_and(|state| state != "Z")
+                })
+                .unwrap_or(false)
+        };
+        eventually(Duration::from_secs(5), || {
+            (!pids.iter().any(alive)).then_some(())
+        });
+        pids.iter().copied().filter(alive).collect()
+    }
 }
 
 impl Drop for App {
