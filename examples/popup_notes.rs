@@ -13,6 +13,13 @@ use actix::prelude::*;
 use serde::{Deserialize, Serialize};
 use traykit::prelude::*;
 
+/// The page, embedded at compile time (in debug builds rust-embed reads the
+/// folder at run time, so edits show on reload).
+#[derive(traykit::RustEmbed)]
+#[folder = "examples/popup_notes/"]
+#[crate_path = "traykit::rust_embed"]
+struct Ui;
+
 /// One note.
 #[derive(Clone, Serialize)]
 struct Note {
@@ -196,9 +203,7 @@ fn main() -> Result<(), traykit::Error> {
                 .placement(Placement::Pointer)
                 .skip_taskbar(true),
         )
-        .asset("index.html", include_bytes!("popup_notes/index.html"))
-        .asset("notes.js", include_bytes!("popup_notes/notes.js"))
-        .asset("notes.css", include_bytes!("popup_notes/notes.css"))
+        .assets::<Ui>()
         .capability(
             r#"{
               "identifier": "notes",

@@ -75,6 +75,7 @@ pub struct AppBuilder {
     pub(crate) duplicate_command: Option<String>,
     pub(crate) capabilities: Vec<Result<Capability, String>>,
     pub(crate) tauri_compat: bool,
+    pub(crate) dev_url: Option<String>,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
 }
@@ -99,6 +100,7 @@ impl Default for AppBuilder {
             duplicate_command: None,
             capabilities: Vec::new(),
             tauri_compat: false,
+            dev_url: None,
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
         }
@@ -269,6 +271,17 @@ impl AppBuilder {
         self
     }
 
+    /// In debug builds, windows with relative URLs load from this dev server
+    /// (e.g. Vite's `http://localhost:5173`) instead of the embedded assets,
+    /// and its origin counts as the app's own for capabilities. Ignored in
+    /// release builds, which always serve the embedded assets.
+    pub fn dev_url(mut self, url: impl Into<String>) -> Self {
+        if cfg!(debug_assertions) {
+            self.dev_url = Some(url.into());
+        }
+        self
+    }
+
     /// Runs `f` on every event a page emits.
     pub fn on_event(mut self, f: impl Fn(&AppHandle, &PageEvent) + Send + 'static) -> Self {
         self.on_event.push(Box::new(f));
@@ -336,6 +349,7 @@ impl AppBuilder {
                 router,
                 capabilities,
                 init_script,
+                dev_url: self.dev_url,
             },
             ui,
         );

@@ -117,13 +117,23 @@ impl TestApp {
     /// # Panics
     /// If `window` is not a declared window (a bug in the test).
     pub async fn ipc(&self, window: &str, text: &str) -> Option<Value> {
+        let url = format!("{}/index.html", traykit_actors::window::APP_ORIGIN);
+        self.ipc_from(window, &url, text).await
+    }
+
+    /// Like [`ipc`](Self::ipc), as posted by a page loaded from `url`
+    /// (to test what remote or dev-server pages may call).
+    ///
+    /// # Panics
+    /// If `window` is not a declared window (a bug in the test).
+    pub async fn ipc_from(&self, window: &str, url: &str, text: &str) -> Option<Value> {
         let handle = self.app.window(window).expect("declared window");
         handle.show().await.expect("window opens");
         let label = WindowLabel::new(window).expect("valid label");
         let before = self.ui.requests().len();
         self.app.dispatch(UiEvent::Ipc {
             window: label.clone(),
-            url: format!("{}/index.html", traykit_actors::window::APP_ORIGIN),
+            url: url.to_owned(),
             body: text.to_owned(),
         });
         let mut found = None;

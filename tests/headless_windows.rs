@@ -254,3 +254,54 @@ async fn pages_open_windows_at_run_time() {
     assert_eq!(spec.size, (300.0, 200.0));
     assert_eq!(life, Life::Open { visible: true });
 }
+
+#[actix::test]
+async fn remote_pages_get_no_ipc_unless_their_origin_is_granted_and_dev_urls_count_as_own() {
+    const REMOTE: &str = r#"{"identifier":"r","windows":["main"],"methods":["window.label"],"remote":["https://ok.example"]}"#;
+    let call = r#"{"jsonrpc":"2.0","id":1,"method":"math.div","params":[4,2]}"#;
+    let remote = TestApp::start(app().capability(REMOTE))
+        .await
+        .expect("starts");
+    let evil = remote
+        .ipc_from("main", "https://evil.example/x", call)
+        .await
+        .expect("answer");
+    assert_eq!(evil["error"]["code"], -32001);
+    // The remote capability grants only window.label to that origin.
+    let granted = remote
+        .ipc_from(
+            "main",
+            "https://ok.example/page",
+            r#"{"jsonrpc":"2.0","id":2,"method":"window.label"}"#,
+        )
+        .await
+        .expect("answer");
+    assert_eq!(granted["result"], "main");
+    let not_granted = remote
+        .ipc_from("main", "https://ok.example/page", call)
+        .await
+        .expect("answer");
+    assert_eq!(not_granted["error"]["code"], -32001);
+
+    // A dev server (debug builds) serves relative URLs and is the app's own.
+    let dev = TestApp::start(app().dev_url("http://127.0.0.1:5173"))
+        .await
+        .expect("starts");
+    let (spec, _) = dev
+        .handle()
+        .window("main")
+        .expect("main")
+        .state()
+        .await
+        .expect("state");
+    if cfg!(debug_assertions) {
+        assert_eq!(spec.url, "http://127.0.0.1:5173/index.html");
+        let ok = dev
+            .ipc_from("main", "http://127.0.0.1:5173/index.html", call)
+            .await
+            .expect("answer");
+        assert_eq!(ok["result"], 2);
+    } else {
+        assert_eq!(spec.url, "traykit://localhost/index.html");
+    }
+}

@@ -70,6 +70,9 @@ pub struct AppConfig {
     /// The IPC bridge injected into every page (traykit.js, and optionally
     /// the Tauri compatibility layer).
     pub init_script: String,
+    /// Serve relative window URLs from this dev server instead of the app's
+    /// assets (its origin then counts as the app's own).
+    pub dev_url: Option<String>,
 }
 
 /// An event a page emitted, for Rust subscribers.
@@ -198,6 +201,7 @@ struct Inner {
     router: Arc<Router>,
     capabilities: Arc<Capabilities>,
     init_script: Arc<str>,
+    dev_url: Option<Arc<str>>,
     event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
 }
 
@@ -244,6 +248,7 @@ impl AppHandle {
                 router: Arc::new(config.router),
                 capabilities: Arc::new(config.capabilities),
                 init_script: config.init_script.into(),
+                dev_url: config.dev_url.map(Into::into),
                 event_subscribers: Mutex::default(),
             }),
         }
@@ -407,7 +412,10 @@ impl AppHandle {
 
     /// Declares a window at run time (it opens on its first `show`).
     pub async fn add_window(&self, window: Window) -> Result<WindowHandle, WindowError> {
-        let (spec, visible_on_start, prewarm) = window.into_spec()?;
+        let (spec, visible_on_start, prewarm) = match &self.inner.dev_url {
+            Some(base) => window.into_spec_at(base)?,
+            None => window.into_spec()?,
+        };
         let label = spec.label.clone();
         let handle = {
             let mut windows = write(&self.inner.windows);
@@ -420,8 +428,14 @@ impl AppHandle {
                 self.inner.capabilities.clone(),
                 self.inner.init_script.clone(),
             );
-            let addr =
-                Supervisor::start(move |_| WindowActor::new(spec, ui, app, router, caps, script));
+            let dev_origin: Option<Arc<str>> = self
+                .inner
+                .dev_url
+                .as_deref()
+                .map(|u| crate::window::origin_of(u).into());
+            let addr = Supervisor::start(move |_| {
+                WindowActor::new(spec, ui, app, router, caps, script, dev_origin)
+            });
             let handle = WindowHandle::new(label.clone(), addr, self.inner.timeout);
             windows.insert(label.to_string(), handle.clone());
             handle

@@ -202,9 +202,16 @@ impl Window {
     }
 
     /// Validates; returns the spec and the (visible_on_start, prewarm) flags.
+    /// Relative URLs are pages of the app's assets.
     pub fn into_spec(self) -> Result<(WindowSpec, bool, bool), WindowError> {
+        self.into_spec_at(APP_ORIGIN)
+    }
+
+    /// Like [`into_spec`](Self::into_spec), resolving relative URLs against
+    /// `base` (a dev server in debug builds, see `AppBuilder::dev_url`).
+    pub fn into_spec_at(self, base: &str) -> Result<(WindowSpec, bool, bool), WindowError> {
         let label = WindowLabel::new(self.label)?;
-        let url = resolve_url(&self.url);
+        let url = resolve_url_at(&self.url, base);
         for (what, v) in [("width", self.size.0), ("height", self.size.1)] {
             if !(v.is_finite() && v >= 1.0) {
                 return Err(WindowError::Invalid {
@@ -235,10 +242,19 @@ impl Window {
 
 /// A relative URL is a page of the app's assets.
 pub fn resolve_url(url: &str) -> String {
+    resolve_url_at(url, APP_ORIGIN)
+}
+
+/// Resolves a relative URL against `base` (an origin, or an origin and path).
+pub fn resolve_url_at(url: &str, base: &str) -> String {
     if url.contains("://") || url.starts_with("data:") || url.starts_with("about:") {
         url.to_owned()
     } else {
-        format!("{APP_ORIGIN}/{}", url.trim_start_matches('/'))
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            url.trim_start_matches('/')
+        )
     }
 }
 
@@ -398,6 +414,9 @@ pub struct WindowActor {
     /// Bumped on each (re)creation so replies for a destroyed page are dropped.
     generation: u64,
     init_script: Arc<str>,
+    /// A dev server's origin whose pages count as the app's own (debug
+    /// builds with `dev_url`).
+    dev_origin: Option<Arc<str>>,
 }
 
 impl WindowActor {
@@ -409,6 +428,7 @@ impl WindowActor {
         router: Arc<Router>,
         caps: Arc<Capabilities>,
         init_script: Arc<str>,
+        dev_origin: Option<Arc<str>>,
     ) -> Self {
         Self {
             spec,
@@ -421,6 +441,7 @@ impl WindowActor {
             outbox: Vec::new(),
             generation: 0,
             init_script,
+            dev_origin,
         }
     }
 
@@ -731,7 +752,8 @@ impl Handler<IpcIn> for WindowActor {
     fn handle(&mut self, msg: IpcIn, ctx: &mut Context<Self>) {
         let label = self.label();
         let page_origin = origin_of(&msg.url);
-        let origin = (page_origin != APP_ORIGIN).then(|| page_origin.to_owned());
+        let own = page_origin == APP_ORIGIN || self.dev_origin.as_deref() == Some(page_origin);
+        let origin = (!own).then(|| page_origin.to_owned());
         let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
         let _enter = span.enter();
         let (calls, batch) = match ipc::decode(&msg.body) {
