@@ -76,6 +76,8 @@ pub struct AppBuilder {
     pub(crate) capabilities: Vec<Result<Capability, String>>,
     pub(crate) tauri_compat: bool,
     pub(crate) dev_url: Option<String>,
+    pub(crate) data_dir: Option<std::path::PathBuf>,
+    pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
 }
@@ -101,6 +103,8 @@ impl Default for AppBuilder {
             capabilities: Vec::new(),
             tauri_compat: false,
             dev_url: None,
+            data_dir: None,
+            stores: Vec::new(),
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
         }
@@ -282,6 +286,21 @@ impl AppBuilder {
         self
     }
 
+    /// Declares a store with options (schema version and migrations,
+    /// debounce, corrupt-file policy). Stores not declared open with
+    /// defaults on first `app.store(name)`.
+    pub fn store(mut self, options: traykit_actors::store::StoreOptions) -> Self {
+        self.stores.push(options);
+        self
+    }
+
+    /// Where the app keeps its data (stores). Default: the platform data
+    /// directory for the app's name (`~/.local/share/<name>`).
+    pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     /// Runs `f` on every event a page emits.
     pub fn on_event(mut self, f: impl Fn(&AppHandle, &PageEvent) + Send + 'static) -> Self {
         self.on_event.push(Box::new(f));
@@ -339,8 +358,13 @@ impl AppBuilder {
             init_script.push('\n');
             init_script.push_str(TAURI_COMPAT_JS);
         }
+        let data_dir = self
+            .data_dir
+            .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
         let app = AppHandle::start(
             AppConfig {
+                data_dir,
+                stores: self.stores,
                 name: self.name,
                 request_timeout: self.request_timeout,
                 shutdown_timeout: self.shutdown_timeout,

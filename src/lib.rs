@@ -48,8 +48,8 @@ pub use error::Error;
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, error as actor_error, icon, ids, ipc, menu, notifier, supervise, tray, ui,
-    window, ActorError, UiError,
+    app, builtins, error as actor_error, icon, ids, ipc, menu, notifier, store, supervise, tray,
+    ui, window, ActorError, UiError,
 };
 
 /// The names most apps use.
@@ -61,6 +61,7 @@ pub mod prelude {
     pub use crate::notifier::{
         CloseReason, Expiry, Notification, NotificationEvent, NotificationEventKind, Urgency,
     };
+    pub use crate::store::{OnCorrupt, StoreChanged, StoreHandle, StoreOptions};
     pub use crate::tray::{MenuClicked, Tray, TrayActivated, TrayChange, TrayHandle};
     pub use crate::window::{ClosePolicy, Placement, Window, WindowHandle};
     pub use crate::{App, AppBuilder, Error};

@@ -73,6 +73,18 @@ pub struct AppConfig {
     /// Serve relative window URLs from this dev server instead of the app's
     /// assets (its origin then counts as the app's own).
     pub dev_url: Option<String>,
+    /// Where stores live (`<data dir>/stores/<name>.json`).
+    pub data_dir: std::path::PathBuf,
+    /// Stores declared with options; others open with defaults on first use.
+    pub stores: Vec<crate::store::StoreOptions>,
+}
+
+/// The app's data directory for `name`: `$XDG_DATA_HOME/<name>` (usually
+/// `~/.local/share/<name>`), via the `directories` crate.
+pub fn default_data_dir(name: &str) -> std::path::PathBuf {
+    directories::ProjectDirs::from("", "", name)
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join(name))
 }
 
 /// An event a page emitted, for Rust subscribers.
@@ -203,6 +215,10 @@ struct Inner {
     init_script: Arc<str>,
     dev_url: Option<Arc<str>>,
     event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
+    data_dir: std::path::PathBuf,
+    /// Open stores, and options for stores not opened yet.
+    stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
+    store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
@@ -250,6 +266,15 @@ impl AppHandle {
                 init_script: config.init_script.into(),
                 dev_url: config.dev_url.map(Into::into),
                 event_subscribers: Mutex::default(),
+                data_dir: config.data_dir,
+                stores: Mutex::default(),
+                store_options: Mutex::new(
+                    config
+                        .stores
+                        .into_iter()
+                        .map(|o| (o.name().to_owned(), o))
+                        .collect(),
+                ),
             }),
         }
     }
@@ -476,6 +501,30 @@ impl AppHandle {
             }
             Err(error) => tracing::warn!(%error, "show_window"),
         }
+    }
+
+    /// The store `name`, opened (loaded, migrated) on first use with the
+    /// options given to the builder, or defaults. Its changes are flushed at
+    /// shutdown.
+    pub fn store(&self, name: &str) -> Result<crate::store::StoreHandle, crate::store::StoreError> {
+        let mut stores = lock(&self.inner.stores);
+        if let Some(handle) = stores.get(name) {
+            return Ok(handle.clone());
+        }
+        let options = lock(&self.inner.store_options)
+            .remove(name)
+            .unwrap_or_else(|| crate::store::StoreOptions::new(name));
+        let dir = self.inner.data_dir.join("stores");
+        let actor = crate::store::StoreActor::open(&dir, options)?.start();
+        self.on_shutdown(actor.clone().recipient());
+        let handle = crate::store::StoreHandle::new(name, actor, self.inner.timeout);
+        stores.insert(name.to_owned(), handle.clone());
+        Ok(handle)
+    }
+
+    /// The directory stores live in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.inner.data_dir
     }
 
     /// The methods pages can call.

@@ -25,6 +25,7 @@ pub mod ids;
 pub mod ipc;
 pub mod menu;
 pub mod notifier;
+pub mod store;
 pub mod supervise;
 pub mod tray;
 pub mod ui;

@@ -1,0 +1,33 @@
+//! A store writer for the crash test: writes `k<i> = i` durably from
+//! `start` on, printing `ACK <i>` after each acknowledged write, until
+//! killed. Needs no display.
+//!
+//! ```sh
+//! cargo run --example store_writer -- /tmp/data 0
+//! ```
+
+use std::io::Write;
+
+use actix::prelude::*;
+use serde_json::json;
+use traykit::store::{Set, StoreActor, StoreOptions};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: store_writer DIR START"))?;
+    let start: u64 = args.next().unwrap_or_else(|| "0".into()).parse()?;
+    let system = System::new();
+    system.block_on(async move {
+        let store =
+            StoreActor::open(std::path::Path::new(&dir), StoreOptions::new("crash"))?.start();
+        let mut out = std::io::stdout().lock();
+        for i in start.. {
+            store.send(Set(format!("k{i}"), json!(i))).await??;
+            writeln!(out, "ACK {i}")?;
+            out.flush()?;
+        }
+        Ok(())
+    })
+}
