@@ -57,3 +57,112 @@ async fn debounced_stores_are_flushed_at_shutdown() {
     assert_eq!(data.get("a"), Some(&serde_json::json!(1)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const CAP: &str = r#"{
+  "identifier": "settings",
+  "windows": ["a", "b"],
+  "methods": ["store.*"],
+  "stores": [{"store": "settings", "prefix": "ui."}]
+}"#;
+
+fn store_changes(reqs: &[UiRequest], label: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for r in reqs {
+        if let UiRequest::Eval { label: l, script } = r {
+            if l.as_str() != label {
+                continue;
+            }
+            let Some(json) = script
+                .split_once(".receive(")
+                .and_then(|(_, rest)| rest.strip_suffix(')'))
+            else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(json).expect("json");
+            let items = match v {
+                serde_json::Value::Array(items) => items,
+                one => vec![one],
+            };
+            for item in items {
+                if item["params"]["event"] == "store.changed" {
+                    out.push(item["params"]["payload"].clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[actix::test]
+async fn two_windows_watching_a_key_see_every_change_once_in_order() {
+    let dir = temp("sync");
+    let app = TestApp::start(
+        App::builder()
+            .data_dir(&dir)
+            .window(Window::new("a"))
+            .window(Window::new("b"))
+            .capability(CAP),
+    )
+    .await
+    .expect("starts");
+    for w in ["a", "b"] {
+        let r = app
+            .ipc(w, r#"{"jsonrpc":"2.0","id":1,"method":"event.listen","params":{"event":"store.changed"}}"#)
+            .await
+            .expect("answer");
+        assert_eq!(r["result"], serde_json::Value::Null, "{r}");
+        let r = app
+            .ipc(w, r#"{"jsonrpc":"2.0","id":2,"method":"store.watch","params":{"store":"settings","prefix":"ui."}}"#)
+            .await
+            .expect("answer");
+        assert_eq!(r["result"], serde_json::Value::Null, "{r}");
+    }
+    // Window a writes, Rust writes, window b writes.
+    let r = app
+        .ipc("a", r#"{"jsonrpc":"2.0","id":3,"method":"store.set","params":{"store":"settings","key":"ui.theme","value":"dark"}}"#)
+        .await
+        .expect("answer");
+    assert_eq!(r["result"], serde_json::Value::Null, "{r}");
+    let settings = app.handle().store("settings").expect("store");
+    settings.set("ui.theme", &"light").await.expect("set");
+    app.ipc("b", r#"{"jsonrpc":"2.0","id":4,"method":"store.set","params":{"store":"settings","key":"ui.size","value":14}}"#)
+        .await
+        .expect("answer");
+    settings
+        .set("secret", &1)
+        .await
+        .expect("outside the watched prefix");
+    let want = vec![
+        serde_json::json!({"store":"settings","key":"ui.theme","value":"dark"}),
+        serde_json::json!({"store":"settings","key":"ui.theme","value":"light"}),
+        serde_json::json!({"store":"settings","key":"ui.size","value":14}),
+    ];
+    for w in ["a", "b"] {
+        assert!(
+            app.wait_for_ui(Duration::from_secs(5), |reqs| store_changes(reqs, w).len()
+                >= 3)
+                .await
+        );
+        assert_eq!(store_changes(&app.ui_requests(), w), want, "window {w}");
+    }
+    // Keys outside the grant are refused, and not listed.
+    let denied = app
+        .ipc("a", r#"{"jsonrpc":"2.0","id":5,"method":"store.get","params":{"store":"settings","key":"secret"}}"#)
+        .await
+        .expect("answer");
+    assert_eq!(denied["error"]["code"], -32001);
+    let keys = app
+        .ipc(
+            "a",
+            r#"{"jsonrpc":"2.0","id":6,"method":"store.keys","params":{"store":"settings"}}"#,
+        )
+        .await
+        .expect("answer");
+    assert_eq!(keys["result"], serde_json::json!(["ui.size", "ui.theme"]));
+    let get = app
+        .ipc("b", r#"{"jsonrpc":"2.0","id":7,"method":"store.get","params":{"store":"settings","key":"ui.theme"}}"#)
+        .await
+        .expect("answer");
+    assert_eq!(get["result"], "light");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,12 +13,19 @@
 //! | `tray.set_enabled` `tray.set_checked` | `{tray, item, value}` | null |
 //! | `tray.set_label` | `{tray, item, label}` | null |
 //! | `notification.show` | `{summary, body?, icon?, actions?: [[id, label]…]}` | the notification id |
+//! | `store.get` | `{store, key}` | the value or null |
+//! | `store.set` | `{store, key, value}` | null, once durable |
+//! | `store.delete` | `{store, key}` | whether it existed |
+//! | `store.keys` | `{store, prefix?}` | the keys under the granted prefixes |
 //! | `app.info` | – | `{name}` |
 //! | `app.quit` | `{code?}` | null |
 //!
 //! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
 //! answered by the window actor itself and gated by the capability's
-//! `events` list instead.
+//! `events` list instead; so are `store.watch` / `store.unwatch`
+//! (`{store, prefix}`), whose changes arrive as `store.changed` events.
+//! Every `store.*` call is also checked against the capability's `stores`
+//! (store glob + key prefix).
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,6 +37,12 @@ use crate::window::{Window, WindowCommand, WindowError};
 
 impl From<TrayError> for RpcError {
     fn from(e: TrayError) -> Self {
+        RpcError::new(codes::TARGET_ERROR, e.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for RpcError {
+    fn from(e: crate::store::StoreError) -> Self {
         RpcError::new(codes::TARGET_ERROR, e.to_string())
     }
 }
@@ -112,6 +125,45 @@ struct Notify {
     icon: String,
     #[serde(default)]
     actions: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreKey {
+    store: String,
+    key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreSet {
+    store: String,
+    key: String,
+    value: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoreKeys {
+    store: String,
+    #[serde(default)]
+    prefix: String,
+}
+
+/// Refuses store access the capabilities do not grant.
+fn check_store(ctx: &CallContext, store: &str, key: &str) -> Result<(), RpcError> {
+    if ctx
+        .app
+        .capabilities()
+        .allows_store(&ctx.window, ctx.origin.as_deref(), store, key)
+    {
+        Ok(())
+    } else {
+        Err(RpcError::permission_denied(
+            &ctx.window,
+            &format!("key `{key}` of store `{store}`"),
+        ))
+    }
 }
 
 #[derive(Deserialize)]
@@ -271,6 +323,44 @@ pub fn register(router: &mut Router) {
                 Ok::<_, RpcError>(id.0)
             },
         ),
+    );
+    router.insert(
+        "store.get",
+        typed("store.get", |k: StoreKey, ctx: CallContext| async move {
+            check_store(&ctx, &k.store, &k.key)?;
+            let value = ctx.app.store(&k.store)?.get::<Value>(&k.key).await?;
+            Ok::<_, RpcError>(value.unwrap_or(Value::Null))
+        }),
+    );
+    router.insert(
+        "store.set",
+        typed("store.set", |k: StoreSet, ctx: CallContext| async move {
+            check_store(&ctx, &k.store, &k.key)?;
+            ctx.app.store(&k.store)?.set(&k.key, &k.value).await?;
+            Ok::<_, RpcError>(Value::Null)
+        }),
+    );
+    router.insert(
+        "store.delete",
+        typed("store.delete", |k: StoreKey, ctx: CallContext| async move {
+            check_store(&ctx, &k.store, &k.key)?;
+            Ok::<_, RpcError>(ctx.app.store(&k.store)?.delete(&k.key).await?)
+        }),
+    );
+    router.insert(
+        "store.keys",
+        typed("store.keys", |k: StoreKeys, ctx: CallContext| async move {
+            let keys = ctx.app.store(&k.store)?.keys().await?;
+            let caps = ctx.app.capabilities();
+            Ok::<_, RpcError>(
+                keys.into_iter()
+                    .filter(|key| key.starts_with(&k.prefix))
+                    .filter(|key| {
+                        caps.allows_store(&ctx.window, ctx.origin.as_deref(), &k.store, key)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }),
     );
     router.insert(
         "app.info",

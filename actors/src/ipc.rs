@@ -198,6 +198,8 @@ pub struct CallContext {
     pub app: AppHandle,
     /// The label of the calling window (or the name of another transport).
     pub window: String,
+    /// The page's origin when it is not the app's own (a remote page).
+    pub origin: Option<String>,
 }
 
 impl CallContext {
@@ -371,6 +373,20 @@ pub struct Capability {
     /// Pages served from the app's own protocol always do.
     #[serde(default)]
     pub remote: Vec<String>,
+    /// Stores (and key prefixes) the `store.*` methods may touch.
+    #[serde(default)]
+    pub stores: Vec<StoreGrant>,
+}
+
+/// Access to one store (a `*` glob) limited to keys starting with `prefix`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreGrant {
+    /// Store name; `*` globs allowed.
+    pub store: String,
+    /// Only keys starting with this (default: every key).
+    #[serde(default)]
+    pub prefix: String,
 }
 
 /// `*` matches any run of characters; everything else literally.
@@ -450,6 +466,35 @@ impl Capabilities {
         self.0
             .iter()
             .any(|c| c.grants_method(window, method) && origin.is_none_or(|o| c.admits_origin(o)))
+    }
+
+    /// May `window` (page from `origin`) touch keys starting with `key_or_prefix`
+    /// in `store`? A watch on prefix `P` needs a grant whose prefix `P`
+    /// starts with.
+    pub fn allows_store(
+        &self,
+        window: &str,
+        origin: Option<&str>,
+        store: &str,
+        key_or_prefix: &str,
+    ) -> bool {
+        self.0.iter().any(|c| {
+            c.applies_to(window)
+                && origin.is_none_or(|o| c.admits_origin(o))
+                && c.stores
+                    .iter()
+                    .any(|g| glob(&g.store, store) && key_or_prefix.starts_with(&g.prefix))
+        })
+    }
+
+    /// Whether `window` has any store grant (so it may listen to
+    /// `store.changed`).
+    pub fn allows_any_store(&self, window: &str, origin: Option<&str>) -> bool {
+        self.0.iter().any(|c| {
+            c.applies_to(window)
+                && origin.is_none_or(|o| c.admits_origin(o))
+                && !c.stores.is_empty()
+        })
     }
 
     /// Is `event` granted to `window` for a page from `origin`?
@@ -616,6 +661,29 @@ mod tests {
         assert!(!caps.allows_method("main", Some("https://evil.example"), "notes.add"));
         assert!(caps.allows_event("main", None, "tick"));
         assert!(!caps.allows_event("main", None, "tock"));
+        assert!(!caps.allows_store("main", None, "settings", "ui.theme"));
+        caps.push(
+            Capability::from_json(
+                r#"{"identifier":"s","windows":["main"],"stores":[{"store":"settings","prefix":"ui."},{"store":"notes-*"}]}"#,
+            )
+            .expect("valid"),
+        );
+        let cases = [
+            ("settings", "ui.theme", true),
+            ("settings", "ui.", true),
+            ("settings", "secret", false),
+            ("settings", "", false),
+            ("notes-a", "anything", true),
+            ("other", "ui.theme", false),
+        ];
+        for (store, key, want) in cases {
+            assert_eq!(
+                caps.allows_store("main", None, store, key),
+                want,
+                "{store} {key}"
+            );
+        }
+        assert!(!caps.allows_store("other-window", None, "settings", "ui.theme"));
     }
 
     #[test]

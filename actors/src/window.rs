@@ -417,6 +417,10 @@ pub struct WindowActor {
     /// A dev server's origin whose pages count as the app's own (debug
     /// builds with `dev_url`).
     dev_origin: Option<Arc<str>>,
+    /// (store, prefix) the current page watches; cleared with the page.
+    store_watches: HashSet<(String, String)>,
+    /// Stores this actor is subscribed to (once each, for its whole life).
+    store_subscriptions: HashSet<String>,
 }
 
 impl WindowActor {
@@ -442,6 +446,8 @@ impl WindowActor {
             generation: 0,
             init_script,
             dev_origin,
+            store_watches: HashSet::new(),
+            store_subscriptions: HashSet::new(),
         }
     }
 
@@ -461,6 +467,7 @@ impl WindowActor {
     fn create(&mut self, visible: bool) -> impl Future<Output = Result<(), UiError>> {
         self.generation += 1;
         self.listening.clear();
+        self.store_watches.clear();
         self.outbox.clear();
         self.life = Life::Open { visible };
         let script = format!(
@@ -485,6 +492,7 @@ impl WindowActor {
     fn destroy(&mut self) -> impl Future<Output = Result<(), UiError>> {
         self.life = Life::Closed;
         self.listening.clear();
+        self.store_watches.clear();
         self.outbox.clear();
         self.generation += 1;
         self.ui
@@ -638,7 +646,10 @@ impl WindowActor {
         }
         let args: Args = ipc::parse_params(&call.method, call.params.clone())?;
         let label = self.label();
-        if !self.caps.allows_event(&label, origin, &args.event) {
+        let store_event = args.event == "store.changed"
+            && matches!(call.method.as_str(), "event.listen" | "event.unlisten")
+            && self.caps.allows_any_store(&label, origin);
+        if !store_event && !self.caps.allows_event(&label, origin, &args.event) {
             return Err(RpcError::permission_denied(
                 &label,
                 &format!("event `{}`", args.event),
@@ -663,6 +674,70 @@ impl WindowActor {
             other => return Err(RpcError::method_not_found(other)),
         }
         Ok(Value::Null)
+    }
+}
+
+impl WindowActor {
+    /// `store.watch` / `store.unwatch`: the page's store subscriptions live
+    /// here, so they end with the page.
+    fn store_call(
+        &mut self,
+        origin: Option<&str>,
+        call: &Call,
+        ctx: &mut Context<Self>,
+    ) -> Result<Value, RpcError> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Args {
+            store: String,
+            #[serde(default)]
+            prefix: String,
+        }
+        let args: Args = ipc::parse_params(&call.method, call.params.clone())?;
+        let label = self.label();
+        if !self
+            .caps
+            .allows_store(&label, origin, &args.store, &args.prefix)
+        {
+            return Err(RpcError::permission_denied(
+                &label,
+                &format!("prefix `{}` of store `{}`", args.prefix, args.store),
+            ));
+        }
+        if call.method == "store.unwatch" {
+            self.store_watches.remove(&(args.store, args.prefix));
+            return Ok(Value::Null);
+        }
+        if !self.store_subscriptions.contains(&args.store) {
+            let store = self.app.store(&args.store)?;
+            store.watch("", ctx.address().recipient());
+            self.store_subscriptions.insert(args.store.clone());
+        }
+        self.store_watches.insert((args.store, args.prefix));
+        Ok(Value::Null)
+    }
+}
+
+impl Handler<crate::store::StoreChanged> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, msg: crate::store::StoreChanged, ctx: &mut Context<Self>) {
+        let watched = self
+            .store_watches
+            .iter()
+            .any(|(store, prefix)| *store == msg.store && msg.key.starts_with(prefix.as_str()));
+        if !watched || !self.listening.contains("store.changed") {
+            return;
+        }
+        let note = json!({
+            "jsonrpc": "2.0",
+            "method": "event",
+            "params": {
+                "event": "store.changed",
+                "payload": {"store": msg.store, "key": msg.key, "value": msg.value},
+                "source": Value::Null,
+            },
+        });
+        self.push(note, ctx);
     }
 }
 
@@ -775,6 +850,16 @@ impl Handler<IpcIn> for WindowActor {
                 }
             };
             tracing::debug!(method = %call.method, id = ?call.id, "call");
+            if call.method == "store.watch" || call.method == "store.unwatch" {
+                let result = self.store_call(origin.as_deref(), &call, ctx);
+                if let Some(id) = call.id {
+                    ready.push(match result {
+                        Ok(v) => ipc::success(id, v),
+                        Err(e) => ipc::failure(id, e),
+                    });
+                }
+                continue;
+            }
             if call.method.starts_with("event.") {
                 let result = self.event_call(origin.as_deref(), &call);
                 if let Some(id) = call.id {
@@ -801,6 +886,7 @@ impl Handler<IpcIn> for WindowActor {
             let ctx_for_call = CallContext {
                 app: self.app.clone(),
                 window: label.clone(),
+                origin: origin.clone(),
             };
             let fut = self.router.call(ctx_for_call, &call.method, call.params);
             pending.push(async move {
