@@ -79,6 +79,10 @@ enum FromHost {
     CloseRequested {
         window: WindowLabel,
     },
+    Geometry {
+        window: WindowLabel,
+        geometry: traykit_actors::window::Geometry,
+    },
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -178,6 +182,9 @@ impl HostWindows {
                             }
                             Ok(FromHost::CloseRequested { window }) => {
                                 sink(UiEvent::WindowCloseRequested { window })
+                            }
+                            Ok(FromHost::Geometry { window, geometry }) => {
+                                sink(UiEvent::WindowGeometry { window, geometry })
                             }
                             Err(_) => tracing::debug!(line = %line.chars().take(80).collect::<String>(), "webview host: not a protocol line"),
                         }
@@ -357,6 +364,7 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
         let msg = match event {
             UiEvent::Ipc { window, url, body } => FromHost::Ipc { window, url, body },
             UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
+            UiEvent::WindowGeometry { window, geometry } => FromHost::Geometry { window, geometry },
             _ => return,
         };
         let _ = lock(&sink_tx).send(Some(msg));

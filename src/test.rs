@@ -46,11 +46,31 @@ pub struct TestApp {
     app: AppHandle,
     ui: Arc<RecordingUi>,
     notifications: Arc<RecordingNotifications>,
+    /// A data directory made for this app (when the builder named none),
+    /// removed on drop.
+    temp_data: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.temp_data {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 impl TestApp {
     /// Boots the app declared by `builder`: actors, trays, hooks and setup.
-    pub async fn start(builder: AppBuilder) -> Result<TestApp, Error> {
+    pub async fn start(mut builder: AppBuilder) -> Result<TestApp, Error> {
+        // Tests never write into the user's real data directory.
+        let temp_data = builder.data_dir.is_none().then(|| {
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::env::temp_dir().join(format!("traykit-testapp-{}-{n}", std::process::id()))
+        });
+        if let Some(dir) = &temp_data {
+            builder.data_dir = Some(dir.clone());
+        }
         let ui = Arc::new(RecordingUi::default());
         let notifications = Arc::new(RecordingNotifications::default());
         let handle = UiHandle::new(ui.clone(), builder.request_timeout);
@@ -59,6 +79,7 @@ impl TestApp {
             app,
             ui,
             notifications,
+            temp_data,
         })
     }
 

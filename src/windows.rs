@@ -80,6 +80,9 @@ impl Windows {
         if let Some((x, y)) = spec.position {
             builder = builder.with_position(LogicalPosition::new(x, y));
         }
+        if spec.maximized {
+            builder = builder.with_maximized(true);
+        }
         let window = builder.build(target).map_err(|e| err(e.to_string()))?;
         let container = window
             .default_vbox()
@@ -162,10 +165,31 @@ impl Windows {
         let Some(label) = self.ids.get(&id) else {
             return;
         };
-        if let WindowEvent::CloseRequested = event {
-            (self.sink)(UiEvent::WindowCloseRequested {
+        match event {
+            WindowEvent::CloseRequested => (self.sink)(UiEvent::WindowCloseRequested {
                 window: label.clone(),
-            });
+            }),
+            WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
+                let Some(live) = self.live.get(label) else {
+                    return;
+                };
+                let w = &live.window;
+                let scale = w.scale_factor();
+                let (Ok(pos), size) = (w.outer_position(), w.inner_size()) else {
+                    return;
+                };
+                let pos = pos.to_logical::<f64>(scale);
+                let size = size.to_logical::<f64>(scale);
+                (self.sink)(UiEvent::WindowGeometry {
+                    window: label.clone(),
+                    geometry: traykit_actors::window::Geometry {
+                        position: (pos.x, pos.y),
+                        size: (size.width, size.height),
+                        maximized: w.is_maximized(),
+                    },
+                })
+            }
+            _ => {}
         }
     }
 }

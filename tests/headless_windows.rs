@@ -305,3 +305,88 @@ async fn remote_pages_get_no_ipc_unless_their_origin_is_granted_and_dev_urls_cou
         assert_eq!(spec.url, "traykit://localhost/index.html");
     }
 }
+
+#[actix::test]
+async fn window_geometry_is_remembered_per_label_across_restarts() {
+    use traykit::ids::WindowLabel;
+    use traykit::ui::UiEvent;
+    use traykit::window::{Geometry, WINDOW_STATE_STORE};
+
+    let dir = std::env::temp_dir().join(format!("traykit-geom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let builder = || {
+        App::builder()
+            .data_dir(&dir)
+            .window(Window::new("main"))
+            .window(Window::new("plain").remember_state(false))
+    };
+    let moved = Geometry {
+        position: (120.0, 80.0),
+        size: (640.0, 480.0),
+        maximized: false,
+    };
+    {
+        let app = TestApp::start(builder()).await.expect("starts");
+        for label in ["main", "plain"] {
+            let w = app.handle().window(label).expect("window");
+            w.show().await.expect("show");
+            app.handle().dispatch(UiEvent::WindowGeometry {
+                window: WindowLabel::new(label).expect("label"),
+                geometry: moved,
+            });
+        }
+        // Wait for the debounced store to have it, then make it durable.
+        let store = app.handle().store(WINDOW_STATE_STORE).expect("store");
+        for _ in 0..200 {
+            if store.get::<Geometry>("main").await.expect("get").is_some() {
+                break;
+            }
+            actix::clock::sleep(Duration::from_millis(5)).await;
+        }
+        store.flush().await.expect("flush");
+        assert_eq!(
+            store.get::<Geometry>("plain").await.expect("get"),
+            None,
+            "opted out"
+        );
+        // Same session: closing and reopening keeps the geometry.
+        let main = app.handle().window("main").expect("main");
+        main.close().await.expect("close");
+        app.take_ui_requests();
+        main.show().await.expect("reopen");
+        let spec = app
+            .ui_requests()
+            .into_iter()
+            .find_map(|r| match r {
+                UiRequest::CreateWindow { spec, .. } => Some(spec),
+                _ => None,
+            })
+            .expect("created again");
+        assert_eq!(
+            (spec.size, spec.position),
+            ((640.0, 480.0), Some((120.0, 80.0)))
+        );
+    }
+    // Next run of the app: restored from the store before the first open.
+    let app = TestApp::start(builder()).await.expect("starts again");
+    let (spec, _) = app
+        .handle()
+        .window("main")
+        .expect("main")
+        .state()
+        .await
+        .expect("state");
+    assert_eq!(
+        (spec.size, spec.position),
+        ((640.0, 480.0), Some((120.0, 80.0)))
+    );
+    let (plain, _) = app
+        .handle()
+        .window("plain")
+        .expect("plain")
+        .state()
+        .await
+        .expect("state");
+    assert_eq!((plain.size, plain.position), ((800.0, 600.0), None));
+    let _ = std::fs::remove_dir_all(&dir);
+}

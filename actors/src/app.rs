@@ -272,6 +272,13 @@ impl AppHandle {
                     config
                         .stores
                         .into_iter()
+                        .chain(std::iter::once(
+                            // Moves and resizes come in bursts: batch them,
+                            // and skip the corrupt-file dance for a cache.
+                            crate::store::StoreOptions::new(crate::window::WINDOW_STATE_STORE)
+                                .debounce(Duration::from_millis(500))
+                                .on_corrupt(crate::store::OnCorrupt::StartEmpty),
+                        ))
                         .map(|o| (o.name().to_owned(), o))
                         .collect(),
                 ),
@@ -437,10 +444,13 @@ impl AppHandle {
 
     /// Declares a window at run time (it opens on its first `show`).
     pub async fn add_window(&self, window: Window) -> Result<WindowHandle, WindowError> {
-        let (spec, visible_on_start, prewarm) = match &self.inner.dev_url {
+        let (mut spec, visible_on_start, prewarm) = match &self.inner.dev_url {
             Some(base) => window.into_spec_at(base)?,
             None => window.into_spec()?,
         };
+        if spec.remember {
+            self.restore_geometry(&mut spec).await;
+        }
         let label = spec.label.clone();
         let handle = {
             let mut windows = write(&self.inner.windows);
@@ -475,6 +485,30 @@ impl AppHandle {
                 .map_err(|e| ActorError::from_mailbox(e, "WindowActor", self.inner.timeout))??;
         }
         Ok(handle)
+    }
+
+    /// Applies the geometry remembered for this window, if any. A store
+    /// that cannot be read only costs the memory, never the window.
+    async fn restore_geometry(&self, spec: &mut crate::window::WindowSpec) {
+        let store = match self.store(crate::window::WINDOW_STATE_STORE) {
+            Ok(store) => store,
+            Err(error) => {
+                tracing::warn!(%error, "window state store unavailable");
+                return;
+            }
+        };
+        match store
+            .get::<crate::window::Geometry>(spec.label.as_str())
+            .await
+        {
+            Ok(Some(g)) => {
+                spec.size = g.size;
+                spec.position = Some(g.position);
+                spec.maximized = g.maximized;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(window = %spec.label, %error, "window state unreadable"),
+        }
     }
 
     /// The handle of one window.
@@ -627,6 +661,13 @@ impl AppHandle {
             UiEvent::WindowCloseRequested { window } => {
                 if let Ok(handle) = self.window(window.as_str()) {
                     handle.addr().do_send(crate::window::CloseRequested);
+                }
+            }
+            UiEvent::WindowGeometry { window, geometry } => {
+                if let Ok(handle) = self.window(window.as_str()) {
+                    handle
+                        .addr()
+                        .do_send(crate::window::GeometryChanged(geometry));
                 }
             }
         }

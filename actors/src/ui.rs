@@ -271,6 +271,13 @@ pub enum UiEvent {
         /// Which window.
         window: WindowLabel,
     },
+    /// A window was moved, resized, maximised or restored.
+    WindowGeometry {
+        /// Which window.
+        window: WindowLabel,
+        /// Where it is and how big, in logical pixels.
+        geometry: crate::window::Geometry,
+    },
 }
 
 #[cfg(test)]

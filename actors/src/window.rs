@@ -65,6 +65,21 @@ pub enum Corner {
     BottomRight,
 }
 
+/// Where a window is, how big, and whether it is maximised; remembered per
+/// label and restored on the next open.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Geometry {
+    /// Outer position, logical pixels.
+    pub position: (f64, f64),
+    /// Inner size, logical pixels.
+    pub size: (f64, f64),
+    /// Maximised.
+    pub maximized: bool,
+}
+
+/// The store where window geometry is remembered, keyed by label.
+pub const WINDOW_STATE_STORE: &str = "traykit.windows";
+
 /// A window's declaration, as the UI thread needs it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowSpec {
@@ -90,6 +105,12 @@ pub struct WindowSpec {
     pub close_policy: ClosePolicy,
     /// Where it appears.
     pub placement: Placement,
+    /// Opens maximised.
+    #[serde(default)]
+    pub maximized: bool,
+    /// Remember geometry per label and restore it on the next open.
+    #[serde(default)]
+    pub remember: bool,
 }
 
 /// Declares a window: `App::builder().window(Window::new("notes").url("index.html"))`.
@@ -108,6 +129,7 @@ pub struct Window {
     prewarm: bool,
     close_policy: ClosePolicy,
     placement: Placement,
+    remember: bool,
 }
 
 impl Window {
@@ -127,7 +149,16 @@ impl Window {
             prewarm: false,
             close_policy: ClosePolicy::Destroy,
             placement: Placement::Default,
+            remember: true,
         }
+    }
+
+    /// Remember size, position and maximised state per label and restore
+    /// them on the next open (default true). Placement still applies to
+    /// windows with a `Placement` other than `Default`.
+    pub fn remember_state(mut self, yes: bool) -> Self {
+        self.remember = yes;
+        self
     }
 
     /// A page of the app's assets (`"settings.html"`) or an absolute URL.
@@ -233,6 +264,8 @@ impl Window {
                 skip_taskbar: self.skip_taskbar,
                 close_policy: self.close_policy,
                 placement: self.placement,
+                maximized: false,
+                remember: self.remember,
             },
             self.visible_on_start,
             self.prewarm,
@@ -715,6 +748,42 @@ impl WindowActor {
         }
         self.store_watches.insert((args.store, args.prefix));
         Ok(Value::Null)
+    }
+}
+
+/// From the UI thread: the window's geometry changed.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct GeometryChanged(pub Geometry);
+
+impl Handler<GeometryChanged> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, msg: GeometryChanged, _: &mut Context<Self>) {
+        let g = msg.0;
+        self.spec.maximized = g.maximized;
+        if !g.maximized {
+            self.spec.size = g.size;
+            self.spec.position = Some(g.position);
+        }
+        if !self.spec.remember {
+            return;
+        }
+        let saved = Geometry {
+            position: self.spec.position.unwrap_or(g.position),
+            size: self.spec.size,
+            maximized: g.maximized,
+        };
+        match self.app.store(WINDOW_STATE_STORE) {
+            Ok(store) => {
+                let label = self.label();
+                actix::spawn(async move {
+                    if let Err(error) = store.set(&label, &saved).await {
+                        tracing::warn!(window = %label, %error, "window state not saved");
+                    }
+                });
+            }
+            Err(error) => tracing::warn!(%error, "window state store unavailable"),
+        }
     }
 }
 

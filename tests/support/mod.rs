@@ -42,12 +42,20 @@ pub struct App {
     pub child: Child,
     /// Lines the app printed on stdout, when started with `spawn_piped`.
     lines: Option<mpsc::Receiver<String>>,
+    /// The app's XDG data home, removed with it.
+    _data: bus::TempDir,
 }
 
 impl App {
-    fn command(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> Command {
+    fn command(
+        binary: &std::path::Path,
+        bus: &bus::Bus,
+        args: &[&str],
+        data: &bus::TempDir,
+    ) -> Command {
         let mut cmd = Command::new(binary);
         cmd.args(args)
+            .env("XDG_DATA_HOME", &data.0)
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
@@ -62,13 +70,21 @@ impl App {
 
     /// Starts `binary` on `bus` (and the X display the suite runs under).
     pub fn spawn(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
-        let child = Self::command(binary, bus, args).spawn().expect("spawn app");
-        App { child, lines: None }
+        let data = bus::TempDir::new("data");
+        let child = Self::command(binary, bus, args, &data)
+            .spawn()
+            .expect("spawn app");
+        App {
+            child,
+            lines: None,
+            _data: data,
+        }
     }
 
     /// Like `spawn`, and collects the app's stdout lines.
     pub fn spawn_piped(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
-        let mut child = Self::command(binary, bus, args)
+        let data = bus::TempDir::new("data");
+        let mut child = Self::command(binary, bus, args, &data)
             .stdout(Stdio::piped())
             .spawn()
             .expect("spawn app");
@@ -84,6 +100,7 @@ impl App {
         App {
             child,
             lines: Some(rx),
+            _data: data,
         }
     }
 
