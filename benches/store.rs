@@ -46,7 +46,9 @@ fn main() {
         // Durable: every set is fsynced before it is acknowledged.
         let durable = StoreHandle::new(
             "durable",
-            StoreActor::open(&dir, StoreOptions::new("durable")).expect("open").start(),
+            StoreActor::open(&dir, StoreOptions::new("durable"))
+                .expect("open")
+                .start(),
             t,
         );
         let n = 500;
@@ -58,15 +60,21 @@ fn main() {
 
         let debounced = StoreHandle::new(
             "debounced",
-            StoreActor::open(&dir, StoreOptions::new("debounced").debounce(Duration::from_millis(50)))
-                .expect("open")
-                .start(),
+            StoreActor::open(
+                &dir,
+                StoreOptions::new("debounced").debounce(Duration::from_millis(50)),
+            )
+            .expect("open")
+            .start(),
             t,
         );
         let n = 100_000;
         let start = Instant::now();
         for i in 0..n {
-            debounced.set(&format!("k{}", i % 50), &i).await.expect("set");
+            debounced
+                .set(&format!("k{}", i % 50), &i)
+                .await
+                .expect("set");
         }
         debounced.flush().await.expect("flush");
         let debounced_rate = n as f64 / start.elapsed().as_secs_f64();
@@ -74,17 +82,24 @@ fn main() {
         // A 10 MB store: write it once, then time opening (read + parse).
         let big = StoreHandle::new(
             "big",
-            StoreActor::open(&dir, StoreOptions::new("big").debounce(Duration::from_secs(3600)))
-                .expect("open")
-                .start(),
+            StoreActor::open(
+                &dir,
+                StoreOptions::new("big").debounce(Duration::from_secs(3600)),
+            )
+            .expect("open")
+            .start(),
             t,
         );
         let value = "x".repeat(1000);
         for i in 0..10_000 {
-            big.set(&format!("key-{i}"), &json!({"i": i, "text": value})).await.expect("set");
+            big.set(&format!("key-{i}"), &json!({"i": i, "text": value}))
+                .await
+                .expect("set");
         }
         big.flush().await.expect("flush");
-        let size = std::fs::metadata(dir.join("big.json")).map(|m| m.len()).unwrap_or(0);
+        let size = std::fs::metadata(dir.join("big.json"))
+            .map(|m| m.len())
+            .unwrap_or(0);
         let mut loads = Vec::new();
         for _ in 0..5 {
             let start = Instant::now();
@@ -113,8 +128,14 @@ fn main() {
         lat.sort_by(f64::total_cmp);
 
         println!("traykit store benchmarks (this machine's disk)");
-        println!("{:<44} {:>10.0} /s", "durable sets (fsync before ack)", durable_rate);
-        println!("{:<44} {:>10.0} /s", "debounced sets (50 ms)", debounced_rate);
+        println!(
+            "{:<44} {:>10.0} /s",
+            "durable sets (fsync before ack)", durable_rate
+        );
+        println!(
+            "{:<44} {:>10.0} /s",
+            "debounced sets (50 ms)", debounced_rate
+        );
         println!(
             "{:<44} {:>10.1} ms  (median of 5; {:.1} MB file)",
             "load a 10 MB store",
