@@ -170,6 +170,18 @@ fn main() {
             Some(num(&floor, "big_response_ms")),
         );
         s.add(
+            "store set → page watcher → back, p50",
+            "µs",
+            num(&r, "store_watch_p50_us"),
+            None,
+        );
+        s.add(
+            "store set → page watcher → back, p99",
+            "µs",
+            num(&r, "store_watch_p99_us"),
+            None,
+        );
+        s.add(
             "10,000-event burst to the page",
             "ms",
             num(&r, "ticks_ms"),

@@ -18,6 +18,13 @@ use traykit::prelude::*;
 struct Counters {
     secret_calls: AtomicUsize,
     page_events: std::sync::Mutex<Vec<Value>>,
+    /// Values the page saw arrive through `store.changed`.
+    store_seen: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<u64>>>,
+}
+
+#[derive(Deserialize)]
+struct Seen {
+    value: u64,
 }
 
 #[derive(Deserialize)]
@@ -51,8 +58,9 @@ const CAPABILITY: &str = r#"{
   "description": "everything the probe page needs, and not probe.secret or app.quit",
   "windows": ["probe"],
   "methods": ["probe.echo", "probe.add", "probe.fail", "probe.panic", "probe.len", "probe.blob",
-              "probe.ticks", "probe.loaded", "probe.page_events", "probe.secret_calls", "probe.report", "probe.nope"],
-  "events": ["tick", "ticks-done", "page-note"]
+              "probe.ticks", "probe.loaded", "probe.page_events", "probe.store_seen", "probe.store_bench", "store.*", "probe.secret_calls", "probe.report", "probe.nope"],
+  "events": ["tick", "ticks-done", "page-note"],
+  "stores": [{"store": "probe", "prefix": "bench."}]
 }"#;
 
 fn main() -> Result<(), traykit::Error> {
@@ -135,6 +143,37 @@ fn main() -> Result<(), traykit::Error> {
             let c = ctx.state::<Counters>()?;
             let events = c.page_events.lock().map(|e| e.clone()).unwrap_or_default();
             Ok::<_, RpcError>(events)
+        })
+        .command("probe.store_seen", |s: Seen, ctx: CallContext| async move {
+            if let Ok(tx) = ctx.state::<Counters>()?.store_seen.lock() {
+                if let Some(tx) = tx.as_ref() {
+                    let _ = tx.send(s.value);
+                }
+            }
+            Ok::<_, RpcError>(())
+        })
+        // Rust sets a key the page watches; the page reports each change
+        // back. Returns the round-trip times in µs (set → page → back).
+        .command("probe.store_bench", |t: Ticks, ctx: CallContext| async move {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            if let Ok(mut slot) = ctx.state::<Counters>()?.store_seen.lock() {
+                *slot = Some(tx);
+            }
+            let store = ctx.app.store("probe")?;
+            let mut micros = Vec::new();
+            for i in 0..u64::from(t.n) {
+                let start = std::time::Instant::now();
+                store.set("bench.value", &i).await?;
+                loop {
+                    match tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await {
+                        Ok(Some(v)) if v == i => break,
+                        Ok(Some(_)) => continue,
+                        _ => return Err(RpcError::new(4500, "the page stopped reporting")),
+                    }
+                }
+                micros.push(start.elapsed().as_secs_f64() * 1e6);
+            }
+            Ok(micros)
         })
         .command("probe.loaded", |(): (), _: CallContext| async move {
             let mut out = std::io::stdout().lock();

@@ -83,6 +83,13 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
     // A batch of only notifications got nothing: next came 903's answer.
     assert_eq!(r["after_notifications"]["id"], 903);
 
+    // A store change made in Rust reached the watching page 200 times, in
+    // order (the probe waits for each value before the next).
+    assert!(
+        r["store_watch_p50_us"].as_f64().is_some_and(|v| v > 0.0),
+        "{r}"
+    );
+
     // 10 MiB both ways.
     assert_eq!(r["big_request"], 10 * 1024 * 1024);
     assert_eq!(r["big_response"], 10 * 1024 * 1024);

@@ -97,6 +97,14 @@
   await Promise.all(Array.from({ length: 1000 }, (_, i) => tk.invoke('probe.add', [i, 1])));
   results.concurrent_1000_ms = performance.now() - t;
 
+  // Store → page: Rust sets a watched key, the page reports each change.
+  await tk.listen('store.changed', (e) => tk.invoke('probe.store_seen', { value: e.payload.value }));
+  await tk.invoke('store.watch', { store: 'probe', prefix: 'bench.' });
+  const lat = await tk.invoke('probe.store_bench', { n: 200 });
+  lat.sort((a, b) => a - b);
+  results.store_watch_p50_us = lat[100];
+  results.store_watch_p99_us = lat[198];
+
   results.secret_calls = await tk.invoke('probe.secret_calls');
   document.getElementById('status').textContent = 'done: ' + Object.keys(results).length + ' checks reported';
   await tk.invoke('probe.report', results);
