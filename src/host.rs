@@ -103,7 +103,9 @@ struct Host {
 /// needed and letting it go when the last window is destroyed.
 pub(crate) struct HostWindows {
     host: Option<Host>,
-    live: HashSet<WindowLabel>,
+    /// Windows alive in the current host. Each host gets its own set, so a
+    /// released host's exit cannot touch its successor's windows.
+    live: Arc<Mutex<HashSet<WindowLabel>>>,
     pending: Pending,
     sink: EventSink,
     next_id: u64,
@@ -113,7 +115,7 @@ impl HostWindows {
     pub(crate) fn new(sink: EventSink) -> Self {
         Self {
             host: None,
-            live: HashSet::new(),
+            live: Arc::default(),
             pending: Pending::default(),
             sink,
             next_id: 0,
@@ -157,12 +159,14 @@ impl HostWindows {
             .map_err(|e| failed(e.to_string()))?;
         let alive = Arc::new(AtomicBool::new(true));
         let child = Arc::new(Mutex::new(child));
+        self.live = Arc::default();
         {
-            let (alive, child, pending, sink) = (
+            let (alive, child, pending, sink, live) = (
                 alive.clone(),
                 child.clone(),
                 self.pending.clone(),
                 self.sink.clone(),
+                self.live.clone(),
             );
             std::thread::Builder::new()
                 .name("traykit-host-rx".into())
@@ -192,6 +196,15 @@ impl HostWindows {
                     alive.store(false, Ordering::SeqCst);
                     // Requests the host never answered get `Closed`.
                     lock(&pending).clear();
+                    // A host released with its last window has none left; any
+                    // window still here means it died: tell their actors.
+                    let orphans: Vec<WindowLabel> = lock(&live).drain().collect();
+                    if !orphans.is_empty() {
+                        tracing::error!(windows = orphans.len(), "webview host exited unexpectedly");
+                    }
+                    for window in orphans {
+                        sink(UiEvent::WindowGone { window });
+                    }
                     let status = lock(&child).wait();
                     tracing::debug!(?status, "webview host exited");
                     // Page traffic (megabytes of IPC text) passed through
@@ -239,10 +252,10 @@ impl HostWindows {
             .as_ref()
             .is_some_and(|h| !h.alive.load(Ordering::SeqCst))
         {
-            // The host died (or exited): its windows are gone.
-            tracing::warn!(windows = self.live.len(), "webview host is gone");
+            // The host died (or exited): its windows are gone, and their
+            // actors were told by the reader thread.
             self.host = None;
-            self.live.clear();
+            lock(&self.live).clear();
         }
         match request {
             UiRequest::CreateWindow {
@@ -256,7 +269,7 @@ impl HostWindows {
                         return;
                     }
                 }
-                self.live.insert(spec.label.clone());
+                lock(&self.live).insert(spec.label.clone());
                 self.send(
                     "CreateWindow",
                     |id| ToHost::Create {
@@ -268,20 +281,24 @@ impl HostWindows {
                     responder,
                 );
             }
-            UiRequest::Window { label, op } if self.live.contains(&label) => {
+            UiRequest::Window { label, op } if lock(&self.live).contains(&label) => {
                 self.send("Window", |id| ToHost::Op { id, label, op }, responder)
             }
-            UiRequest::Eval { label, script } if self.live.contains(&label) => {
+            UiRequest::Eval { label, script } if lock(&self.live).contains(&label) => {
                 self.send("Eval", |id| ToHost::Eval { id, label, script }, responder)
             }
-            UiRequest::DestroyWindow(label) if self.live.contains(&label) => {
-                self.live.remove(&label);
+            UiRequest::DestroyWindow(label) if lock(&self.live).contains(&label) => {
+                let now_empty = {
+                    let mut live = lock(&self.live);
+                    live.remove(&label);
+                    live.is_empty()
+                };
                 self.send(
                     "DestroyWindow",
                     |id| ToHost::Destroy { id, label },
                     responder,
                 );
-                if self.live.is_empty() {
+                if now_empty {
                     // Closing its stdin lets the host finish what it was
                     // sent, answer, and exit: all its memory goes back.
                     self.host = None;
@@ -302,6 +319,8 @@ impl HostWindows {
     /// Ends the host with the app: close its stdin, wait a little, then kill.
     pub(crate) fn shutdown(&mut self) {
         let Some(host) = self.host.take() else { return };
+        // A deliberate release: its windows are not "lost".
+        lock(&self.live).clear();
         drop(host.tx);
         for _ in 0..100 {
             if !host.alive.load(Ordering::SeqCst) {

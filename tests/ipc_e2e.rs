@@ -161,3 +161,41 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
         "processes left behind"
     );
 }
+
+#[test]
+fn a_crashed_webview_host_is_replaced_on_the_next_show() {
+    let bus = Bus::start();
+    let watcher = Watcher::start(&bus);
+    let mut app = App::spawn_piped(&example("ipc_probe"), &bus, &[]);
+    let items = watcher.wait_items(1, T);
+    assert_eq!(items.len(), 1);
+    let tray = Item::new(&bus, items[0].clone());
+    tray.click("Open probe");
+    app.wait_line("PROBE_LOADED", T).expect("page loads");
+
+    // The webview host is the app's child running the same executable.
+    let host = app
+        .descendants()
+        .into_iter()
+        .find(|(pid, name)| name == "ipc_probe" && support::children_of(app.pid()).contains(pid))
+        .map(|(pid, _)| pid)
+        .expect("a webview host process");
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &host.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    eventually(T, || app.web_processes().is_empty().then_some(()))
+        .expect("the crashed host's web process goes");
+
+    // The app survives, and the next show starts a fresh host and page.
+    assert!(
+        app.child.try_wait().expect("try_wait").is_none(),
+        "app died with its host"
+    );
+    tray.click("Open probe");
+    app.wait_line("PROBE_LOADED", T)
+        .expect("a new page loads after the crash");
+    tray.click("Quit");
+    assert_eq!(app.wait_exit(T), Some(0));
+}

@@ -663,6 +663,11 @@ impl AppHandle {
                     handle.addr().do_send(crate::window::CloseRequested);
                 }
             }
+            UiEvent::WindowGone { window } => {
+                if let Ok(handle) = self.window(window.as_str()) {
+                    handle.addr().do_send(crate::window::Gone);
+                }
+            }
             UiEvent::WindowGeometry { window, geometry } => {
                 if let Ok(handle) = self.window(window.as_str()) {
                     handle

@@ -271,6 +271,12 @@ pub enum UiEvent {
         /// Which window.
         window: WindowLabel,
     },
+    /// A window disappeared without being asked to (its webview host
+    /// process died); its actor marks it closed so the next show re-creates it.
+    WindowGone {
+        /// Which window.
+        window: WindowLabel,
+    },
     /// A window was moved, resized, maximised or restored.
     WindowGeometry {
         /// Which window.

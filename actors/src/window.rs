@@ -751,6 +751,23 @@ impl WindowActor {
     }
 }
 
+/// From the UI thread: the window is gone (its host process died).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct Gone;
+
+impl Handler<Gone> for WindowActor {
+    type Result = ();
+    fn handle(&mut self, _: Gone, _: &mut Context<Self>) {
+        tracing::warn!(window = %self.spec.label, "window lost with its webview host; the next show re-creates it");
+        self.life = Life::Closed;
+        self.listening.clear();
+        self.store_watches.clear();
+        self.outbox.clear();
+        self.generation += 1;
+    }
+}
+
 /// From the UI thread: the window's geometry changed.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
