@@ -77,6 +77,7 @@ pub struct AppBuilder {
     pub(crate) tauri_compat: bool,
     pub(crate) dev_url: Option<String>,
     pub(crate) data_dir: Option<std::path::PathBuf>,
+    pub(crate) ipc_limits: traykit_actors::ipc::IpcLimits,
     pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
@@ -104,6 +105,7 @@ impl Default for AppBuilder {
             tauri_compat: false,
             dev_url: None,
             data_dir: None,
+            ipc_limits: traykit_actors::ipc::IpcLimits::default(),
             stores: Vec::new(),
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
@@ -294,6 +296,14 @@ impl AppBuilder {
         self
     }
 
+    /// Limits on what each page may send (size, batch length, requests in
+    /// flight, rate); see [`IpcLimits`](traykit_actors::ipc::IpcLimits) for
+    /// the defaults.
+    pub fn ipc_limits(mut self, limits: traykit_actors::ipc::IpcLimits) -> Self {
+        self.ipc_limits = limits;
+        self
+    }
+
     /// Where the app keeps its data (stores). Default: the platform data
     /// directory for the app's name (`~/.local/share/<name>`).
     pub fn data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
@@ -365,6 +375,7 @@ impl AppBuilder {
             AppConfig {
                 data_dir,
                 stores: self.stores,
+                ipc_limits: self.ipc_limits,
                 name: self.name,
                 request_timeout: self.request_timeout,
                 shutdown_timeout: self.shutdown_timeout,

@@ -77,6 +77,8 @@ pub struct AppConfig {
     pub data_dir: std::path::PathBuf,
     /// Stores declared with options; others open with defaults on first use.
     pub stores: Vec<crate::store::StoreOptions>,
+    /// Limits on what each page may send.
+    pub ipc_limits: crate::ipc::IpcLimits,
 }
 
 /// The app's data directory for `name`: `$XDG_DATA_HOME/<name>` (usually
@@ -216,6 +218,7 @@ struct Inner {
     dev_url: Option<Arc<str>>,
     event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
     data_dir: std::path::PathBuf,
+    ipc_limits: crate::ipc::IpcLimits,
     /// Open stores, and options for stores not opened yet.
     stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
@@ -267,6 +270,7 @@ impl AppHandle {
                 dev_url: config.dev_url.map(Into::into),
                 event_subscribers: Mutex::default(),
                 data_dir: config.data_dir,
+                ipc_limits: config.ipc_limits,
                 stores: Mutex::default(),
                 store_options: Mutex::new(
                     config
@@ -554,6 +558,11 @@ impl AppHandle {
         let handle = crate::store::StoreHandle::new(name, actor, self.inner.timeout);
         stores.insert(name.to_owned(), handle.clone());
         Ok(handle)
+    }
+
+    /// Limits on what each page may send.
+    pub fn ipc_limits(&self) -> &crate::ipc::IpcLimits {
+        &self.inner.ipc_limits
     }
 
     /// The directory stores live in.

@@ -191,6 +191,97 @@ pub fn decode(text: &str) -> Result<Incoming, Value> {
     })
 }
 
+/// Per-webview limits on what a page may send. Each breach is answered with
+/// [`codes::LIMIT_EXCEEDED`] and a message naming the limit; nothing over a
+/// limit reaches a handler, so a flooding page can neither starve other
+/// windows nor grow the app's memory without bound.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct IpcLimits {
+    /// Largest message a page may post, in bytes.
+    pub max_message_bytes: usize,
+    /// Most calls in one batch.
+    pub max_batch: usize,
+    /// Most requests of one page whose handlers are still running.
+    pub max_in_flight: usize,
+    /// Calls per second a page may make on average…
+    pub calls_per_second: f64,
+    /// …with bursts up to this many calls.
+    pub burst: f64,
+}
+
+impl Default for IpcLimits {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 32 * 1024 * 1024,
+            max_batch: 4096,
+            max_in_flight: 4096,
+            calls_per_second: 20_000.0,
+            burst: 40_000.0,
+        }
+    }
+}
+
+impl IpcLimits {
+    /// Sets [`max_message_bytes`](Self::max_message_bytes).
+    pub fn max_message_bytes(mut self, n: usize) -> Self {
+        self.max_message_bytes = n;
+        self
+    }
+    /// Sets [`max_batch`](Self::max_batch).
+    pub fn max_batch(mut self, n: usize) -> Self {
+        self.max_batch = n;
+        self
+    }
+    /// Sets [`max_in_flight`](Self::max_in_flight).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n;
+        self
+    }
+    /// Sets the rate limit: `per_second` on average, bursts of `burst`.
+    pub fn rate(mut self, per_second: f64, burst: f64) -> Self {
+        self.calls_per_second = per_second;
+        self.burst = burst;
+        self
+    }
+}
+
+/// A token bucket: how many calls a page may make right now.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    tokens: f64,
+    last: std::time::Instant,
+}
+
+impl RateLimiter {
+    /// A full bucket.
+    pub fn new(limits: &IpcLimits) -> Self {
+        Self {
+            tokens: limits.burst,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    /// Takes one token if there is one.
+    pub fn allow(&mut self, limits: &IpcLimits) -> bool {
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * limits.calls_per_second;
+        self.tokens = (self.tokens + refill).min(limits.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// -32002 naming the limit.
+pub fn limit_exceeded(what: impl std::fmt::Display) -> RpcError {
+    RpcError::new(codes::LIMIT_EXCEEDED, format!("limit exceeded: {what}"))
+}
+
 /// Who is calling: handed to every handler.
 #[derive(Clone, Debug)]
 pub struct CallContext {

@@ -454,6 +454,9 @@ pub struct WindowActor {
     store_watches: HashSet<(String, String)>,
     /// Stores this actor is subscribed to (once each, for its whole life).
     store_subscriptions: HashSet<String>,
+    /// Requests whose handlers are still running.
+    in_flight: usize,
+    rate: ipc::RateLimiter,
 }
 
 impl WindowActor {
@@ -481,6 +484,8 @@ impl WindowActor {
             dev_origin,
             store_watches: HashSet::new(),
             store_subscriptions: HashSet::new(),
+            in_flight: 0,
+            rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
         }
     }
 
@@ -917,6 +922,17 @@ impl Handler<IpcIn> for WindowActor {
         let origin = (!own).then(|| page_origin.to_owned());
         let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
         let _enter = span.enter();
+        let limits = *self.app.ipc_limits();
+        if msg.body.len() > limits.max_message_bytes {
+            let err = ipc::limit_exceeded(format!(
+                "a message of {} bytes is over the {} byte limit (IpcLimits::max_message_bytes)",
+                msg.body.len(),
+                limits.max_message_bytes
+            ));
+            tracing::warn!(window = %label, bytes = msg.body.len(), "oversized IPC message refused");
+            self.push(ipc::failure(Value::Null, err), ctx);
+            return;
+        }
         let (calls, batch) = match ipc::decode(&msg.body) {
             Err(parse_error) => {
                 self.push(parse_error, ctx);
@@ -925,6 +941,15 @@ impl Handler<IpcIn> for WindowActor {
             Ok(Incoming::Single(call)) => (vec![call], false),
             Ok(Incoming::Batch(calls)) => (calls, true),
         };
+        if calls.len() > limits.max_batch {
+            let err = ipc::limit_exceeded(format!(
+                "a batch of {} calls is over the {} call limit (IpcLimits::max_batch)",
+                calls.len(),
+                limits.max_batch
+            ));
+            self.push(ipc::failure(Value::Null, err), ctx);
+            return;
+        }
         let mut ready: Vec<Value> = Vec::new();
         let mut pending = Vec::new();
         for call in calls {
@@ -936,6 +961,25 @@ impl Handler<IpcIn> for WindowActor {
                 }
             };
             tracing::debug!(method = %call.method, id = ?call.id, "call");
+            let over = if !self.rate.allow(&limits) {
+                Some(format!(
+                    "more than {} calls per second (IpcLimits::rate)",
+                    limits.calls_per_second
+                ))
+            } else if self.in_flight + pending.len() >= limits.max_in_flight {
+                Some(format!(
+                    "{} requests already running (IpcLimits::max_in_flight)",
+                    limits.max_in_flight
+                ))
+            } else {
+                None
+            };
+            if let Some(what) = over {
+                if let Some(id) = call.id {
+                    ready.push(ipc::failure(id, ipc::limit_exceeded(what)));
+                }
+                continue;
+            }
             if call.method == "store.watch" || call.method == "store.unwatch" {
                 let result = self.store_call(origin.as_deref(), &call, ctx);
                 if let Some(id) = call.id {
@@ -988,10 +1032,13 @@ impl Handler<IpcIn> for WindowActor {
             return;
         }
         let generation = self.generation;
+        let running = pending.len();
+        self.in_flight += running;
         ctx.spawn(
             futures_util::future::join_all(pending)
                 .into_actor(self)
                 .map(move |done, this, ctx| {
+                    this.in_flight = this.in_flight.saturating_sub(running);
                     if this.generation != generation {
                         return; // the page that asked is gone
                     }
