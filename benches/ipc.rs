@@ -7,7 +7,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -15,23 +14,11 @@ use support::bus::Bus;
 use support::memory;
 use support::sni::Item;
 use support::watcher::Watcher;
-use support::{eventually, App};
+use support::{eventually, release_example, App};
 
 const RUNS: usize = 3;
 const T: Duration = Duration::from_secs(60);
 const IDLE: Duration = Duration::from_secs(5);
-
-fn release_example(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/release/examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} missing: run scripts/bench.sh",
-        path.display()
-    );
-    path
-}
 
 fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);

@@ -10,27 +10,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use support::bus::Bus;
 use support::memory;
 use support::watcher::Watcher;
-use support::App;
+use support::{release_example, App};
 
 const RUNS: usize = 7;
-
-fn release_example(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/release/examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "{} missing: run `cargo build --release --examples` (scripts/bench.sh does)",
-        path.display()
-    );
-    path
-}
 
 struct Stats {
     median: f64,

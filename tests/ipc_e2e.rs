@@ -7,11 +7,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::bus::Bus;
 use support::screen::Shot;
-use support::sni::Item;
-use support::watcher::Watcher;
-use support::{eventually, example, App};
+use support::{eventually, launch_with_tray, App, WithTray};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -23,12 +20,12 @@ fn code(v: &Value) -> i64 {
 
 #[test]
 fn page_invokes_commands_events_and_errors_end_to_end() {
-    let bus = Bus::start();
-    let watcher = Watcher::start(&bus);
-    let mut app = App::spawn_piped(&example("ipc_probe"), &bus, &[]);
-    let items = watcher.wait_items(1, T);
-    assert_eq!(items.len(), 1);
-    let tray = Item::new(&bus, items[0].clone());
+    let WithTray {
+        bus: _bus,
+        watcher: _panel,
+        mut app,
+        tray,
+    } = launch_with_tray("ipc_probe", true, T);
 
     // Lazy: nothing of WebKit runs before the window is first shown.
     assert!(
@@ -164,12 +161,12 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
 
 #[test]
 fn a_crashed_webview_host_is_replaced_on_the_next_show() {
-    let bus = Bus::start();
-    let watcher = Watcher::start(&bus);
-    let mut app = App::spawn_piped(&example("ipc_probe"), &bus, &[]);
-    let items = watcher.wait_items(1, T);
-    assert_eq!(items.len(), 1);
-    let tray = Item::new(&bus, items[0].clone());
+    let WithTray {
+        bus: _bus,
+        watcher: _panel,
+        mut app,
+        tray,
+    } = launch_with_tray("ipc_probe", true, T);
     tray.click("Open probe");
     app.wait_line("PROBE_LOADED", T).expect("page loads");
 

@@ -7,10 +7,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use support::bus::Bus;
-use support::sni::Item;
-use support::watcher::Watcher;
-use support::{eventually, example, App};
+use support::{eventually, launch_with_tray, WithTray};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -24,12 +21,12 @@ fn xdotool(args: &[&str]) -> bool {
 
 #[test]
 fn typing_a_note_in_the_popup_reaches_the_actor_and_the_tray() {
-    let bus = Bus::start();
-    let watcher = Watcher::start(&bus);
-    let mut app = App::spawn(&example("popup_notes"), &bus, &[]);
-    let items = watcher.wait_items(1, T);
-    assert_eq!(items.len(), 1);
-    let tray = Item::new(&bus, items[0].clone());
+    let WithTray {
+        bus: _bus,
+        watcher: _panel,
+        mut app,
+        tray,
+    } = launch_with_tray("popup_notes", false, T);
     assert_eq!(tray.string_prop("Title"), "0 notes");
 
     tray.click("Open notes");

@@ -5,21 +5,18 @@ mod support;
 
 use std::time::Duration;
 
-use support::bus::Bus;
-use support::sni::Item;
-use support::watcher::Watcher;
-use support::{eventually, example, App};
+use support::{eventually, launch_with_tray, WithTray};
 
 const T: Duration = Duration::from_secs(15);
 
 #[test]
 fn a_panicking_actor_is_restarted_and_the_app_keeps_answering() {
-    let bus = Bus::start();
-    let watcher = Watcher::start(&bus);
-    let mut app = App::spawn(&example("crash_probe"), &bus, &[]);
-    let items = watcher.wait_items(1, T);
-    assert_eq!(items.len(), 1);
-    let item = Item::new(&bus, items[0].clone());
+    let WithTray {
+        bus: _bus,
+        watcher: _panel,
+        mut app,
+        tray: item,
+    } = launch_with_tray("crash_probe", false, T);
     let title_becomes = |want: &str| {
         eventually(T, || (item.string_prop("Title") == want).then_some(())).unwrap_or_else(|| {
             panic!(

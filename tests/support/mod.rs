@@ -21,6 +21,50 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// An app started on its own bus with a panel (a watcher) already there,
+/// and its one tray as the panel sees it. Bind the fields in this order so
+/// the app goes before its bus.
+pub struct WithTray {
+    pub bus: bus::Bus,
+    pub watcher: watcher::Watcher,
+    pub app: App,
+    pub tray: sni::Item,
+}
+
+/// Starts `example` (stdout collected when `piped`) and waits for its tray.
+pub fn launch_with_tray(example_name: &str, piped: bool, timeout: Duration) -> WithTray {
+    let bus = bus::Bus::start();
+    let watcher = watcher::Watcher::start(&bus);
+    let binary = example(example_name);
+    let app = if piped {
+        App::spawn_piped(&binary, &bus, &[])
+    } else {
+        App::spawn(&binary, &bus, &[])
+    };
+    let items = watcher.wait_items(1, timeout);
+    assert_eq!(items.len(), 1, "{example_name} did not register one tray");
+    let tray = sni::Item::new(&bus, items[0].clone());
+    WithTray {
+        bus,
+        watcher,
+        app,
+        tray,
+    }
+}
+
+/// Path of a release example (benchmarks; `scripts/bench.sh` builds them).
+pub fn release_example(name: &str) -> PathBuf {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/release/examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "{} missing: run `bash scripts/bench.sh` (it builds the release examples)",
+        path.display()
+    );
+    path
+}
+
 /// Path of an example binary built by `cargo test`.
 pub fn example(name: &str) -> PathBuf {
     // target/debug/deps/<test> → target/debug/examples/<name>
