@@ -77,23 +77,42 @@ fn install_event_handlers(app: Arc<OnceLock<AppHandle>>) {
     }));
 }
 
-/// Quits cleanly on SIGTERM and SIGINT (Ctrl-C), with exit code 0.
-fn quit_on_signals(app: AppHandle) {
-    use tokio::signal::unix::{signal, SignalKind};
-    actix::spawn(async move {
-        let (Ok(mut term), Ok(mut int)) = (
+/// SIGTERM and SIGINT handlers, installed before the app boots: a signal
+/// that arrives while trays are being created is held, not fatal.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the handlers (inside the actor thread's runtime).
+    fn install() -> Option<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
-        ) else {
-            tracing::warn!("could not install signal handlers; SIGTERM will not shut down cleanly");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM received"),
-            _ = int.recv() => tracing::info!("SIGINT received"),
+        ) {
+            (Ok(term), Ok(int)) => Some(Signals { term, int }),
+            _ => {
+                tracing::warn!(
+                    "could not install signal handlers; SIGTERM will not shut down cleanly"
+                );
+                None
+            }
         }
-        app.quit();
-    });
+    }
+
+    /// Quits cleanly, with exit code 0, on the first signal (also one that
+    /// arrived during boot).
+    fn quit_on_signal(mut self, app: AppHandle) {
+        actix::spawn(async move {
+            tokio::select! {
+                _ = self.term.recv() => tracing::info!("SIGTERM received"),
+                _ = self.int.recv() => tracing::info!("SIGINT received"),
+            }
+            app.quit();
+        });
+    }
 }
 
 #[cfg_attr(not(feature = "webview"), allow(unused_mut))]
@@ -146,6 +165,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
                 let system = actix::System::new();
                 let _ = system_tx.send(actix::System::current());
                 let booted = system.block_on(async move {
+                    let signals = Signals::install();
                     let app = builder
                         .boot(ui.clone(), Arc::new(DbusNotifications::default()), |app| {
                             let _ = app_slot.set(app.clone());
@@ -153,7 +173,9 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
                         .await;
                     match app {
                         Ok(app) => {
-                            quit_on_signals(app);
+                            if let Some(signals) = signals {
+                                signals.quit_on_signal(app);
+                            }
                             true
                         }
                         Err(error) => {
