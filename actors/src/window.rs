@@ -456,6 +456,9 @@ pub struct WindowActor {
     store_subscriptions: HashSet<String>,
     /// Requests whose handlers are still running.
     in_flight: usize,
+    /// Set when `show` re-created a window the UI had lost before the
+    /// `Gone` news arrived: that late `Gone` is about the old window.
+    stale_gone_expected: bool,
     rate: ipc::RateLimiter,
 }
 
@@ -485,6 +488,7 @@ impl WindowActor {
             store_watches: HashSet::new(),
             store_subscriptions: HashSet::new(),
             in_flight: 0,
+            stale_gone_expected: false,
             rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
         }
     }
@@ -764,6 +768,9 @@ pub struct Gone;
 impl Handler<Gone> for WindowActor {
     type Result = ();
     fn handle(&mut self, _: Gone, _: &mut Context<Self>) {
+        if std::mem::take(&mut self.stale_gone_expected) {
+            return; // about the window `show` already replaced
+        }
         tracing::warn!(window = %self.spec.label, "window lost with its webview host; the next show re-creates it");
         self.life = Life::Closed;
         self.listening.clear();
@@ -839,10 +846,40 @@ impl Actor for WindowActor {
 impl Supervised for WindowActor {}
 
 impl Handler<Command> for WindowActor {
-    type Result = ResponseFuture<Result<(), WindowError>>;
+    type Result = ResponseActFuture<Self, Result<(), WindowError>>;
     fn handle(&mut self, msg: Command, _: &mut Context<Self>) -> Self::Result {
         tracing::debug!(window = %self.spec.label, command = ?msg.0, "window command");
-        self.run(msg.0)
+        let show = msg.0 == WindowCommand::Show;
+        Box::pin(self.run(msg.0).into_actor(self).then(move |result, this, _| {
+            // The UI no longer has a window we believe open (its webview host
+            // died, and the news — `Gone` — may not have reached us yet):
+            // `show` re-creates it rather than failing.
+            let lost = matches!(
+                &result,
+                Err(WindowError::Ui {
+                    source: UiError::Unknown { .. } | UiError::Closed,
+                    ..
+                })
+            );
+            let retry = if show && lost {
+                tracing::warn!(window = %this.spec.label, "window gone from the UI; re-creating it");
+                if this.life != Life::Closed {
+                    // `Gone` is still on its way; it is about the old window.
+                    this.stale_gone_expected = true;
+                    this.life = Life::Closed;
+                }
+                Some(this.run(WindowCommand::Show))
+            } else {
+                None
+            };
+            async move {
+                match retry {
+                    Some(again) => again.await,
+                    None => result,
+                }
+            }
+            .into_actor(this)
+        }))
     }
 }
 
