@@ -389,9 +389,8 @@ impl AppBuilder {
             ui,
         );
         app_slot(&app);
-        for tray in self.trays {
-            app.add_tray(tray).await?;
-        }
+        // Hooks first: a click on a tray that has just appeared must find
+        // its subscribers already there.
         for f in self.on_menu {
             app.on_menu_click(f);
         }
@@ -403,6 +402,9 @@ impl AppBuilder {
         }
         for f in self.on_event {
             app.on_event(f);
+        }
+        for tray in self.trays {
+            app.add_tray(tray).await?;
         }
         for window in self.windows {
             app.add_window(window)
