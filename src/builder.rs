@@ -423,6 +423,7 @@ impl AppBuilder {
                 }
             }
         }
+        app.mark_ready();
         Ok(app)
     }
 }

@@ -219,6 +219,11 @@ struct Inner {
     event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
     data_dir: std::path::PathBuf,
     ipc_limits: crate::ipc::IpcLimits,
+    /// False until boot (trays, hooks, setup) is done: UI events that come
+    /// earlier are held, so a click on a tray that just appeared reaches the
+    /// subscribers `setup` is about to add.
+    ready: std::sync::atomic::AtomicBool,
+    held: Mutex<Vec<UiEvent>>,
     /// Open stores, and options for stores not opened yet.
     stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
@@ -271,6 +276,8 @@ impl AppHandle {
                 event_subscribers: Mutex::default(),
                 data_dir: config.data_dir,
                 ipc_limits: config.ipc_limits,
+                ready: std::sync::atomic::AtomicBool::new(false),
+                held: Mutex::default(),
                 stores: Mutex::default(),
                 store_options: Mutex::new(
                     config
@@ -647,9 +654,37 @@ impl AppHandle {
         self.subscribe_events(recipient);
     }
 
+    /// Marks boot as done and delivers the UI events held until now, in
+    /// order. Called by the runtime after `setup`.
+    pub fn mark_ready(&self) {
+        let held = {
+            let mut held = lock(&self.inner.held);
+            self.inner
+                .ready
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            std::mem::take(&mut *held)
+        };
+        for event in held {
+            self.route(event);
+        }
+    }
+
     /// Routes an event from the UI thread to the actor that owns it. Safe to
-    /// call from any thread; never blocks.
+    /// call from any thread; never blocks. Before boot is done the event is
+    /// held and delivered by [`mark_ready`](Self::mark_ready).
     pub fn dispatch(&self, event: UiEvent) {
+        if !self.inner.ready.load(std::sync::atomic::Ordering::SeqCst) {
+            let mut held = lock(&self.inner.held);
+            // Re-check under the lock: mark_ready may have just run.
+            if !self.inner.ready.load(std::sync::atomic::Ordering::SeqCst) {
+                held.push(event);
+                return;
+            }
+        }
+        self.route(event);
+    }
+
+    fn route(&self, event: UiEvent) {
         match event {
             UiEvent::MenuActivated { tray, item } => match self.tray(tray.as_str()) {
                 Ok(handle) => handle.addr().do_send(MenuActivated(item)),
