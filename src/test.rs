@@ -167,11 +167,36 @@ impl TestApp {
                 found.is_some()
             })
             .await;
-        let script = found?;
-        let json = script
-            .split_once(".receive(")
-            .and_then(|(_, rest)| rest.strip_suffix(')'))?;
-        serde_json::from_str(json).ok()
+        delivered(&found?)
+    }
+
+    /// Everything the core has sent window `window`'s page so far —
+    /// responses and event notifications — one JSON-RPC message each, in
+    /// order (deliveries and batches unpacked).
+    pub fn page_messages(&self, window: &str) -> Vec<Value> {
+        messages_in(&self.ui.requests(), window)
+    }
+
+    /// The payloads of event `event` the core has sent `window`'s page.
+    pub fn page_events(&self, window: &str, event: &str) -> Vec<Value> {
+        events_in(&self.ui.requests(), window, event)
+    }
+
+    /// Waits until `window`'s page was sent at least `count` `event`s (or
+    /// `timeout` passes) and returns their payloads.
+    pub async fn wait_for_page_events(
+        &self,
+        window: &str,
+        event: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<Value> {
+        self.ui
+            .wait_for(timeout, |reqs| {
+                events_in(reqs, window, event).len() >= count
+            })
+            .await;
+        self.page_events(window, event)
     }
 
     /// Clicks the tray icon itself.
@@ -184,5 +209,45 @@ impl TestApp {
             button,
             position,
         });
+    }
+}
+
+/// The value one `Eval` hands to `__TRAYKIT__.receive(…)`.
+fn delivered(script: &str) -> Option<Value> {
+    let json = script
+        .split_once(".receive(")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))?;
+    serde_json::from_str(json).ok()
+}
+
+fn messages_in(requests: &[UiRequest], window: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for request in requests {
+        if let UiRequest::Eval { label, script } = request {
+            if label.as_str() == window {
+                flatten(delivered(script), &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn events_in(requests: &[UiRequest], window: &str, event: &str) -> Vec<Value> {
+    messages_in(requests, window)
+        .into_iter()
+        .filter(|m| m["method"] == "event" && m["params"]["event"] == event)
+        .map(|mut m| m["params"]["payload"].take())
+        .collect()
+}
+
+fn flatten(value: Option<Value>, out: &mut Vec<Value>) {
+    match value {
+        Some(Value::Array(items)) => {
+            for item in items {
+                flatten(Some(item), out);
+            }
+        }
+        Some(one) => out.push(one),
+        None => {}
     }
 }

@@ -65,34 +65,6 @@ const CAP: &str = r#"{
   "stores": [{"store": "settings", "prefix": "ui."}]
 }"#;
 
-fn store_changes(reqs: &[UiRequest], label: &str) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    for r in reqs {
-        if let UiRequest::Eval { label: l, script } = r {
-            if l.as_str() != label {
-                continue;
-            }
-            let Some(json) = script
-                .split_once(".receive(")
-                .and_then(|(_, rest)| rest.strip_suffix(')'))
-            else {
-                continue;
-            };
-            let v: serde_json::Value = serde_json::from_str(json).expect("json");
-            let items = match v {
-                serde_json::Value::Array(items) => items,
-                one => vec![one],
-            };
-            for item in items {
-                if item["params"]["event"] == "store.changed" {
-                    out.push(item["params"]["payload"].clone());
-                }
-            }
-        }
-    }
-    out
-}
-
 #[actix::test]
 async fn two_windows_watching_a_key_see_every_change_once_in_order() {
     let dir = temp("sync");
@@ -138,12 +110,10 @@ async fn two_windows_watching_a_key_see_every_change_once_in_order() {
         serde_json::json!({"store":"settings","key":"ui.size","value":14}),
     ];
     for w in ["a", "b"] {
-        assert!(
-            app.wait_for_ui(Duration::from_secs(5), |reqs| store_changes(reqs, w).len()
-                >= 3)
-                .await
-        );
-        assert_eq!(store_changes(&app.ui_requests(), w), want, "window {w}");
+        let seen = app
+            .wait_for_page_events(w, "store.changed", 3, Duration::from_secs(5))
+            .await;
+        assert_eq!(seen, want, "window {w}");
     }
     // Keys outside the grant are refused, and not listed.
     let denied = app

@@ -209,21 +209,19 @@ async fn events_reach_listening_pages_in_one_evaluation() {
     for n in 0..1000 {
         app.handle().emit("tick", n);
     }
-    let mut delivered = 0;
-    let mut evals = 0;
-    app.wait_for_ui(Duration::from_secs(5), |reqs| {
-        delivered = 0;
-        evals = 0;
-        for r in reqs {
-            if let UiRequest::Eval { script, .. } = r {
-                evals += 1;
-                delivered += script.matches("\"method\":\"event\"").count();
-            }
-        }
-        delivered >= 1000
-    })
-    .await;
-    assert_eq!(delivered, 1000);
+    let ticks = app
+        .wait_for_page_events("main", "tick", 1000, Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        ticks,
+        (0..1000).map(|n| json!(n)).collect::<Vec<_>>(),
+        "all, in order"
+    );
+    let evals = app
+        .ui_requests()
+        .iter()
+        .filter(|r| matches!(r, UiRequest::Eval { .. }))
+        .count();
     assert!(evals <= 10, "1000 events took {evals} script evaluations");
     // A window that does not listen gets nothing.
     assert!(app

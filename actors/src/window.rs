@@ -273,12 +273,8 @@ impl Window {
     }
 }
 
-/// A relative URL is a page of the app's assets.
-pub fn resolve_url(url: &str) -> String {
-    resolve_url_at(url, APP_ORIGIN)
-}
-
-/// Resolves a relative URL against `base` (an origin, or an origin and path).
+/// Resolves a relative URL against `base` (an origin, or an origin and
+/// path): relative URLs are pages of the app's assets (or of a dev server).
 pub fn resolve_url_at(url: &str, base: &str) -> String {
     if url.contains("://") || url.starts_with("data:") || url.starts_with("about:") {
         url.to_owned()
@@ -1200,6 +1196,7 @@ mod tests {
 
     #[test]
     fn urls_and_origins() {
+        let resolve_url = |u: &str| resolve_url_at(u, APP_ORIGIN);
         assert_eq!(resolve_url("index.html"), "traykit://localhost/index.html");
         assert_eq!(resolve_url("/a/b.html"), "traykit://localhost/a/b.html");
         assert_eq!(
