@@ -39,6 +39,12 @@ pub mod codes {
     pub const LIMIT_EXCEEDED: i64 = -32002;
     /// A built-in's target (window, tray) does not exist or refused.
     pub const TARGET_ERROR: i64 = -32003;
+    /// Isolation is on and the message was not sealed by this window's
+    /// isolation frame (sent around it, forged, replayed).
+    pub const ISOLATION: i64 = -32004;
+    /// The isolation frame's hook refused the message (set by the page-side
+    /// bridge; the core never sees such a message).
+    pub const REJECTED_BY_HOOK: i64 = -32005;
 }
 
 /// A JSON-RPC error object. Also what command handlers fail with: give your

@@ -23,6 +23,7 @@ pub mod headless;
 pub mod icon;
 pub mod ids;
 pub mod ipc;
+pub mod isolation;
 pub mod menu;
 pub mod notifier;
 pub mod store;
