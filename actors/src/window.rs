@@ -671,7 +671,11 @@ impl WindowActor {
         } else {
             serde_json::to_string(&batch)
         };
-        let json = match json {
+        // Sent as a string for the page to `JSON.parse`, not as a JavaScript
+        // literal: in a literal, a `"__proto__"` key (say, in a store value
+        // another page wrote) would set the object's prototype; JSON.parse
+        // makes it a plain property.
+        let json = match json.and_then(|text| serde_json::to_string(&text)) {
             Ok(json) => json,
             Err(error) => {
                 tracing::error!(window = %self.spec.label, %error, "could not encode replies");
