@@ -279,6 +279,26 @@ impl AppBuilder {
         self
     }
 
+    /// The capability report: per window, what it may call, listen to and
+    /// store; the registered methods no capability grants (unreachable from
+    /// any page); grants that match no method. Apps print it when started
+    /// with `--print-capabilities` (or `--print-capabilities=json`), without
+    /// needing a display.
+    pub fn capability_report(&self) -> Result<traykit_actors::report::CapabilityReport, Error> {
+        let mut caps = Capabilities::default();
+        for cap in &self.capabilities {
+            caps.push(cap.clone().map_err(Error::Capability)?);
+        }
+        let mut builtins = Router::default();
+        traykit_actors::builtins::register(&mut builtins);
+        let methods = builtins.methods().into_iter().chain(self.router.methods());
+        Ok(traykit_actors::report::CapabilityReport::new(
+            &caps,
+            methods,
+            self.windows.iter().map(Window::label),
+        ))
+    }
+
     /// Turns on the isolation pattern (off by default): every IPC message
     /// of every page first passes through `isolation`, an app-supplied
     /// document in a sandboxed iframe whose hook may check, rewrite or

@@ -26,6 +26,7 @@ pub mod ipc;
 pub mod isolation;
 pub mod menu;
 pub mod notifier;
+pub mod report;
 pub mod store;
 pub mod supervise;
 pub mod tray;
