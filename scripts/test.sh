@@ -21,3 +21,5 @@ echo "== build examples (the e2e tests run them)"
 cargo build --workspace --examples --locked
 echo "== cargo test"
 bash scripts/headless.sh cargo test --workspace --locked
+echo "== fuzz: JSON-RPC decoder + routing, capability files, isolation opener (60 s each)"
+bash scripts/fuzz.sh 60
