@@ -62,7 +62,7 @@ impl Args {
             .ok_or_else(|| format!("--{name} is required"))
     }
 
-    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.flags
             .iter()
             .filter(move |(n, _)| n == name)
