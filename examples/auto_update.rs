@@ -86,6 +86,7 @@ fn main() -> Result<(), traykit::Error> {
                 .menu(
                     Menu::new()
                         .item("check", "Check for updates")
+                        .disabled_item("restart", "Restart to update")
                         .separator()
                         .item("quit", "Quit"),
                 ),
@@ -93,8 +94,9 @@ fn main() -> Result<(), traykit::Error> {
         .setup(|app| {
             let updater = traykit_updater::updater(app).ok_or("the updater did not start")?;
             println!(
-                "version {VERSION} pid {} trial {}",
+                "version {VERSION} pid {} ppid {} trial {}",
                 std::process::id(),
+                std::os::unix::process::parent_id(),
                 updater.on_trial()
             );
             if CRASHY {
@@ -136,25 +138,23 @@ impl Handler<MenuClicked> for Ui {
     fn handle(&mut self, click: MenuClicked, _: &mut Context<Self>) {
         match click.item.as_str() {
             "check" => {
-                let (updater, app) = (self.updater.clone(), self.app.clone());
-                actix::spawn(async move { check_install_restart(updater, app).await });
+                let updater = self.updater.clone();
+                actix::spawn(async move {
+                    // Failures arrive as `UpdateEvent::Failed`.
+                    if let Ok(Some(_)) = updater.check().await {
+                        let _ = updater.install().await;
+                    }
+                });
+            }
+            "restart" => {
+                // The user chose to restart now; otherwise the new version
+                // starts with the next launch.
+                if let Err(error) = self.updater.restart(&self.app) {
+                    println!("failed restart: {error}");
+                }
             }
             "quit" => self.app.quit(),
             _ => {}
-        }
-    }
-}
-
-/// The whole flow, as the menu item runs it: check, download, verify, swap,
-/// restart into the new version.
-async fn check_install_restart(updater: UpdaterHandle, app: AppHandle) {
-    match updater.check().await {
-        Ok(Some(_)) => {}
-        Ok(None) | Err(_) => return, // reported through the events
-    }
-    if updater.install().await.is_ok() {
-        if let Err(error) = updater.restart(&app) {
-            println!("failed restart: {error}");
         }
     }
 }
@@ -202,10 +202,14 @@ impl Handler<UpdateEvent> for Ui {
                         installed.version, d.patch_bytes, d.full_bytes, d.saved_bytes
                     ),
                     None => println!(
-                        "installed {} full downloaded_bytes {}",
-                        installed.version, installed.downloaded_bytes
+                        "installed {} full downloaded_bytes {} download_ms {}",
+                        installed.version, installed.downloaded_bytes, installed.download_ms
                     ),
                 }
+                let tray = self.tray.clone();
+                actix::spawn(async move {
+                    let _ = tray.set_enabled("restart", true).await;
+                });
                 Some(format!(
                     "Update {} installed; restart to use it",
                     installed.version

@@ -283,7 +283,19 @@ impl UpdaterHandle {
     /// quits this one cleanly. Never forced: only when the app asks.
     pub fn restart(&self, app: &AppHandle) -> Result<(), UpdateError> {
         let trial = self.engine.installed().ok_or(UpdateError::NothingReady)?;
-        crate::trial::spawn_trial(&self.engine.dir, &trial)?;
+        if self
+            .engine
+            .restarting
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(()); // already on its way
+        }
+        if let Err(e) = crate::trial::spawn_trial(&self.engine.dir, &trial) {
+            self.engine
+                .restarting
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+            return Err(e);
+        }
         app.quit();
         Ok(())
     }

@@ -27,6 +27,8 @@ pub struct Installed {
     pub downloaded_bytes: u64,
     /// Set when a delta patch was used.
     pub delta: Option<DeltaReport>,
+    /// Time spent downloading (patch or artifact, retries included).
+    pub download_ms: u64,
 }
 
 pub(crate) struct Engine {
@@ -37,6 +39,7 @@ pub(crate) struct Engine {
     key: Result<TrustedKey, UpdateError>,
     http: Http,
     busy: AtomicBool,
+    pub(crate) restarting: AtomicBool,
     pub(crate) offer: Mutex<Option<Offer>>,
     pub(crate) installed: Mutex<Option<Trial>>,
 }
@@ -72,6 +75,7 @@ impl Engine {
             key,
             http,
             busy: AtomicBool::new(false),
+            restarting: AtomicBool::new(false),
             offer: Mutex::new(None),
             installed: Mutex::new(None),
         }
@@ -195,6 +199,7 @@ impl Engine {
                 version: trial.version,
                 downloaded_bytes: 0,
                 delta: None,
+                download_ms: 0,
             });
         }
         let key = self.key()?.clone();
@@ -210,6 +215,7 @@ impl Engine {
         std::fs::create_dir_all(&downloads)
             .map_err(|e| UpdateError::io("create", &downloads, e))?;
         let version = offer.version.to_string();
+        let started = Instant::now();
         let mut delta = None;
         let mut fetched = 0;
         let mut bytes = None;
@@ -258,6 +264,7 @@ impl Engine {
                 data
             }
         };
+        let download_ms = started.elapsed().as_millis() as u64;
         emit(UpdateEvent::Verified {
             version: version.clone(),
         });
@@ -277,6 +284,7 @@ impl Engine {
             version: version.clone(),
             downloaded_bytes: fetched,
             delta,
+            download_ms,
         };
         emit(UpdateEvent::Installed(installed.clone()));
         Ok(installed)

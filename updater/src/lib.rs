@@ -56,6 +56,8 @@ use serde::Deserialize;
 use traykit::ipc::{CallContext, RpcError};
 use traykit::prelude::AppHandle;
 
+pub use semver;
+
 pub use actor::{Status, UpdaterActor, UpdaterHandle};
 pub use config::UpdaterConfig;
 pub use download::NetOptions;

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+pub use minisign::SecretKey;
+
 use crate::delta;
 use crate::error::UpdateError;
 use crate::feed::{Artifact, Feed, Patch, Release};
