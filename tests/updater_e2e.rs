@@ -120,6 +120,7 @@ struct Scenario {
     exe: PathBuf,
     state: PathBuf,
     v1: Vec<u8>,
+    args: Vec<String>,
 }
 
 impl Scenario {
@@ -144,6 +145,7 @@ impl Scenario {
             state.to_str().expect("utf-8 path"),
         ];
         all.extend_from_slice(args);
+        let args: Vec<String> = all.iter().map(|a| a.to_string()).collect();
         let app = App::spawn_piped(&exe, &bus, &all);
         let items = watcher.wait_items(1, T);
         assert_eq!(items.len(), 1, "v1 did not show its tray");
@@ -159,6 +161,7 @@ impl Scenario {
             exe,
             state,
             v1,
+            args,
         };
         let started = parse_started(&s.line("version "));
         assert_eq!((started.version.as_str(), started.trial), ("1.0.0", false));
@@ -197,6 +200,12 @@ impl Scenario {
             self.app.child.try_wait().expect("try_wait").is_none(),
             "v1 exited"
         );
+    }
+
+    /// Starts the installed executable again, as a user would.
+    fn relaunch(&mut self) {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        self.app = App::spawn_piped(&self.exe, &self.bus, &args);
     }
 
     /// Waits for the new version to start on trial and confirm; returns it.
@@ -558,6 +567,36 @@ fn a_corrupt_patch_falls_back_to_the_full_download() {
     })
     .expect("restart offered");
     item.click("Restart to update");
+    let v2 = s.wait_v2_healthy();
+    s.pids.stop(v2.pid);
+}
+
+#[test]
+fn without_a_restart_the_update_runs_at_the_next_launch() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("2.0.0 full"));
+    // The user quits instead: the swapped binary waits on disk, on trial.
+    item.click("Quit");
+    assert_eq!(s.app.wait_exit(T), Some(0));
+    let pending = State::load(&s.state)
+        .expect("state")
+        .pending
+        .expect("a trial is pending");
+    assert_eq!(
+        (pending.version.as_str(), pending.previous_version.as_str()),
+        ("2.0.0", "1.0.0")
+    );
+    assert_eq!(
+        std::fs::read(&pending.previous).expect("kept"),
+        s.v1,
+        "v1 kept for rollback"
+    );
+    // Next launch: the process hands over to the watchdog (same pid), which
+    // runs 2.0.0 on trial; it confirms, the watchdog exits.
+    s.relaunch();
     let v2 = s.wait_v2_healthy();
     s.pids.stop(v2.pid);
 }
