@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 /// Why a check, download or install failed. Whatever the variant, the
-/// running binary is untouched unless [`UpdateError::Install`] says otherwise
-/// (and even then the swap is atomic: old or new, never half).
+/// binary on disk is the old one, whole: the swap is the last step and an
+/// atomic rename.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpdateError {
