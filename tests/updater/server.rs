@@ -32,6 +32,7 @@ pub struct Served {
     /// The start of a `Range: bytes=N-` request.
     pub range_from: Option<u64>,
     pub status: u16,
+    /// Body bytes answered (the part before the cut, for a cut).
     pub body_bytes: u64,
 }
 
@@ -171,22 +172,22 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
     match fault {
         Some(Fault::Status(status)) => {
             let body = format!("fault {status}");
+            record(status, 0);
             head(&mut out, status, "", body.len() as u64)?;
             out.write_all(body.as_bytes())?;
-            record(status, 0);
             return Ok(());
         }
         Some(Fault::NoContent) => {
-            head(&mut out, 204, "", 0)?;
             record(204, 0);
+            head(&mut out, 204, "", 0)?;
             return Ok(());
         }
         _ => {}
     }
     let file = root.join(path.trim_start_matches('/'));
     let Ok(data) = std::fs::read(&file) else {
-        head(&mut out, 404, "", 0)?;
         record(404, 0);
+        head(&mut out, 404, "", 0)?;
         return Ok(());
     };
     let len = data.len() as u64;
@@ -212,15 +213,20 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
         None => (200, 0, "Accept-Ranges: bytes\r\n".to_owned()),
     };
     let body = &data[start as usize..];
+    // Logged before answering, so a client that reacts to the answer finds
+    // it in the log.
+    let planned = match fault {
+        Some(Fault::CutAfter(n)) => (n as usize).min(body.len()),
+        _ => body.len(),
+    };
+    record(status, planned as u64);
     head(&mut out, status, &extra, body.len() as u64)?;
-    let sent = match fault {
-        Some(Fault::CutAfter(n)) => {
-            let n = (n as usize).min(body.len());
-            out.write_all(&body[..n])?;
+    match fault {
+        Some(Fault::CutAfter(_)) => {
+            out.write_all(&body[..planned])?;
             out.flush()?;
             // Close without the rest: the client sees a truncated body.
             let _ = out.shutdown(std::net::Shutdown::Both);
-            n
         }
         Some(Fault::Slow(pause)) => {
             for chunk in body.chunks(16 * 1024) {
@@ -228,13 +234,8 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
                 out.flush()?;
                 std::thread::sleep(pause);
             }
-            body.len()
         }
-        _ => {
-            out.write_all(body)?;
-            body.len()
-        }
-    };
-    record(status, sent as u64);
+        _ => out.write_all(body)?,
+    }
     Ok(())
 }

@@ -231,3 +231,33 @@ fn feeds_204_and_errors() {
         .expect_err("refused");
     assert!(matches!(err, UpdateError::Network { .. }), "{err}");
 }
+
+#[test]
+fn loopback_throughput_numbers() {
+    // Numbers, not assertions: printed for BENCHMARKS/the report.
+    let (dir, server, data) = setup(64 * 1024 * 1024);
+    let part = dir.0.join("dl.part");
+    let url = format!("{}/app.bin", server.url());
+    let started = std::time::Instant::now();
+    let n = http(0)
+        .download(&url, &part, None, &mut |_, _| {})
+        .expect("download");
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(n, data.len() as u64);
+    let feed = dir.0.join("latest.json");
+    std::fs::write(&feed, br#"{"version":"1.0.0"}"#).expect("feed");
+    let client = http(0);
+    let feed_url = format!("{}/latest.json", server.url());
+    let rounds = 50;
+    let started = std::time::Instant::now();
+    for _ in 0..rounds {
+        client.fetch_feed(&feed_url).expect("feed");
+    }
+    let per = started.elapsed().as_secs_f64() * 1000.0 / rounds as f64;
+    println!(
+        "NUMBERS loopback: {} MiB in {:.0} ms = {:.0} MiB/s; feed request {per:.2} ms",
+        n / (1024 * 1024),
+        secs * 1000.0,
+        n as f64 / (1024.0 * 1024.0) / secs
+    );
+}
