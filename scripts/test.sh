@@ -19,6 +19,8 @@ echo "== JS fixtures (@tauri-apps/api page, bundled by esbuild)"
 bash scripts/build-fixtures.sh
 echo "== build examples (the e2e tests run them)"
 cargo build --workspace --examples --locked
+echo "== updater fixtures (examples/auto_update as v1, v2 and a crashing v2)"
+bash scripts/build-updater-fixtures.sh
 echo "== cargo test"
 bash scripts/headless.sh cargo test --workspace --locked
 echo "== fuzz: JSON-RPC decoder + routing, capability files, isolation opener (60 s each)"

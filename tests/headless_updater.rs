@@ -1,0 +1,195 @@
+//! The updater inside an app, without a display: pages call `updater.*`
+//! within their capabilities and hear `updater://…` events, Rust
+//! subscribers get every `UpdateEvent`, against a real feed on 127.0.0.1.
+//! (Nothing is installed here: that would replace the test binary; the
+//! install paths run in tests/updater_e2e.rs.)
+
+#[path = "updater/server.rs"]
+mod server;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix::prelude::*;
+use serde_json::{json, Value};
+use traykit::prelude::*;
+use traykit::test::TestApp;
+use traykit_updater::release::{self, ManifestRequest};
+use traykit_updater::{UpdateEvent, UpdaterConfig, UpdaterExt};
+
+const T: Duration = Duration::from_secs(10);
+
+struct Temp(std::path::PathBuf);
+
+impl Temp {
+    fn new(tag: &str) -> Temp {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let p = std::env::temp_dir().join(format!("tk-hu-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("temp");
+        Temp(p)
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn keys_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/updater/keys")
+}
+
+/// A feed offering 2.0.0 (a small stand-in artifact: only checked here).
+fn feed() -> (Temp, server::FeedServer) {
+    let dir = Temp::new("feed");
+    let artifact = dir.0.join("app");
+    std::fs::write(&artifact, b"v2 bytes").expect("artifact");
+    let server = server::FeedServer::start(dir.0.clone());
+    let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
+    let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
+    let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
+    release::write_manifest(
+        &ManifestRequest {
+            dir: dir.0.clone(),
+            base_url: server.url(),
+            version: traykit_updater::semver::Version::new(2, 0, 0),
+            target: traykit_updater::feed::current_platform(),
+            channel: "stable".into(),
+            rollout: None,
+            notes: Some("faster".into()),
+            artifact,
+            previous: vec![],
+        },
+        &sk,
+    )
+    .expect("publish");
+    (dir, server)
+}
+
+fn app(url: &str, key: &str, state: &std::path::Path) -> traykit::AppBuilder {
+    App::builder()
+        .name("headless updater")
+        .updater(
+            UpdaterConfig::new("1.0.0", [format!("{url}/latest.json")], key)
+                .manual_only()
+                .state_dir(state),
+        )
+        .window(Window::new("main").url("index.html"))
+        .window(Window::new("other").url("index.html"))
+        .capability(
+            r#"{"identifier":"updates","windows":["main"],"methods":["updater.*"],"events":["updater://*"]}"#,
+        )
+}
+
+#[derive(Default, Clone)]
+struct Seen(Arc<Mutex<Vec<UpdateEvent>>>);
+
+impl Actor for Collector {
+    type Context = Context<Self>;
+}
+
+struct Collector(Seen);
+
+impl Handler<UpdateEvent> for Collector {
+    type Result = ();
+    fn handle(&mut self, e: UpdateEvent, _: &mut Context<Self>) {
+        self.0 .0.lock().expect("lock").push(e);
+    }
+}
+
+fn call(id: u64, method: &str) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string()
+}
+
+/// Posts one call from `window` and returns the response to it (a delivery
+/// may carry events alongside it).
+async fn rpc(app: &TestApp, window: &str, id: u64, method: &str) -> Value {
+    app.ipc(window, &call(id, method)).await.expect("answered");
+    app.page_messages(window)
+        .into_iter()
+        .flat_map(|m| match m {
+            Value::Array(items) => items,
+            other => vec![other],
+        })
+        .find(|m| m["id"] == json!(id))
+        .unwrap_or_else(|| panic!("no response to {method}"))
+}
+
+#[actix::test]
+async fn pages_check_and_hear_events_within_their_capability() {
+    let (_feed, server) = feed();
+    let state = Temp::new("state");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let app = TestApp::start(app(&server.url(), &key, &state.0))
+        .await
+        .expect("boots");
+    let updater = traykit_updater::updater(app.handle()).expect("updater running");
+    assert!(!updater.on_trial());
+    let seen = Seen::default();
+    updater.subscribe(Collector(seen.clone()).start().recipient());
+
+    let listen = json!({"jsonrpc":"2.0","id":1,"method":"event.listen","params":{"event":"updater://available"}});
+    app.ipc("main", &listen.to_string())
+        .await
+        .expect("listen answered");
+    let reply = rpc(&app, "main", 2, "updater.check").await;
+    assert_eq!(reply["result"]["version"], "2.0.0", "{reply}");
+    assert_eq!(reply["result"]["current"], "1.0.0");
+    assert_eq!(reply["result"]["notes"], "faster");
+    let events = app
+        .wait_for_page_events("main", "updater://available", 1, T)
+        .await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["type"], "available");
+    assert_eq!(events[0]["version"], "2.0.0");
+
+    let status = rpc(&app, "main", 3, "updater.status").await;
+    assert_eq!(status["result"]["available"], "2.0.0", "{status}");
+    assert_eq!(status["result"]["phase"], "idle");
+    assert_eq!(status["result"]["channel"], "stable");
+
+    // A window no capability grants `updater.*` learns nothing.
+    let denied = rpc(&app, "other", 4, "updater.check").await;
+    assert_eq!(denied["error"]["code"], -32001, "{denied}");
+
+    // Restart with nothing installed is refused, with a reason.
+    let refused = rpc(&app, "main", 5, "updater.restart").await;
+    assert_eq!(
+        refused["error"]["data"]["kind"], "nothing_ready",
+        "{refused}"
+    );
+
+    let kinds: Vec<String> = seen
+        .0
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|e| {
+            serde_json::to_value(e).expect("json")["type"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(kinds, ["checking", "available"]);
+}
+
+#[actix::test]
+async fn without_a_public_key_nothing_is_fetched() {
+    let (_feed, server) = feed();
+    let state = Temp::new("state");
+    let app = TestApp::start(app(&server.url(), "", &state.0))
+        .await
+        .expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(reply["error"]["data"]["kind"], "no_public_key", "{reply}");
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("refusing to update"), "{message}");
+    assert!(server.log().is_empty(), "no request without a key");
+    let status: Value = rpc(&app, "main", 2, "updater.status").await;
+    assert_eq!(status["result"]["phase"], "failed");
+}

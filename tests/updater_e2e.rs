@@ -1,0 +1,602 @@
+//! The updater end to end: `examples/auto_update` built as v1, v2 and a
+//! crashing v2 (`scripts/build-updater-fixtures.sh`), v1 installed in a temp
+//! dir and run under the desktop rig (private bus, a panel, Xvfb), a feed
+//! written by the release tool and served over real HTTP on 127.0.0.1 by a
+//! server that can fail on purpose. The user's clicks go through the tray
+//! menu over D-Bus.
+//!
+//! After every failure path, v1's binary on disk is byte-for-byte intact.
+
+#[path = "updater/server.rs"]
+mod server;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use server::{Fault, FeedServer};
+use support::bus::{Bus, TempDir};
+use support::sni::Item;
+use support::watcher::Watcher;
+use support::{eventually, App};
+use traykit_updater::release::{self, ManifestRequest};
+use traykit_updater::state::State;
+
+const T: Duration = Duration::from_secs(30);
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A build of the example: `v1`, `v2` or `crashy`.
+fn fixture(name: &str) -> PathBuf {
+    let path = root()
+        .join("target/updater-e2e")
+        .join(name)
+        .join("auto_update");
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash scripts/build-updater-fixtures.sh` (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+fn secret_key(name: &str) -> release::SecretKey {
+    let dir = root().join("tests/updater/keys");
+    let stored = std::fs::read_to_string(dir.join(format!("{name}.key"))).expect("key");
+    let password = std::fs::read_to_string(dir.join("password")).expect("password");
+    release::unlock_secret_key(&stored, password.trim()).expect("unlock test key")
+}
+
+fn version(v: &str) -> traykit_updater::semver::Version {
+    traykit_updater::semver::Version::parse(v).expect("semver")
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z")
+        })
+        .unwrap_or(false)
+}
+
+/// Processes the app started (learned from its `version … pid N` lines),
+/// stopped by pid when the test ends, however it ends.
+#[derive(Default)]
+struct Pids(Vec<u32>);
+
+impl Pids {
+    fn stop(&mut self, pid: u32) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        eventually(T, || (!alive(pid)).then_some(())).expect("app did not stop on SIGTERM");
+        self.0.retain(|p| *p != pid);
+    }
+}
+
+impl Drop for Pids {
+    fn drop(&mut self) {
+        for pid in &self.0 {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// `version X pid P ppid Q trial B`
+struct Started {
+    version: String,
+    pid: u32,
+    ppid: u32,
+    trial: bool,
+}
+
+fn parse_started(rest: &str) -> Started {
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    assert_eq!(f.len(), 7, "bad version line {rest:?}");
+    Started {
+        version: f[0].to_owned(),
+        pid: f[2].parse().expect("pid"),
+        ppid: f[4].parse().expect("ppid"),
+        trial: f[6] == "true",
+    }
+}
+
+/// One install of v1, its feed and server, and the desktop it runs in.
+/// Field order = drop order: the app goes before its bus.
+struct Scenario {
+    pids: Pids,
+    app: App,
+    watcher: Watcher,
+    bus: Bus,
+    server: FeedServer,
+    feed: TempDir,
+    _install: TempDir,
+    exe: PathBuf,
+    state: PathBuf,
+    v1: Vec<u8>,
+    args: Vec<String>,
+}
+
+impl Scenario {
+    /// Publishes with `publish` (given the feed dir and the server's URL),
+    /// then starts v1 with `args`.
+    fn start(args: &[&str], publish: impl FnOnce(&Path, &str)) -> (Scenario, Item) {
+        let feed = TempDir::new("upd-feed");
+        let server = FeedServer::start(feed.0.clone());
+        publish(&feed.0, &server.url());
+        let install = TempDir::new("upd-install");
+        let exe = install.0.join("auto_update");
+        std::fs::copy(fixture("v1"), &exe).expect("install v1");
+        let v1 = std::fs::read(&exe).expect("v1 bytes");
+        let state = install.0.join("state");
+        let bus = Bus::start();
+        let watcher = Watcher::start(&bus);
+        let feed_url = format!("{}/latest.json", server.url());
+        let mut all = vec![
+            "--feed",
+            &feed_url,
+            "--state-dir",
+            state.to_str().expect("utf-8 path"),
+        ];
+        all.extend_from_slice(args);
+        let args: Vec<String> = all.iter().map(|a| a.to_string()).collect();
+        let app = App::spawn_piped(&exe, &bus, &all);
+        let items = watcher.wait_items(1, T);
+        assert_eq!(items.len(), 1, "v1 did not show its tray");
+        let item = Item::new(&bus, items[0].clone());
+        let s = Scenario {
+            pids: Pids::default(),
+            app,
+            watcher,
+            bus,
+            server,
+            feed,
+            _install: install,
+            exe,
+            state,
+            v1,
+            args,
+        };
+        let started = parse_started(&s.line("version "));
+        assert_eq!((started.version.as_str(), started.trial), ("1.0.0", false));
+        assert_eq!(item.string_prop("Title"), "v1.0.0");
+        (s, item)
+    }
+
+    fn line(&self, prefix: &str) -> String {
+        self.app
+            .wait_line(prefix, T)
+            .unwrap_or_else(|| panic!("no `{prefix}` line from the app within {T:?}"))
+    }
+
+    /// The tray of process `pid` (ksni names it `…-<pid>-<n>`).
+    fn item_of(&self, pid: u32) -> Item {
+        let tag = format!("-{pid}-");
+        let registered = eventually(T, || {
+            self.watcher
+                .wait_items(0, Duration::ZERO)
+                .into_iter()
+                .find(|r| r.service.contains(&tag))
+        })
+        .unwrap_or_else(|| panic!("process {pid} did not show its tray"));
+        Item::new(&self.bus, registered)
+    }
+
+    fn assert_v1_intact(&self, after: &str) {
+        let now = std::fs::read(&self.exe).expect("exe");
+        assert!(now == self.v1, "v1's binary changed after {after}");
+        let state = State::load(&self.state).expect("state");
+        assert_eq!(state.pending, None, "a trial is pending after {after}");
+    }
+
+    fn assert_v1_running(&mut self) {
+        assert!(
+            self.app.child.try_wait().expect("try_wait").is_none(),
+            "v1 exited"
+        );
+    }
+
+    /// Starts the installed executable again, as a user would.
+    fn relaunch(&mut self) {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        self.app = App::spawn_piped(&self.exe, &self.bus, &args);
+    }
+
+    /// Waits for the new version to start on trial and confirm; returns it.
+    fn wait_v2_healthy(&mut self) -> Started {
+        let v2 = parse_started(&self.line("version "));
+        self.pids.0.push(v2.pid);
+        assert_eq!((v2.version.as_str(), v2.trial), ("2.0.0", true));
+        assert_eq!(self.line("healthy "), "2.0.0");
+        // v1 quit cleanly when it handed over.
+        assert_eq!(self.app.wait_exit(T), Some(0), "v1 did not quit cleanly");
+        // The watchdog closes the trial and exits, leaving v2 running.
+        eventually(T, || {
+            let s = State::load(&self.state).ok()?;
+            (s.pending.is_none() && s.last_good.as_deref() == Some("2.0.0")).then_some(())
+        })
+        .expect("the trial was not closed as healthy");
+        assert_eq!(
+            App::survivors(&[v2.ppid]),
+            Vec::<u32>::new(),
+            "watchdog left running"
+        );
+        assert!(alive(v2.pid), "v2 is not running");
+        assert!(
+            std::fs::read(&self.exe).expect("exe") == std::fs::read(fixture("v2")).expect("v2"),
+            "the binary on disk is not v2"
+        );
+        let item = self.item_of(v2.pid);
+        assert_eq!(item.string_prop("Title"), "v2.0.0");
+        v2
+    }
+}
+
+fn publish(
+    dir: &Path,
+    url: &str,
+    key: &str,
+    v: &str,
+    artifact: &Path,
+    previous: Vec<(traykit_updater::semver::Version, PathBuf)>,
+) {
+    release::write_manifest(
+        &ManifestRequest {
+            dir: dir.to_path_buf(),
+            base_url: url.to_owned(),
+            version: version(v),
+            target: traykit_updater::feed::current_platform(),
+            channel: "stable".into(),
+            rollout: None,
+            notes: Some(format!("version {v}")),
+            artifact: artifact.to_path_buf(),
+            previous,
+        },
+        &secret_key(key),
+    )
+    .expect("publish");
+}
+
+fn published_artifact(dir: &Path, v: &str) -> PathBuf {
+    dir.join(format!(
+        "auto_update-{v}-{}",
+        traykit_updater::feed::current_platform()
+    ))
+}
+
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    let mut it = line.split_whitespace();
+    while let Some(w) = it.next() {
+        if w == name {
+            return it.next().unwrap_or("");
+        }
+    }
+    panic!("no `{name}` in {line:?}")
+}
+
+#[test]
+fn v1_updates_to_v2_by_delta_restarts_and_v2_confirms_health() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(
+            dir,
+            url,
+            "updater",
+            "2.0.0",
+            &fixture("v2"),
+            vec![(version("1.0.0"), fixture("v1"))],
+        );
+    });
+    let clicked = Instant::now();
+    item.click("Check for updates");
+    let found = s.line("update-available ");
+    let found_at = Instant::now();
+    assert_eq!(found.split_whitespace().next(), Some("2.0.0"));
+    let check_ms: u64 = field(&found, "check_ms").parse().expect("ms");
+    let progress = s.line("progress ");
+    assert!(progress.contains('/'), "{progress}");
+    assert_eq!(s.line("verified "), "2.0.0");
+    let installed = s.line("installed ");
+    assert!(installed.starts_with("2.0.0 delta"), "{installed}");
+    let patch: u64 = field(&installed, "patch_bytes").parse().expect("n");
+    let full: u64 = field(&installed, "full_bytes").parse().expect("n");
+    assert_eq!(full, std::fs::metadata(fixture("v2")).expect("v2").len());
+    assert!(patch < full / 10, "patch {patch} vs full {full}");
+    // Only the patch crossed the network, not the artifact.
+    let log = s.server.log();
+    assert!(log
+        .iter()
+        .any(|r| r.path.ends_with(".bsdiff") && r.status == 200));
+    assert!(!log
+        .iter()
+        .any(|r| r.path.ends_with("-x86_64") || r.path.ends_with("-aarch64")));
+    // The tray shows progress and offers the restart; the user clicks it.
+    eventually(T, || {
+        (item.menu().find("Restart to update")?.enabled).then_some(())
+    })
+    .expect("Restart to update is enabled once installed");
+    assert!(item.tooltip().1.contains("2.0.0"), "{:?}", item.tooltip());
+    // Until the restart, v1 keeps running: never a forced restart.
+    s.assert_v1_running();
+    let restart_at = Instant::now();
+    item.click("Restart to update");
+    let v2 = s.wait_v2_healthy();
+    let healthy_at = Instant::now();
+    println!(
+        "NUMBERS delta: check {check_ms} ms (click→found {} ms); update found → v2 healthy {} ms \
+         (restart click → healthy {} ms); patch {patch} B vs full {full} B ({:.2}%)",
+        (found_at - clicked).as_millis(),
+        (healthy_at - found_at).as_millis(),
+        (healthy_at - restart_at).as_millis(),
+        patch as f64 * 100.0 / full as f64,
+    );
+    s.pids.stop(v2.pid);
+}
+
+#[test]
+fn a_full_download_survives_500s_and_a_cut_connection_by_resuming() {
+    let (mut s, item) = Scenario::start(&["--interval-ms", "600000"], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    // The background check (first one shortly after start) finds it;
+    // the menu item installs.
+    let found = s.line("update-available ");
+    assert!(found.starts_with("2.0.0"), "{found}");
+    let full = std::fs::metadata(fixture("v2")).expect("v2").len();
+    let artifact = format!(
+        "auto_update-2.0.0-{}",
+        traykit_updater::feed::current_platform()
+    );
+    s.server.fault(&artifact, Fault::Status(500));
+    s.server.fault(&artifact, Fault::Status(503));
+    s.server.fault(&artifact, Fault::CutAfter(full / 3));
+    item.click("Check for updates");
+    let installed = s.line("installed ");
+    assert!(installed.starts_with("2.0.0 full"), "{installed}");
+    let downloaded: u64 = field(&installed, "downloaded_bytes").parse().expect("n");
+    let ms: u64 = field(&installed, "download_ms").parse().expect("n");
+    assert_eq!(downloaded, full);
+    let served: Vec<(u16, Option<u64>, u64)> = s
+        .server
+        .log()
+        .into_iter()
+        .filter(|r| r.path.ends_with(&artifact))
+        .map(|r| (r.status, r.range_from, r.body_bytes))
+        .collect();
+    assert_eq!(
+        served,
+        [
+            (500, None, 0),
+            (503, None, 0),
+            (200, None, full / 3),
+            (206, Some(full / 3), full - full / 3)
+        ],
+        "500, 503, a cut, then a Range request for the rest"
+    );
+    println!(
+        "NUMBERS full download: {full} B in {ms} ms incl. 2 retries with backoff and a resume"
+    );
+    item.click("Restart to update");
+    let v2 = s.wait_v2_healthy();
+    s.pids.stop(v2.pid);
+}
+
+#[test]
+fn failures_leave_v1_untouched_and_explain_themselves() {
+    let (mut s, item) = Scenario::start(&[], |_, _| {});
+    let feed_file = s.feed.0.join("latest.json");
+    let check = |s: &Scenario, want: &str| {
+        item.click("Check for updates");
+        let line = s.line("failed ");
+        assert!(line.starts_with(want), "expected `{want}`, got {line:?}");
+        line
+    };
+
+    // No feed published: 404.
+    let line = check(&s, "http");
+    assert!(line.contains("HTTP 404"), "{line}");
+    s.assert_v1_intact("a 404 feed");
+
+    // Not JSON.
+    std::fs::write(&feed_file, b"<html>oops</html>").expect("feed");
+    check(&s, "invalid_feed");
+    s.assert_v1_intact("an invalid feed");
+
+    // The feed server keeps failing: retried with backoff, then an error.
+    for _ in 0..5 {
+        s.server.fault("latest.json", Fault::Status(500));
+    }
+    let line = check(&s, "http");
+    assert!(line.contains("HTTP 500"), "{line}");
+    // (The server logs a request after answering it: wait for the last.)
+    let tries = || s.server.log().iter().filter(|r| r.status == 500).count();
+    eventually(T, || (tries() >= 5).then_some(()));
+    assert_eq!(tries(), 5, "one try and four retries");
+    s.assert_v1_intact("500s");
+
+    // An older version: downgrade refused.
+    std::fs::remove_file(&feed_file).expect("rm feed");
+    publish(
+        &s.feed.0,
+        &s.server.url(),
+        "updater",
+        "0.9.0",
+        &fixture("v1"),
+        vec![],
+    );
+    let line = check(&s, "downgrade");
+    assert!(line.contains("0.9.0") && line.contains("1.0.0"), "{line}");
+    s.assert_v1_intact("a downgrade offer");
+
+    // v2 signed with the right key, then tampered with on the server.
+    publish(
+        &s.feed.0,
+        &s.server.url(),
+        "updater",
+        "2.0.0",
+        &fixture("v2"),
+        vec![],
+    );
+    let artifact = published_artifact(&s.feed.0, "2.0.0");
+    let mut bytes = std::fs::read(&artifact).expect("artifact");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&artifact, &bytes).expect("tamper");
+    let line = check(&s, "bad_signature");
+    assert!(line.contains("does not verify"), "{line}");
+    s.assert_v1_intact("a tampered artifact");
+
+    // v2 signed with a key the app does not trust.
+    publish(
+        &s.feed.0,
+        &s.server.url(),
+        "wrong",
+        "2.0.0",
+        &fixture("v2"),
+        vec![],
+    );
+    check(&s, "bad_signature");
+    s.assert_v1_intact("a signature by the wrong key");
+
+    // A download cut again and again: resumed each time, then given up.
+    publish(
+        &s.feed.0,
+        &s.server.url(),
+        "updater",
+        "2.0.0",
+        &fixture("v2"),
+        vec![],
+    );
+    let name = artifact
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    for _ in 0..5 {
+        s.server.fault(&name, Fault::CutAfter(1_000_000));
+    }
+    let line = check(&s, "truncated");
+    assert!(line.contains("5000000 of"), "{line}");
+    s.assert_v1_intact("a truncated download");
+
+    // 204: no update.
+    s.server.fault("latest.json", Fault::NoContent);
+    item.click("Check for updates");
+    assert_eq!(s.line("up-to-date "), "1.0.0");
+
+    s.assert_v1_running();
+    assert!(item.string_prop("Title").starts_with("v1.0.0"));
+    s.app.signal("TERM");
+    assert_eq!(s.app.wait_exit(T), Some(0));
+    s.assert_v1_intact("all of the above");
+}
+
+#[test]
+fn a_v2_that_crashes_at_start_is_rolled_back_and_not_offered_again() {
+    let (mut s, item) = Scenario::start(&["--health-ms", "15000"], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("crashy"), vec![]);
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("2.0.0 full"));
+    eventually(T, || {
+        (item.menu().find("Restart to update")?.enabled).then_some(())
+    })
+    .expect("restart offered");
+    item.click("Restart to update");
+    // The crashy build gets as far as printing its version, then aborts.
+    let crashed = parse_started(&s.line("version "));
+    assert_eq!((crashed.version.as_str(), crashed.trial), ("2.0.0", true));
+    assert_eq!(s.app.wait_exit(T), Some(0), "v1 quit cleanly to restart");
+    // The watchdog (v1's code) restores v1 and becomes it (same pid).
+    let back = parse_started(&s.line("version "));
+    s.pids.0.push(back.pid);
+    assert_eq!((back.version.as_str(), back.trial), ("1.0.0", false));
+    assert_eq!(
+        back.pid, crashed.ppid,
+        "the watchdog became the restored v1"
+    );
+    assert!(!alive(crashed.pid));
+    s.assert_v1_intact("a rollback");
+    let state = State::load(&s.state).expect("state");
+    assert_eq!(state.bad_versions, ["2.0.0"]);
+    // The restored v1 runs and has its tray; 2.0.0 is not offered again.
+    let restored = s.item_of(back.pid);
+    assert_eq!(restored.string_prop("Title"), "v1.0.0");
+    restored.click("Check for updates");
+    let line = s.line("failed ");
+    assert!(line.starts_with("bad_version"), "{line}");
+    s.assert_v1_intact("the re-check");
+    s.pids.stop(back.pid);
+}
+
+#[test]
+fn a_corrupt_patch_falls_back_to_the_full_download() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(
+            dir,
+            url,
+            "updater",
+            "2.0.0",
+            &fixture("v2"),
+            vec![(version("1.0.0"), fixture("v1"))],
+        );
+        // Damage the patch after signing.
+        let patch = std::fs::read_dir(dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "bsdiff"))
+            .expect("a patch");
+        let mut bytes = std::fs::read(&patch).expect("patch");
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(&patch, bytes).expect("corrupt");
+    });
+    item.click("Check for updates");
+    let failed = s.line("delta-failed ");
+    assert!(failed.contains("does not verify"), "{failed}");
+    let installed = s.line("installed ");
+    assert!(installed.starts_with("2.0.0 full"), "{installed}");
+    eventually(T, || {
+        (item.menu().find("Restart to update")?.enabled).then_some(())
+    })
+    .expect("restart offered");
+    item.click("Restart to update");
+    let v2 = s.wait_v2_healthy();
+    s.pids.stop(v2.pid);
+}
+
+#[test]
+fn without_a_restart_the_update_runs_at_the_next_launch() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("2.0.0 full"));
+    // The user quits instead: the swapped binary waits on disk, on trial.
+    item.click("Quit");
+    assert_eq!(s.app.wait_exit(T), Some(0));
+    let pending = State::load(&s.state)
+        .expect("state")
+        .pending
+        .expect("a trial is pending");
+    assert_eq!(
+        (pending.version.as_str(), pending.previous_version.as_str()),
+        ("2.0.0", "1.0.0")
+    );
+    assert_eq!(
+        std::fs::read(&pending.previous).expect("kept"),
+        s.v1,
+        "v1 kept for rollback"
+    );
+    // Next launch: the process hands over to the watchdog (same pid), which
+    // runs 2.0.0 on trial; it confirms, the watchdog exits.
+    s.relaunch();
+    let v2 = s.wait_v2_healthy();
+    s.pids.stop(v2.pid);
+}

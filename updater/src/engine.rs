@@ -1,0 +1,346 @@
+//! The blocking work behind the actor: check, download (delta first), verify,
+//! install. Every step reports through `emit`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::config::UpdaterConfig;
+use crate::download::Http;
+use crate::error::UpdateError;
+use crate::event::{DeltaReport, UpdateEvent, UpdateInfo};
+use crate::feed::{self, Feed, Offer};
+use crate::policy::{self, Skip};
+use crate::signature::TrustedKey;
+use crate::state::{State, Trial};
+use crate::trial::Role;
+
+/// What an install did.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Installed {
+    /// The version now on disk.
+    pub version: String,
+    /// Bytes fetched over the network.
+    pub downloaded_bytes: u64,
+    /// Set when a delta patch was used.
+    pub delta: Option<DeltaReport>,
+    /// Time spent downloading (patch or artifact, retries included).
+    pub download_ms: u64,
+}
+
+pub(crate) struct Engine {
+    pub(crate) config: UpdaterConfig,
+    pub(crate) dir: PathBuf,
+    pub(crate) current: Result<semver::Version, String>,
+    pub(crate) role: Role,
+    key: Result<TrustedKey, UpdateError>,
+    http: Http,
+    busy: AtomicBool,
+    pub(crate) restarting: AtomicBool,
+    pub(crate) offer: Mutex<Option<Offer>>,
+    pub(crate) installed: Mutex<Option<Trial>>,
+}
+
+/// Clears the busy flag when an operation ends, however it ends.
+pub(crate) struct BusyGuard<'a>(&'a AtomicBool);
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Engine {
+    pub(crate) fn new(config: UpdaterConfig, dir: PathBuf, role: Role) -> Engine {
+        let key = TrustedKey::parse(&config.public_key);
+        let current = feed::parse_version(&config.current_version).map_err(|e| {
+            format!(
+                "the app's version `{}` is not semver: {e}",
+                config.current_version
+            )
+        });
+        let http = Http::new(config.net.clone());
+        Engine {
+            config,
+            dir,
+            current,
+            role,
+            key,
+            http,
+            busy: AtomicBool::new(false),
+            restarting: AtomicBool::new(false),
+            offer: Mutex::new(None),
+            installed: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn begin(&self) -> Result<BusyGuard<'_>, UpdateError> {
+        if self.busy.swap(true, Ordering::SeqCst) {
+            return Err(UpdateError::Busy);
+        }
+        Ok(BusyGuard(&self.busy))
+    }
+
+    fn current(&self) -> Result<&semver::Version, UpdateError> {
+        self.current
+            .as_ref()
+            .map_err(|reason| UpdateError::InvalidFeed {
+                url: "<app config>".into(),
+                reason: reason.clone(),
+            })
+    }
+
+    fn key(&self) -> Result<&TrustedKey, UpdateError> {
+        self.key.as_ref().map_err(Clone::clone)
+    }
+
+    pub(crate) fn installed(&self) -> Option<Trial> {
+        lock(&self.installed).clone()
+    }
+
+    /// Asks the feed. `Ok(None)`: up to date (or outside the rollout).
+    pub(crate) fn check(
+        &self,
+        emit: &dyn Fn(UpdateEvent),
+    ) -> Result<Option<UpdateInfo>, UpdateError> {
+        // No key, no update: say so before fetching anything.
+        self.key()?;
+        let current = self.current()?.clone();
+        emit(UpdateEvent::Checking);
+        let started = Instant::now();
+        let mut last_error = None;
+        let mut feed_found = None;
+        for template in &self.config.endpoints {
+            let url = feed::endpoint(template, &current, &self.config.channel);
+            match self.http.fetch_feed(&url) {
+                Ok(None) => {
+                    feed_found = Some(None);
+                    break;
+                }
+                Ok(Some(body)) => {
+                    feed_found = Some(Some(Feed::parse(&url, &body)?));
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, url, "update endpoint failed");
+                    last_error = Some(e);
+                }
+            }
+        }
+        let feed = match feed_found {
+            Some(Some(feed)) => feed,
+            Some(None) => {
+                emit(UpdateEvent::UpToDate {
+                    current: current.to_string(),
+                });
+                return Ok(None);
+            }
+            None => {
+                return Err(last_error.unwrap_or_else(|| UpdateError::InvalidFeed {
+                    url: "<none>".into(),
+                    reason: "no update endpoint configured".into(),
+                }))
+            }
+        };
+        let offer = feed.offer(&self.config.channel, &feed::current_platform())?;
+        if offer.version == current {
+            emit(UpdateEvent::UpToDate {
+                current: current.to_string(),
+            });
+            return Ok(None);
+        }
+        let state = State::load(&self.dir)?;
+        let install_id = policy::install_id(&self.dir)?;
+        match policy::decide(&offer, &current, &state.bad_versions, &install_id)? {
+            Ok(()) => {}
+            Err(Skip::NotInRollout { bucket, rollout }) => {
+                emit(UpdateEvent::Skipped {
+                    version: offer.version.to_string(),
+                    reason: format!("not in the {rollout}% rollout yet (bucket {bucket})"),
+                });
+                return Ok(None);
+            }
+        }
+        let info = UpdateInfo {
+            version: offer.version.to_string(),
+            current: current.to_string(),
+            notes: offer.notes.clone(),
+            pub_date: offer.pub_date.clone(),
+            size: offer.artifact.size,
+            delta_available: self.config.delta
+                && offer
+                    .artifact
+                    .patches
+                    .iter()
+                    .any(|p| p.from == current.to_string()),
+            check_ms: started.elapsed().as_millis() as u64,
+        };
+        *lock(&self.offer) = Some(offer);
+        emit(UpdateEvent::Available(info.clone()));
+        Ok(Some(info))
+    }
+
+    fn downloads(&self) -> PathBuf {
+        self.dir.join("downloads")
+    }
+
+    /// Downloads (a patch if offered, else the full artifact), verifies and
+    /// installs the offer found by the last `check`.
+    pub(crate) fn install(&self, emit: &dyn Fn(UpdateEvent)) -> Result<Installed, UpdateError> {
+        if let Some(trial) = self.installed() {
+            return Ok(Installed {
+                version: trial.version,
+                downloaded_bytes: 0,
+                delta: None,
+                download_ms: 0,
+            });
+        }
+        let key = self.key()?.clone();
+        let current = self.current()?.clone();
+        let offer = lock(&self.offer).clone().ok_or(UpdateError::NothingReady)?;
+        if State::load(&self.dir)?
+            .bad_versions
+            .contains(&offer.version.to_string())
+        {
+            return Err(UpdateError::BadVersion(offer.version.to_string()));
+        }
+        let downloads = self.downloads();
+        std::fs::create_dir_all(&downloads)
+            .map_err(|e| UpdateError::io("create", &downloads, e))?;
+        let version = offer.version.to_string();
+        let started = Instant::now();
+        let mut delta = None;
+        let mut fetched = 0;
+        let mut bytes = None;
+        if self.config.delta {
+            if let Some(patch) = offer
+                .artifact
+                .patches
+                .iter()
+                .find(|p| p.from == current.to_string())
+            {
+                match self.via_patch(&key, &offer, patch, emit) {
+                    Ok((result, patch_bytes)) => {
+                        fetched = patch_bytes;
+                        let full = offer.artifact.size.unwrap_or(result.len() as u64);
+                        delta = Some(DeltaReport {
+                            from: patch.from.clone(),
+                            patch_bytes,
+                            full_bytes: full,
+                            saved_bytes: full.saturating_sub(patch_bytes),
+                        });
+                        bytes = Some(result);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "delta update failed; downloading the full artifact");
+                        emit(UpdateEvent::DeltaFailed {
+                            error: error.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        let bytes = match bytes {
+            Some(bytes) => bytes,
+            None => {
+                let part = downloads.join(format!("{version}.part"));
+                let url = &offer.artifact.url;
+                let n = self.fetch(url, &part, offer.artifact.size, emit)?;
+                fetched = n;
+                let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
+                if let Err(e) = key.verify(url, &data, &offer.artifact.signature) {
+                    // A bad file must not be resumed from next time.
+                    let _ = std::fs::remove_file(&part);
+                    return Err(e);
+                }
+                let _ = std::fs::remove_file(&part);
+                data
+            }
+        };
+        let download_ms = started.elapsed().as_millis() as u64;
+        emit(UpdateEvent::Verified {
+            version: version.clone(),
+        });
+        let ready = downloads.join(format!("{version}.bin"));
+        crate::state::write_atomic(&ready, &bytes)?;
+        let trial = crate::trial::install(
+            &self.dir,
+            &ready,
+            &version,
+            &current.to_string(),
+            self.config.health_timeout,
+        );
+        let _ = std::fs::remove_file(&ready);
+        let trial = trial?;
+        *lock(&self.installed) = Some(trial);
+        let installed = Installed {
+            version: version.clone(),
+            downloaded_bytes: fetched,
+            delta,
+            download_ms,
+        };
+        emit(UpdateEvent::Installed(installed.clone()));
+        Ok(installed)
+    }
+
+    fn fetch(
+        &self,
+        url: &str,
+        part: &Path,
+        size: Option<u64>,
+        emit: &dyn Fn(UpdateEvent),
+    ) -> Result<u64, UpdateError> {
+        let mut last = Instant::now();
+        let mut last_done = u64::MAX;
+        let mut progress = |done: u64, total: Option<u64>| {
+            // At most ~20 events a second, plus the first and the last.
+            let finished = total == Some(done);
+            if last_done == u64::MAX || finished || last.elapsed().as_millis() >= 50 {
+                if done != last_done {
+                    emit(UpdateEvent::Progress {
+                        downloaded: done,
+                        total,
+                    });
+                }
+                last = Instant::now();
+                last_done = done;
+            }
+        };
+        self.http.download(url, part, size, &mut progress)
+    }
+
+    /// Fetches and verifies the patch, applies it to the running binary, and
+    /// verifies the result against the full artifact's signature.
+    fn via_patch(
+        &self,
+        key: &TrustedKey,
+        offer: &Offer,
+        patch: &crate::feed::Patch,
+        emit: &dyn Fn(UpdateEvent),
+    ) -> Result<(Vec<u8>, u64), UpdateError> {
+        let part = self
+            .downloads()
+            .join(format!("{}.from-{}.patch.part", offer.version, patch.from));
+        let n = self.fetch(&patch.url, &part, patch.size, emit)?;
+        let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
+        let _ = std::fs::remove_file(&part);
+        key.verify(&patch.url, &data, &patch.signature)?;
+        let old = std::fs::read("/proc/self/exe")
+            .map_err(|e| UpdateError::io("read", Path::new("/proc/self/exe"), e))?;
+        let result =
+            crate::delta::apply_patch(&patch.from, &old, &data, self.http.options().max_bytes)?;
+        key.verify("the patched artifact", &result, &offer.artifact.signature)
+            .map_err(|e| UpdateError::Patch {
+                from: patch.from.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok((result, n))
+    }
+}

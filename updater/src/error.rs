@@ -1,0 +1,192 @@
+//! Every way an update can fail, with the context to act on.
+
+use std::path::{Path, PathBuf};
+
+/// Why a check, download or install failed. Whatever the variant, the
+/// binary on disk is the old one, whole: the swap is the last step and an
+/// atomic rename.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// The public key compiled into the app is missing or unreadable, so no
+    /// signature can be verified: updating is refused, never done unverified.
+    #[error("no usable updater public key compiled into the app ({0}); refusing to update")]
+    NoPublicKey(String),
+    /// The server answered with an error status.
+    #[error("{url}: server answered HTTP {status}")]
+    Http {
+        /// What was requested.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The connection failed, timed out, or broke (after all retries).
+    #[error("{url}: network error: {reason}")]
+    Network {
+        /// What was requested.
+        url: String,
+        /// What the client reported.
+        reason: String,
+    },
+    /// The feed is not valid JSON or lacks what an update needs.
+    #[error("{url}: invalid update feed: {reason}")]
+    InvalidFeed {
+        /// The feed's address.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The feed has nothing for this platform.
+    #[error("the feed has no artifact for platform `{0}`")]
+    NoPlatform(String),
+    /// The feed offers a version that is not newer than the running one.
+    #[error("the feed offers {offered}, which is not newer than the running {current}: refusing to downgrade")]
+    Downgrade {
+        /// The version in the feed.
+        offered: String,
+        /// The running version.
+        current: String,
+    },
+    /// The version was installed before, failed its health check, and was
+    /// rolled back: it is never offered again.
+    #[error("version {0} was rolled back after failing its health check; not offered again")]
+    BadVersion(String),
+    /// A signature did not verify against the app's public key.
+    #[error("signature of {what} does not verify against the app's public key: {reason}")]
+    BadSignature {
+        /// Which file (artifact URL or patch).
+        what: String,
+        /// minisign's reason.
+        reason: String,
+    },
+    /// The body ended before the announced size, and retries did not help.
+    #[error("{url}: download truncated at {got} of {expected} bytes")]
+    Truncated {
+        /// What was downloaded.
+        url: String,
+        /// Bytes received.
+        got: u64,
+        /// Bytes announced.
+        expected: u64,
+    },
+    /// The download is larger than the configured limit.
+    #[error("{url}: {size} bytes is over the download limit of {limit} bytes")]
+    TooLarge {
+        /// What was downloaded.
+        url: String,
+        /// Its (announced or received) size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A delta patch could not be applied (the caller falls back to the full
+    /// artifact).
+    #[error("patch from {from}: {reason}")]
+    Patch {
+        /// The version the patch starts from.
+        from: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The disk is full.
+    #[error("{op} {path}: no space left on the device")]
+    DiskFull {
+        /// What was being done.
+        op: &'static str,
+        /// Where.
+        path: PathBuf,
+    },
+    /// The file system (or the file) is read-only or not writable by us.
+    #[error("{op} {path}: read-only or not writable ({reason})")]
+    ReadOnly {
+        /// What was being done.
+        op: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
+    /// Another file-system error.
+    #[error("{op} {path}: {reason}")]
+    Io {
+        /// What was being done.
+        op: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
+    /// `install`/`restart` was asked for with no verified update at hand.
+    #[error("no verified update is ready: check and download first")]
+    NothingReady,
+    /// Another check or download is running.
+    #[error("an update operation is already running")]
+    Busy,
+    /// The updater actor is gone (the app is shutting down).
+    #[error("the updater is not running")]
+    Stopped,
+}
+
+impl UpdateError {
+    /// Maps an I/O error on `path`, singling out a full disk and a read-only
+    /// file system, the two a user can do something about.
+    pub fn io(op: &'static str, path: &Path, error: std::io::Error) -> UpdateError {
+        let path = path.to_path_buf();
+        match error.raw_os_error() {
+            Some(28) => return UpdateError::DiskFull { op, path }, // ENOSPC
+            Some(30) | Some(13) | Some(1) => {
+                // EROFS, EACCES, EPERM
+                return UpdateError::ReadOnly {
+                    op,
+                    path,
+                    reason: error.to_string(),
+                };
+            }
+            _ => {}
+        }
+        UpdateError::Io {
+            op,
+            path,
+            reason: error.to_string(),
+        }
+    }
+
+    /// Worth retrying (network trouble, a cut connection, a 5xx answer).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            UpdateError::Network { .. } | UpdateError::Truncated { .. } => true,
+            UpdateError::Http { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            _ => false,
+        }
+    }
+
+    /// A short, stable name for the variant (for pages and logs).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UpdateError::NoPublicKey(_) => "no_public_key",
+            UpdateError::Http { .. } => "http",
+            UpdateError::Network { .. } => "network",
+            UpdateError::InvalidFeed { .. } => "invalid_feed",
+            UpdateError::NoPlatform(_) => "no_platform",
+            UpdateError::Downgrade { .. } => "downgrade",
+            UpdateError::BadVersion(_) => "bad_version",
+            UpdateError::BadSignature { .. } => "bad_signature",
+            UpdateError::Truncated { .. } => "truncated",
+            UpdateError::TooLarge { .. } => "too_large",
+            UpdateError::Patch { .. } => "patch",
+            UpdateError::DiskFull { .. } => "disk_full",
+            UpdateError::ReadOnly { .. } => "read_only",
+            UpdateError::Io { .. } => "io",
+            UpdateError::NothingReady => "nothing_ready",
+            UpdateError::Busy => "busy",
+            UpdateError::Stopped => "stopped",
+        }
+    }
+}
+
+impl From<UpdateError> for traykit_actors::ipc::RpcError {
+    fn from(e: UpdateError) -> Self {
+        traykit_actors::ipc::RpcError::new(4100, e.to_string())
+            .with_data(serde_json::json!({ "kind": e.kind() }))
+    }
+}
