@@ -79,6 +79,9 @@ pub struct AppBuilder {
     pub(crate) data_dir: Option<std::path::PathBuf>,
     pub(crate) ipc_limits: traykit_actors::ipc::IpcLimits,
     pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
+    /// Single instance, deep links, autostart, shortcuts, logging
+    /// (`src/integration.rs`).
+    pub(crate) desktop: crate::integration::Options,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
 }
@@ -107,6 +110,7 @@ impl Default for AppBuilder {
             data_dir: None,
             ipc_limits: traykit_actors::ipc::IpcLimits::default(),
             stores: Vec::new(),
+            desktop: Default::default(),
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
         }
@@ -368,6 +372,7 @@ impl AppBuilder {
             init_script.push('\n');
             init_script.push_str(TAURI_COMPAT_JS);
         }
+        let (desktop, desktop_hooks) = self.desktop.into_config(&self.name);
         let data_dir = self
             .data_dir
             .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
@@ -385,6 +390,7 @@ impl AppBuilder {
                 capabilities,
                 init_script,
                 dev_url: self.dev_url,
+                desktop,
             },
             ui,
         );
@@ -403,10 +409,17 @@ impl AppBuilder {
         for f in self.on_event {
             app.on_event(f);
         }
+        desktop_hooks.subscribe(&app);
         for tray in self.trays {
             app.add_tray(tray).await?;
         }
         for window in self.windows {
+            // Started at login: stay in the background.
+            let window = if app.started_hidden() {
+                window.visible_on_start(false)
+            } else {
+                window
+            };
             app.add_window(window)
                 .await
                 .map_err(|e| Error::Window(e.to_string()))?;
