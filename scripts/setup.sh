@@ -6,6 +6,7 @@ packages=(
   build-essential pkg-config
   libgtk-3-dev libwebkit2gtk-4.1-dev libxdo-dev   # tao, wry, muda
   xvfb xauth dbus x11-apps xdotool                  # the headless desktop (xwd: screenshots, xdotool: typing)
+  xdg-utils                                         # xdg-mime: deep-link handler registration tests
 )
 
 missing=()

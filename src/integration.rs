@@ -84,6 +84,11 @@ impl Hooks {
 }
 
 impl Options {
+    /// Sets the autostart directory unless the app chose one.
+    pub(crate) fn default_autostart_dir(&mut self, dir: PathBuf) {
+        self.autostart_dir.get_or_insert(dir);
+    }
+
     pub(crate) fn id(&self, name: &str) -> String {
         self.id.clone().unwrap_or_else(|| slug(name))
     }

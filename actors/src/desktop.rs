@@ -206,6 +206,25 @@ impl Default for PageLogLimits {
     }
 }
 
+impl PageLogLimits {
+    /// Sets the rate: `per_second` lines on average, bursts of `burst`.
+    pub fn rate(mut self, per_second: f64, burst: f64) -> Self {
+        self.per_second = per_second;
+        self.burst = burst;
+        self
+    }
+    /// Sets [`max_message_bytes`](Self::max_message_bytes).
+    pub fn max_message_bytes(mut self, n: usize) -> Self {
+        self.max_message_bytes = n;
+        self
+    }
+    /// Sets [`max_fields_bytes`](Self::max_fields_bytes).
+    pub fn max_fields_bytes(mut self, n: usize) -> Self {
+        self.max_fields_bytes = n;
+        self
+    }
+}
+
 /// Desktop-integration settings handed to [`AppHandle::start`] through
 /// `AppConfig::desktop`.
 pub struct DesktopConfig {
