@@ -60,6 +60,17 @@ impl Home {
     /// Runs `binary args` to completion in this home (a second launch, a
     /// `--ctl` call), on `bus` if given, in the directory `self.data`.
     pub fn run(&self, binary: &Path, bus: Option<&Bus>, args: &[&str]) -> Output {
+        self.run_env(binary, bus, args, &[])
+    }
+
+    /// Like `run`, with extra environment variables.
+    pub fn run_env(
+        &self,
+        binary: &Path,
+        bus: Option<&Bus>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
         let mut cmd = Command::new(binary);
         cmd.args(args)
             .current_dir(&self.data.0)
@@ -69,6 +80,7 @@ impl Home {
             cmd.env("DBUS_SESSION_BUS_ADDRESS", bus.address());
         }
         self.apply(&mut cmd);
+        cmd.envs(env.iter().copied());
         cmd.output().expect("run app")
     }
 
