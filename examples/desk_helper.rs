@@ -17,11 +17,6 @@
 use traykit::desktop_entry::DesktopEntry;
 use traykit::prelude::*;
 
-#[derive(traykit::RustEmbed)]
-#[folder = "examples/desk_helper/"]
-#[crate_path = "traykit::rust_embed"]
-struct Ui;
-
 const ID: &str = "desk-helper";
 const SCHEME: &str = "deskhelper";
 const SHORTCUT: &str = "ctrl+alt+KeyK";
@@ -40,7 +35,10 @@ fn main() -> Result<(), traykit::Error> {
         .single_instance(true)
         .deep_link_scheme(SCHEME)
         .logging(LogOptions::default())
-        .assets::<Ui>()
+        // include_bytes! rather than rust-embed: the file is also the `desk-helper`
+        // binary of packaging/desk-helper (another manifest directory).
+        .asset("index.html", include_bytes!("desk_helper/index.html"))
+        .asset("settings.js", include_bytes!("desk_helper/settings.js"))
         .capability(include_str!("desk_helper/settings.json"))
         .ctl_capability(include_str!("desk_helper/ctl.json"))
         .tray(

@@ -53,6 +53,7 @@ pub struct DesktopEntry {
     comment: Option<String>,
     schemes: Vec<String>,
     no_display: bool,
+    hidden: bool,
 }
 
 impl DesktopEntry {
@@ -67,6 +68,7 @@ impl DesktopEntry {
             comment: None,
             schemes: Vec::new(),
             no_display: false,
+            hidden: false,
         }
     }
 
@@ -98,6 +100,13 @@ impl DesktopEntry {
     /// Hides the entry from application menus (still usable as a handler).
     pub fn no_display(mut self, yes: bool) -> Self {
         self.no_display = yes;
+        self
+    }
+
+    /// `Hidden=true`: the entry counts as deleted (how a user entry switches
+    /// off a system-wide one of the same name).
+    pub fn hidden(mut self, yes: bool) -> Self {
+        self.hidden = yes;
         self
     }
 
@@ -136,6 +145,9 @@ impl DesktopEntry {
         }
         if self.no_display {
             text.push_str("NoDisplay=true\n");
+        }
+        if self.hidden {
+            text.push_str("Hidden=true\n");
         }
         text
     }

@@ -31,6 +31,8 @@ impl Home {
     fn apply(&self, cmd: &mut Command) {
         cmd.env("XDG_RUNTIME_DIR", &self.runtime.0)
             .env("XDG_CONFIG_HOME", &self.config.0)
+            // No system-wide autostart entries from the machine.
+            .env("XDG_CONFIG_DIRS", self.config.0.join("xdg-system"))
             .env("XDG_STATE_HOME", &self.state.0)
             .env("XDG_DATA_HOME", &self.data.0);
     }
