@@ -34,3 +34,10 @@ if ! command -v cargo >/dev/null; then
   echo "setup: cargo not found; install Rust with rustup first" >&2
   exit 1
 fi
+
+# cargo-deb builds the example .deb (tests/deb_e2e.rs); compiled once into
+# ~/.cargo/bin and reused.
+if ! cargo deb --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-deb"
+  cargo install cargo-deb --locked --quiet
+fi
