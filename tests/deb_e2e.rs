@@ -36,7 +36,7 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 fn skip_reason() -> Option<String> {
-    if !rustix_is_root() {
+    if !is_root() {
         return Some("not running as root: `dpkg -i` would need it".into());
     }
     for tool in ["dpkg", "dpkg-deb"] {
@@ -56,7 +56,7 @@ fn skip_reason() -> Option<String> {
     None
 }
 
-fn rustix_is_root() -> bool {
+fn is_root() -> bool {
     // /proc/self/status: "Uid:\treal\teffective…"
     std::fs::read_to_string("/proc/self/status")
         .ok()
