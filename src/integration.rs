@@ -238,7 +238,10 @@ pub(crate) fn prepare(
         ctl.push(cap.map_err(Error::Capability)?);
     }
     if let Some(pos) = args.iter().position(|a| a == CTL_FLAG) {
-        std::process::exit(run_ctl(&id, &args[pos + 1..]));
+        let code = run_ctl(&id, &args[pos + 1..]);
+        // `exit` skips destructors: flush the log file first.
+        drop(log_guard);
+        std::process::exit(code);
     }
     let primary = if builder.desktop.single_instance {
         match instance::acquire(&id)? {
@@ -247,6 +250,7 @@ pub(crate) fn prepare(
                 let started = std::time::Instant::now();
                 instance::hand_off(&path, &args)?;
                 tracing::info!(elapsed = ?started.elapsed(), "handed over to the running instance");
+                drop(log_guard);
                 std::process::exit(0);
             }
         }
