@@ -181,6 +181,23 @@ impl Primary {
     }
 }
 
+/// Whether a primary instance of `id` holds the lock right now (for
+/// `--ctl`, so a stale socket is reported as "not running" at once).
+pub(crate) fn is_running(id: &str) -> Result<bool, InstanceError> {
+    let lock_path = socket_dir(id)?.join("instance.lock");
+    let lock = match std::fs::File::open(&lock_path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io("opening", &lock_path)(e)),
+    };
+    match rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockShared) {
+        // Free: nobody is primary. The lock goes with the file, now.
+        Ok(()) => Ok(false),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(true),
+        Err(e) => Err(io("checking", &lock_path)(e.into())),
+    }
+}
+
 /// Sends one JSON-RPC request and returns the response object.
 pub(crate) fn request(
     path: &Path,

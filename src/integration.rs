@@ -329,7 +329,9 @@ fn run_ctl(id: &str, rest: &[String]) -> i32 {
             return 2;
         }
     };
-    if !path.exists() {
+    // The lock, not the socket file, says whether an instance runs: a
+    // crashed one leaves its socket behind.
+    if !matches!(instance::is_running(id), Ok(true)) {
         eprintln!(
             "{CTL_FLAG}: {}",
             instance::InstanceError::NotRunning(id.into())

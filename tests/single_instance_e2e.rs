@@ -121,8 +121,16 @@ fn a_socket_left_by_a_killed_instance_is_replaced() {
     first.signal("KILL");
     assert!(first.wait_exit(T).is_some());
     assert!(socket.exists(), "SIGKILL leaves the socket behind");
-    // Nobody listens on it now.
+    // Nobody listens on it now, and --ctl says so at once.
     assert!(std::os::unix::net::UnixStream::connect(&socket).is_err());
+    let started = Instant::now();
+    let (code, _, stderr) = rig.ctl(&["app.info"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("no running instance"), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no connection retries"
+    );
 
     // The next launch becomes primary (its own tray), not a hand-off into
     // the void.
