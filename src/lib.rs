@@ -26,6 +26,9 @@
 //! - `runtime`: the main thread — tao's event loop serving UI requests.
 //! - `trays`: the tray model turned into tray-icon/muda objects.
 //! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
+//! - [`instance`], [`logging`], and the builder options `single_instance`,
+//!   `deep_link_scheme`, `logging`, `on_shortcut`…: desktop integration
+//!   (the actor side is [`desktop`]; `.desktop` files in [`desktop_entry`]).
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 

@@ -190,3 +190,32 @@ fn ctl_calls_go_through_the_router_and_their_own_capability() {
     app.signal("TERM");
     assert_eq!(app.wait_exit(T), Some(0));
 }
+
+#[test]
+fn a_socket_directory_others_can_enter_is_refused() {
+    let rig = Rig::new();
+    let dir = rig.home.runtime.0.join(ID);
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = rig.launch(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not safe") && stderr.contains("mode 755"),
+        "{stderr}"
+    );
+    assert!(!dir.join("instance.sock").exists());
+
+    // A symlink planted in its place is refused too.
+    std::fs::remove_dir(&dir).expect("rmdir");
+    let elsewhere = support::bus::TempDir::new("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere.0, &dir).expect("symlink");
+    let out = rig.launch(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a directory (a symlink?)"), "{stderr}");
+    assert!(std::fs::read_dir(&elsewhere.0)
+        .expect("dir")
+        .next()
+        .is_none());
+}
