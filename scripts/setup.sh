@@ -6,6 +6,7 @@ packages=(
   build-essential pkg-config
   libgtk-3-dev libwebkit2gtk-4.1-dev libxdo-dev   # tao, wry, muda
   xvfb xauth dbus x11-apps xdotool                  # the headless desktop (xwd: screenshots, xdotool: typing)
+  xdg-utils                                         # xdg-mime: deep-link handler registration tests
 )
 
 missing=()
@@ -32,4 +33,11 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "setup: cargo not found; install Rust with rustup first" >&2
   exit 1
+fi
+
+# cargo-deb builds the example .deb (tests/deb_e2e.rs); compiled once into
+# ~/.cargo/bin and reused.
+if ! cargo deb --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-deb"
+  cargo install cargo-deb --locked --quiet
 fi

@@ -80,6 +80,9 @@ pub struct AppBuilder {
     pub(crate) ipc_limits: traykit_actors::ipc::IpcLimits,
     pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
     pub(crate) isolation: Option<traykit_actors::isolation::Isolation>,
+    /// Single instance, deep links, autostart, shortcuts, logging
+    /// (`src/integration.rs`).
+    pub(crate) desktop: crate::integration::Options,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
 }
@@ -109,6 +112,7 @@ impl Default for AppBuilder {
             ipc_limits: traykit_actors::ipc::IpcLimits::default(),
             stores: Vec::new(),
             isolation: None,
+            desktop: Default::default(),
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
         }
@@ -422,6 +426,7 @@ impl AppBuilder {
             init_script.push('\n');
             init_script.push_str(TAURI_COMPAT_JS);
         }
+        let (desktop, desktop_hooks) = self.desktop.into_config(&self.name);
         let data_dir = self
             .data_dir
             .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
@@ -440,6 +445,7 @@ impl AppBuilder {
                 init_script,
                 dev_url: self.dev_url,
                 isolation: self.isolation,
+                desktop,
             },
             ui,
         );
@@ -458,10 +464,17 @@ impl AppBuilder {
         for f in self.on_event {
             app.on_event(f);
         }
+        desktop_hooks.subscribe(&app);
         for tray in self.trays {
             app.add_tray(tray).await?;
         }
         for window in self.windows {
+            // Started at login: stay in the background.
+            let window = if app.started_hidden() {
+                window.visible_on_start(false)
+            } else {
+                window
+            };
             app.add_window(window)
                 .await
                 .map_err(|e| Error::Window(e.to_string()))?;

@@ -36,6 +36,13 @@ pub enum Error {
     /// A declared window is invalid.
     #[error("{0}")]
     Window(String),
+    /// The single-instance socket could not be set up or the hand-off to
+    /// the running instance failed.
+    #[error(transparent)]
+    Instance(#[from] crate::instance::InstanceError),
+    /// Logging (`.logging`) could not be set up.
+    #[error(transparent)]
+    Logging(#[from] crate::logging::LogError),
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),

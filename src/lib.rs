@@ -26,6 +26,9 @@
 //! - `runtime`: the main thread — tao's event loop serving UI requests.
 //! - `trays`: the tray model turned into tray-icon/muda objects.
 //! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
+//! - [`instance`], [`logging`], and the builder options `single_instance`,
+//!   `deep_link_scheme`, `logging`, `on_shortcut`…: desktop integration
+//!   (the actor side is [`desktop`]; `.desktop` files in [`desktop_entry`]).
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 
@@ -35,7 +38,11 @@ mod builder;
 mod error;
 #[cfg(feature = "webview")]
 mod host;
+pub mod instance;
+mod integration;
+pub mod logging;
 mod runtime;
+mod shortcuts;
 pub mod test;
 mod trays;
 #[cfg(feature = "webview")]
@@ -45,18 +52,21 @@ mod windows;
 pub use assets::DEFAULT_CSP;
 pub use builder::{App, AppBuilder, SetupError};
 pub use error::Error;
+pub use integration::{CTL_FLAG, HIDDEN_FLAG};
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, error as actor_error, icon, ids, ipc, isolation, menu, notifier, store,
-    supervise, tray, ui, window, ActorError, UiError,
+    app, builtins, desktop, desktop_entry, error as actor_error, icon, ids, ipc, isolation, menu,
+    notifier, store, supervise, tray, ui, window, ActorError, UiError,
 };
 
 /// The names most apps use.
 pub mod prelude {
     pub use crate::app::{AppHandle, Shutdown};
+    pub use crate::desktop::{DeepLink, SecondInstance, ShortcutPressed};
     pub use crate::icon::Icon;
     pub use crate::ipc::{CallContext, RpcError};
+    pub use crate::logging::LogOptions;
     pub use crate::menu::Menu;
     pub use crate::notifier::{
         CloseReason, Expiry, Notification, NotificationEvent, NotificationEventKind, Urgency,

@@ -133,7 +133,6 @@ fn print_capabilities(builder: &AppBuilder, format: &str) -> Result<i32, Error> 
     Ok(0)
 }
 
-#[cfg_attr(not(feature = "webview"), allow(unused_mut))]
 pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     #[cfg(feature = "webview")]
     if std::env::var_os(crate::host::HOST_ENV).is_some() {
@@ -148,6 +147,11 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     }) {
         return print_capabilities(&builder, &format);
     }
+    let app_slot: Arc<OnceLock<AppHandle>> = Arc::default();
+    // Before the display check: `--ctl` and a second launch's hand-off need
+    // no display, and end here.
+    let mut prepared = crate::integration::prepare(&mut builder, app_slot.clone())?;
+    let boot_part = prepared.boot_part();
     if !has_display() {
         return Err(Error::NoDisplay);
     }
@@ -165,7 +169,6 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         builder.request_timeout,
     );
 
-    let app_slot: Arc<OnceLock<AppHandle>> = Arc::default();
     install_event_handlers(app_slot.clone());
     #[cfg(feature = "webview")]
     let mut windows = {
@@ -197,6 +200,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
                         .await;
                     match app {
                         Ok(app) => {
+                            boot_part.start(&app);
                             if let Some(signals) = signals {
                                 signals.quit_on_signal(app);
                             }
@@ -272,6 +276,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         tracing::warn!("actor thread did not stop within 5 s; exiting without it");
     }
     drop(trays);
+    drop(prepared);
     if let Some(error) = boot_error
         .lock()
         .unwrap_or_else(PoisonError::into_inner)

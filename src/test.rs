@@ -70,6 +70,8 @@ impl TestApp {
         });
         if let Some(dir) = &temp_data {
             builder.data_dir = Some(dir.clone());
+            // …nor into the real autostart directory.
+            builder.desktop.default_autostart_dir(dir.join("autostart"));
         }
         let ui = Arc::new(RecordingUi::default());
         let notifications = Arc::new(RecordingNotifications::default());

@@ -82,6 +82,8 @@ pub struct AppConfig {
     /// The isolation pattern: when set, every page's IPC goes through this
     /// isolation application and is sealed (see [`crate::isolation`]).
     pub isolation: Option<crate::isolation::Isolation>,
+    /// Single instance, deep links, autostart, shortcuts, page logs.
+    pub desktop: crate::desktop::DesktopConfig,
 }
 
 /// The app's data directory for `name`: `$XDG_DATA_HOME/<name>` (usually
@@ -231,6 +233,7 @@ struct Inner {
     /// Open stores, and options for stores not opened yet.
     stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
+    desktop: crate::desktop::Desktop,
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
@@ -281,6 +284,7 @@ impl AppHandle {
                 data_dir: config.data_dir,
                 ipc_limits: config.ipc_limits,
                 isolation: config.isolation,
+                desktop: crate::desktop::Desktop::new(config.desktop),
                 ready: std::sync::atomic::AtomicBool::new(false),
                 held: Mutex::default(),
                 stores: Mutex::default(),
@@ -300,6 +304,10 @@ impl AppHandle {
                 ),
             }),
         }
+    }
+
+    pub(crate) fn desktop_state(&self) -> &crate::desktop::Desktop {
+        &self.inner.desktop
     }
 
     /// The app's name.
@@ -740,7 +748,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 type CallbackFn<M> = Box<dyn Fn(&AppHandle, &M)>;
 
 /// Turns a closure into a subscriber actor.
-struct Callback<M> {
+pub(crate) struct Callback<M> {
     app: AppHandle,
     f: CallbackFn<M>,
 }
@@ -749,7 +757,7 @@ impl<M> Callback<M>
 where
     M: Message<Result = ()> + Send + 'static,
 {
-    fn start(app: AppHandle, f: impl Fn(&AppHandle, &M) + 'static) -> Recipient<M> {
+    pub(crate) fn start(app: AppHandle, f: impl Fn(&AppHandle, &M) + 'static) -> Recipient<M> {
         Callback {
             app,
             f: Box::new(f),

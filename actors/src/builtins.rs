@@ -19,6 +19,7 @@
 //! | `store.keys` | `{store, prefix?}` | the keys under the granted prefixes |
 //! | `app.info` | – | `{name}` |
 //! | `app.quit` | `{code?}` | null |
+//! | `autostart.*`, `shortcut.*`, `log.write` | see [`crate::desktop::register_builtins`] | |
 //!
 //! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
 //! answered by the window actor itself and gated by the capability's
@@ -188,6 +189,7 @@ async fn window_cmd(
 
 /// Registers every built-in method.
 pub fn register(router: &mut Router) {
+    crate::desktop::register_builtins(router);
     type Make = fn() -> WindowCommand;
     let simple: [(&str, Make); 5] = [
         ("window.show", || WindowCommand::Show),

@@ -12,12 +12,16 @@
 //! - [`tray`]: one [`tray::TrayActor`] per tray icon, owner of its model.
 //! - [`menu`], [`icon`], [`ids`]: the plain data the tray model is made of.
 //! - [`notifier`]: desktop notifications and their actions.
+//! - [`desktop`], [`desktop_entry`]: second instances, deep links,
+//!   autostart, global shortcuts, page logs; `.desktop` files.
 //! - [`supervise`]: panic containment and restart.
 //! - [`headless`]: the recording backends used by `traykit::test`.
 //! - [`error`]: delivery errors shared by all actors.
 
 pub mod app;
 pub mod builtins;
+pub mod desktop;
+pub mod desktop_entry;
 pub mod error;
 pub mod headless;
 pub mod icon;

@@ -9,6 +9,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the rig
 
 pub mod bus;
+pub mod desktop;
 pub mod memory;
 pub mod notifications;
 pub mod screen;

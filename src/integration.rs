@@ -1,0 +1,367 @@
+//! The builder options for single instance, `--ctl`, deep links, autostart,
+//! shortcuts and logging, and the steps `run` takes for them before and
+//! after the actors boot.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use traykit_actors::app::AppHandle;
+use traykit_actors::desktop::{
+    deep_links_in, Autostart, DeepLink, DesktopConfig, PageLogLimits, SecondInstance,
+    ShortcutBackend, ShortcutPressed,
+};
+use traykit_actors::ipc::{Capabilities, Capability};
+
+use crate::builder::AppBuilder;
+use crate::error::Error;
+use crate::instance::{self, Acquired, Primary};
+use crate::logging::LogOptions;
+
+type SecondFn = Box<dyn Fn(&AppHandle, &SecondInstance) + Send>;
+type DeepLinkFn = Box<dyn Fn(&AppHandle, &DeepLink) + Send>;
+type ShortcutFn = Box<dyn Fn(&AppHandle, &ShortcutPressed) + Send>;
+
+/// The flag that starts the app in the background (as autostart does).
+pub const HIDDEN_FLAG: &str = "--hidden";
+/// The flag that turns a launch into a control call to the running instance.
+pub const CTL_FLAG: &str = "--ctl";
+
+/// Builder state for the desktop integration.
+#[derive(Default)]
+pub(crate) struct Options {
+    id: Option<String>,
+    single_instance: bool,
+    ctl_capabilities: Vec<Result<Capability, String>>,
+    deep_link_scheme: Option<String>,
+    autostart_dir: Option<PathBuf>,
+    started_hidden: Option<bool>,
+    logging: Option<LogOptions>,
+    page_log: PageLogLimits,
+    on_second_instance: Vec<SecondFn>,
+    on_deep_link: Vec<DeepLinkFn>,
+    on_shortcut: Vec<ShortcutFn>,
+    /// Set by the runtime (a display is there); `TestApp` has none.
+    pub(crate) shortcuts: Option<Arc<dyn ShortcutBackend>>,
+}
+
+/// A file-name-safe id from a display name: `"Desk helper"` → `desk-helper`.
+pub(crate) fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() {
+        "traykit-app".into()
+    } else {
+        out
+    }
+}
+
+/// The closures to subscribe once the app handle exists.
+pub(crate) struct Hooks {
+    on_second_instance: Vec<SecondFn>,
+    on_deep_link: Vec<DeepLinkFn>,
+    on_shortcut: Vec<ShortcutFn>,
+}
+
+impl Hooks {
+    pub(crate) fn subscribe(self, app: &AppHandle) {
+        for f in self.on_second_instance {
+            app.on_second_instance(f);
+        }
+        for f in self.on_deep_link {
+            app.on_deep_link(f);
+        }
+        for f in self.on_shortcut {
+            app.on_shortcut(f);
+        }
+    }
+}
+
+impl Options {
+    /// Sets the autostart directory unless the app chose one.
+    pub(crate) fn default_autostart_dir(&mut self, dir: PathBuf) {
+        self.autostart_dir.get_or_insert(dir);
+    }
+
+    pub(crate) fn id(&self, name: &str) -> String {
+        self.id.clone().unwrap_or_else(|| slug(name))
+    }
+
+    /// The actor-side config and the hooks, for `boot`.
+    pub(crate) fn into_config(self, name: &str) -> (DesktopConfig, Hooks) {
+        let id = self.id(name);
+        let config = DesktopConfig {
+            autostart: Autostart::new(&id, name, None, self.autostart_dir),
+            id,
+            started_hidden: self.started_hidden.unwrap_or(false),
+            deep_link_scheme: self.deep_link_scheme,
+            shortcuts: self.shortcuts,
+            page_log: self.page_log,
+        };
+        let hooks = Hooks {
+            on_second_instance: self.on_second_instance,
+            on_deep_link: self.on_deep_link,
+            on_shortcut: self.on_shortcut,
+        };
+        (config, hooks)
+    }
+}
+
+impl AppBuilder {
+    /// A stable, file-name-safe id for the app (default: its name in
+    /// lower-case with dashes, `"Desk helper"` → `desk-helper`). Names the
+    /// instance socket, the autostart entry, the log files.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.desktop.id = Some(id.into());
+        self
+    }
+
+    /// One instance per user: a second launch hands its arguments and
+    /// working directory to the running instance (a [`SecondInstance`]
+    /// message) and exits with code 0. Also enables `--ctl`.
+    pub fn single_instance(mut self, enabled: bool) -> Self {
+        self.desktop.single_instance = enabled;
+        self
+    }
+
+    /// Runs `f` on every second launch (single instance).
+    pub fn on_second_instance(
+        mut self,
+        f: impl Fn(&AppHandle, &SecondInstance) + Send + 'static,
+    ) -> Self {
+        self.desktop.on_second_instance.push(Box::new(f));
+        self
+    }
+
+    /// Grants the control CLI (`myapp --ctl METHOD key=value…`) methods, as
+    /// a capability JSON whose `windows` is `["ctl"]`. Without one, every
+    /// ctl call is refused (-32001). Needs `single_instance(true)`.
+    pub fn ctl_capability(mut self, json: &str) -> Self {
+        self.desktop
+            .ctl_capabilities
+            .push(Capability::from_json(json).map_err(|e| e.to_string()));
+        self
+    }
+
+    /// The app handles `scheme://…` URLs: one in the arguments of this or a
+    /// later launch (single instance) arrives as a [`DeepLink`] message.
+    /// Register the handler with the desktop through a
+    /// [`DesktopEntry`](crate::desktop_entry::DesktopEntry) (`.scheme`).
+    pub fn deep_link_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.desktop.deep_link_scheme = Some(scheme.into());
+        self
+    }
+
+    /// Runs `f` on every deep link.
+    pub fn on_deep_link(mut self, f: impl Fn(&AppHandle, &DeepLink) + Send + 'static) -> Self {
+        self.desktop.on_deep_link.push(Box::new(f));
+        self
+    }
+
+    /// Runs `f` on every press of a global shortcut the app registered
+    /// (`app.register_shortcut(id, accelerator)`).
+    pub fn on_shortcut(
+        mut self,
+        f: impl Fn(&AppHandle, &ShortcutPressed) + Send + 'static,
+    ) -> Self {
+        self.desktop.on_shortcut.push(Box::new(f));
+        self
+    }
+
+    /// Where the autostart entry goes (default `$XDG_CONFIG_HOME/autostart`).
+    pub fn autostart_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.desktop.autostart_dir = Some(dir.into());
+        self
+    }
+
+    /// Overrides whether the app counts as started hidden (default: whether
+    /// `--hidden` is among the arguments). Hidden, windows declared
+    /// `visible_on_start` stay hidden.
+    pub fn started_hidden(mut self, hidden: bool) -> Self {
+        self.desktop.started_hidden = Some(hidden);
+        self
+    }
+
+    /// Installs a `tracing` subscriber: stderr plus a daily file in the
+    /// app's log directory ([`logging::log_dir`](crate::logging::log_dir)),
+    /// filtered by `TRAYKIT_LOG`, else `RUST_LOG`. Off by default, so an
+    /// app's own subscriber is not replaced.
+    pub fn logging(mut self, options: LogOptions) -> Self {
+        self.desktop.logging = Some(options);
+        self
+    }
+
+    /// Limits on pages' `log.write` (rate per window, sizes).
+    pub fn page_log_limits(mut self, limits: PageLogLimits) -> Self {
+        self.desktop.page_log = limits;
+        self
+    }
+}
+
+/// What `run` keeps from the steps before boot.
+pub(crate) struct Prepared {
+    /// Keeps the log file writer alive until `run` returns.
+    _log_guard: crate::logging::Guard,
+    primary: Option<Primary>,
+    ctl: Arc<Capabilities>,
+    deep_links: Vec<String>,
+}
+
+fn args() -> Vec<String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Before boot: logging, `--ctl` (answers and exits), single instance
+/// (a second launch hands off and exits 0), `--hidden`, deep links in argv,
+/// the shortcut backend.
+pub(crate) fn prepare(
+    builder: &mut AppBuilder,
+    app_slot: Arc<OnceLock<AppHandle>>,
+) -> Result<Prepared, Error> {
+    let id = builder.desktop.id(&builder.name);
+    let log_guard = match &builder.desktop.logging {
+        Some(options) => crate::logging::install(&id, options)?,
+        None => None,
+    };
+    let args = args();
+    let mut ctl = Capabilities::default();
+    for cap in std::mem::take(&mut builder.desktop.ctl_capabilities) {
+        ctl.push(cap.map_err(Error::Capability)?);
+    }
+    if let Some(pos) = args.iter().position(|a| a == CTL_FLAG) {
+        let code = run_ctl(&id, &args[pos + 1..]);
+        // `exit` skips destructors: flush the log file first.
+        drop(log_guard);
+        std::process::exit(code);
+    }
+    let primary = if builder.desktop.single_instance {
+        match instance::acquire(&id)? {
+            Acquired::Primary(primary) => Some(primary),
+            Acquired::Running(path) => {
+                let started = std::time::Instant::now();
+                instance::hand_off(&path, &args)?;
+                tracing::info!(elapsed = ?started.elapsed(), "handed over to the running instance");
+                drop(log_guard);
+                std::process::exit(0);
+            }
+        }
+    } else {
+        None
+    };
+    if builder.desktop.started_hidden.is_none() {
+        builder.desktop.started_hidden = Some(args.iter().any(|a| a == HIDDEN_FLAG));
+    }
+    let deep_links = match &builder.desktop.deep_link_scheme {
+        Some(scheme) => deep_links_in(scheme, &args)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
+    builder.desktop.shortcuts = Some(crate::shortcuts::HotkeyBackend::new(app_slot));
+    Ok(Prepared {
+        _log_guard: log_guard,
+        primary,
+        ctl: Arc::new(ctl),
+        deep_links,
+    })
+}
+
+impl Prepared {
+    /// Splits off what the actor thread needs; the rest (the lock, the log
+    /// writer) stays with `run` until it returns.
+    pub(crate) fn boot_part(&mut self) -> BootPart {
+        BootPart {
+            listener: self.primary.as_mut().and_then(Primary::take_listener),
+            ctl: self.ctl.clone(),
+            deep_links: std::mem::take(&mut self.deep_links),
+        }
+    }
+}
+
+/// The part of [`Prepared`] that moves to the actor thread.
+pub(crate) struct BootPart {
+    listener: Option<std::os::unix::net::UnixListener>,
+    ctl: Arc<Capabilities>,
+    deep_links: Vec<String>,
+}
+
+impl BootPart {
+    /// After boot (on the actor thread): serve the instance socket, deliver
+    /// this launch's own deep links.
+    pub(crate) fn start(self, app: &AppHandle) {
+        if let Some(listener) = self.listener {
+            instance::serve(listener, app.clone(), self.ctl);
+        }
+        for url in self.deep_links {
+            app.deliver_deep_link(url);
+        }
+    }
+}
+
+/// `--ctl METHOD [ARGS…]`: prints the JSON-RPC response; exit code 0 on a
+/// result, 1 on an error answer, 2 when no call could be made.
+fn run_ctl(id: &str, rest: &[String]) -> i32 {
+    let Some((method, params)) = rest.split_first() else {
+        eprintln!("usage: {CTL_FLAG} METHOD [key=value…|JSON]");
+        return 2;
+    };
+    let params = match instance::ctl_params(params) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{CTL_FLAG}: {e}");
+            return 2;
+        }
+    };
+    let path = match instance::socket_path(id) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{CTL_FLAG}: {e}");
+            return 2;
+        }
+    };
+    // The lock, not the socket file, says whether an instance runs: a
+    // crashed one leaves its socket behind.
+    if !matches!(instance::is_running(id), Ok(true)) {
+        eprintln!(
+            "{CTL_FLAG}: {}",
+            instance::InstanceError::NotRunning(id.into())
+        );
+        return 2;
+    }
+    match instance::request(&path, method, params, std::time::Duration::from_secs(15)) {
+        Ok(reply) => {
+            println!("{reply}");
+            if reply.get("error").is_some() {
+                1
+            } else {
+                0
+            }
+        }
+        Err(e) => {
+            eprintln!("{CTL_FLAG}: {e}");
+            2
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Desk helper"), "desk-helper");
+        assert_eq!(slug("  Tray  Clock!! 2"), "tray-clock-2");
+        assert_eq!(slug("ßß"), "traykit-app");
+    }
+}
