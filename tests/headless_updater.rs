@@ -105,18 +105,30 @@ fn call(id: u64, method: &str) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string()
 }
 
-/// Posts one call from `window` and returns the response to it (a delivery
-/// may carry events alongside it).
+/// Posts one call from `window` and returns the response to it. It may
+/// come in a later delivery than the first (events are flushed as they
+/// happen), so wait for it.
 async fn rpc(app: &TestApp, window: &str, id: u64, method: &str) -> Value {
     app.ipc(window, &call(id, method)).await.expect("answered");
-    app.page_messages(window)
-        .into_iter()
-        .flat_map(|m| match m {
-            Value::Array(items) => items,
-            other => vec![other],
-        })
-        .find(|m| m["id"] == json!(id))
-        .unwrap_or_else(|| panic!("no response to {method}"))
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let found = app
+            .page_messages(window)
+            .into_iter()
+            .flat_map(|m| match m {
+                Value::Array(items) => items,
+                other => vec![other],
+            })
+            .find(|m| m["id"] == json!(id));
+        if let Some(reply) = found {
+            return reply;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no response to {method}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[actix::test]
@@ -192,4 +204,54 @@ async fn without_a_public_key_nothing_is_fetched() {
     assert!(server.log().is_empty(), "no request without a key");
     let status: Value = rpc(&app, "main", 2, "updater.status").await;
     assert_eq!(status["result"]["phase"], "failed");
+}
+
+#[actix::test]
+async fn github_releases_work_as_the_source() {
+    // A fake GitHub API on 127.0.0.1: the release points at signed assets.
+    let dir = Temp::new("gh");
+    let server = server::FeedServer::start(dir.0.clone());
+    let name = format!(
+        "app-{}-{}",
+        traykit_updater::feed::current_os(),
+        std::env::consts::ARCH
+    );
+    std::fs::create_dir_all(dir.0.join("repos/acme/app/releases")).expect("dirs");
+    std::fs::write(dir.0.join(&name), b"v2").expect("asset");
+    let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
+    let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
+    let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
+    release::sign_file(&sk, &dir.0.join(&name)).expect("sign");
+    let asset =
+        |n: &str| json!({"name": n, "browser_download_url": format!("{}/{n}", server.url())});
+    let latest = json!({"tag_name": "v2.0.0", "body": "From GitHub",
+        "assets": [asset(&name), asset(&format!("{name}.sig"))]});
+    std::fs::write(
+        dir.0.join("repos/acme/app/releases/latest"),
+        latest.to_string(),
+    )
+    .expect("api");
+
+    let state = Temp::new("state");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let builder = App::builder()
+        .updater(
+            UpdaterConfig::new("1.0.0", Vec::<String>::new(), &key)
+                .manual_only()
+                .state_dir(&state.0)
+                .github(
+                    traykit_updater::GithubSource::new("acme", "app", "app-{{target}}-{{arch}}")
+                        .api_url(&server.url()),
+                ),
+        )
+        .window(Window::new("main").url("index.html"))
+        .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
+    let app = TestApp::start(builder).await.expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(reply["result"]["version"], "2.0.0", "{reply}");
+    assert_eq!(reply["result"]["notes"], "From GitHub");
+    assert!(server
+        .log()
+        .iter()
+        .any(|r| r.path == "/repos/acme/app/releases/latest"));
 }
