@@ -12,7 +12,8 @@
 //! At run time (arguments, kept across the update's restart): `--feed URL`,
 //! `--state-dir DIR` (default: the data dir), `--interval-ms N` (background
 //! checks; default none), `--health-ms N` (how long a new version has to
-//! confirm its health; default 20 s).
+//! confirm its health; default 20 s), `--no-confirm` (never confirm health:
+//! plays a new version that hangs at start, for the rollback test).
 //!
 //! It prints one machine-readable line per step on stdout (`version`,
 //! `update-available`, `progress`, `installed`, `healthy`, `failed`, …), which
@@ -111,7 +112,7 @@ fn main() -> Result<(), traykit::Error> {
             .start();
             updater.subscribe(ui.clone().recipient());
             app.tray(TRAY)?.subscribe(ui.recipient());
-            if updater.on_trial() {
+            if updater.on_trial() && !std::env::args().any(|a| a == "--no-confirm") {
                 // The tray is up and the actors run: this version works.
                 updater.confirm_healthy()?;
                 println!("healthy {VERSION}");

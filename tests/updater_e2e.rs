@@ -600,3 +600,62 @@ fn without_a_restart_the_update_runs_at_the_next_launch() {
     let v2 = s.wait_v2_healthy();
     s.pids.stop(v2.pid);
 }
+
+#[test]
+fn a_v2_that_never_confirms_is_rolled_back_at_the_deadline() {
+    // `--no-confirm` (kept across the restart) makes the new version run
+    // but never confirm, as one that hangs at start would.
+    let (mut s, item) = Scenario::start(&["--health-ms", "3000", "--no-confirm"], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("2.0.0 full"));
+    eventually(T, || {
+        (item.menu().find("Restart to update")?.enabled).then_some(())
+    })
+    .expect("restart offered");
+    item.click("Restart to update");
+    let hung = parse_started(&s.line("version "));
+    s.pids.0.push(hung.pid);
+    assert_eq!((hung.version.as_str(), hung.trial), ("2.0.0", true));
+    let waited = Instant::now();
+    let back = parse_started(&s.line("version "));
+    s.pids.0.push(back.pid);
+    assert_eq!((back.version.as_str(), back.trial), ("1.0.0", false));
+    assert_eq!(back.pid, hung.ppid, "the watchdog became the restored v1");
+    assert!(
+        waited.elapsed() >= Duration::from_millis(2000),
+        "rolled back before the deadline"
+    );
+    eventually(T, || (!alive(hung.pid)).then_some(())).expect("the hung v2 was stopped");
+    s.assert_v1_intact("a health timeout");
+    assert_eq!(
+        State::load(&s.state).expect("state").bad_versions,
+        ["2.0.0"]
+    );
+    s.pids.stop(back.pid);
+}
+
+#[test]
+fn delta_size_numbers() {
+    // Numbers, not assertions on them: v1→v2 differ in the version string
+    // only; v1→crashy also in code (an extra branch in `setup`).
+    for (to, label) in [("v2", "version string only"), ("crashy", "a code change")] {
+        let old = std::fs::read(fixture("v1")).expect("v1");
+        let new = std::fs::read(fixture(to)).expect("new");
+        let started = Instant::now();
+        let patch = traykit_updater::delta::make_patch(&old, &new).expect("diff");
+        let diff_ms = started.elapsed().as_millis();
+        let started = Instant::now();
+        let rebuilt =
+            traykit_updater::delta::apply_patch("1.0.0", &old, &patch, 1 << 30).expect("apply");
+        let apply_ms = started.elapsed().as_millis();
+        assert_eq!(rebuilt, new);
+        println!(
+            "NUMBERS delta v1→{to} ({label}): full {} B, patch {} B ({:.3}%), diff {diff_ms} ms, apply {apply_ms} ms",
+            new.len(),
+            patch.len(),
+            patch.len() as f64 * 100.0 / new.len() as f64
+        );
+    }
+}
