@@ -98,7 +98,7 @@ pub fn replace_executable(from: &Path, to: &Path) -> Result<(), UpdateError> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tk-restore-{}", std::process::id()));
     let result = (|| {
-        std::fs::copy(from, &tmp).map_err(|e| UpdateError::io("copy", &tmp, e))?;
+        std::fs::copy(from, &tmp).map_err(|e| UpdateError::io("copy from", from, e))?;
         let file = std::fs::File::open(&tmp).map_err(|e| UpdateError::io("open", &tmp, e))?;
         file.set_permissions(std::fs::Permissions::from_mode(0o755))
             .map_err(|e| UpdateError::io("chmod", &tmp, e))?;
