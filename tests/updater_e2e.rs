@@ -573,7 +573,10 @@ fn a_corrupt_patch_falls_back_to_the_full_download() {
 
 #[test]
 fn without_a_restart_the_update_runs_at_the_next_launch() {
-    let (mut s, item) = Scenario::start(&[], |dir, url| {
+    // This time the new version confirms through the updater's automatic
+    // confirmation (`auto_confirm_after`), not from its own code.
+    let args = ["--no-confirm", "--auto-confirm-ms", "300"];
+    let (mut s, item) = Scenario::start(&args, |dir, url| {
         publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
     });
     item.click("Check for updates");
