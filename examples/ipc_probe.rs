@@ -70,8 +70,16 @@ fn main() -> Result<(), traykit::Error> {
         .init();
     let open_at_start = std::env::args().any(|a| a == "--open");
     let close_after_report = std::env::args().any(|a| a == "--close-after-report");
+    // The isolation pattern with a pass-through hook: what isolation costs.
+    let isolation = std::env::args().any(|a| a == "--isolation");
 
-    App::builder()
+    let mut builder = App::builder();
+    if isolation {
+        builder = builder.isolation(traykit::isolation::Isolation::hook(
+            "window.__TRAYKIT_ISOLATION_HOOK__ = (payload) => payload;",
+        ));
+    }
+    builder
         .name("IPC probe")
         .manage(Counters::default())
         .tray(

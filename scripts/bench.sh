@@ -8,4 +8,4 @@ cargo build --release --examples --locked
 # linked), and as a tray-only app should be built (`default-features = false`).
 cp target/release/examples/tray_clock target/release/examples/tray_clock-webview
 cargo build --release --example tray_clock --no-default-features --locked
-bash scripts/headless.sh cargo bench --locked --bench tray --bench ipc --bench store
+bash scripts/headless.sh cargo bench --locked --bench tray --bench ipc --bench store --bench isolation

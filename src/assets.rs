@@ -23,6 +23,10 @@ pub(crate) struct Assets {
     /// Folders read at request time (development, generated pages).
     dirs: Vec<std::path::PathBuf>,
     pub(crate) csp: String,
+    /// Allow the inline scripts of served HTML by their SHA-256 hashes.
+    pub(crate) csp_hashes: bool,
+    /// The isolation pattern is on: pages may frame the isolation scheme.
+    pub(crate) isolation: bool,
 }
 
 impl Default for Assets {
@@ -32,6 +36,8 @@ impl Default for Assets {
             embedded: Vec::new(),
             dirs: Vec::new(),
             csp: DEFAULT_CSP.to_owned(),
+            csp_hashes: true,
+            isolation: false,
         }
     }
 }
@@ -93,10 +99,108 @@ impl Assets {
             .header(header::CONTENT_TYPE, mime.essence_str())
             .header(header::CACHE_CONTROL, "no-cache");
         if mime.essence_str() == "text/html" {
-            response = response.header("Content-Security-Policy", self.csp.as_str());
+            response = response.header("Content-Security-Policy", self.policy_for(&body));
         }
         response.body(body).unwrap_or_default()
     }
+}
+
+impl Assets {
+    /// The policy an HTML file is served with: the app's, plus the hashes of
+    /// the file's inline scripts (so a page may keep an inline script
+    /// without `'unsafe-inline'`), plus the isolation frame's scheme.
+    fn policy_for(&self, html: &[u8]) -> String {
+        let mut policy = self.csp.clone();
+        let unsafe_inline =
+            directive(&policy, "script-src").is_some_and(|d| d.contains("'unsafe-inline'"));
+        if self.csp_hashes && !unsafe_inline {
+            for script in inline_scripts(html) {
+                let digest = base64::engine::general_purpose::STANDARD
+                    .encode(<sha2::Sha256 as sha2::Digest>::digest(script));
+                policy = add_source(&policy, "script-src", &format!("'sha256-{digest}'"));
+            }
+        }
+        if self.isolation {
+            policy = add_source(&policy, "frame-src", "traykit-isolation:");
+        }
+        policy
+    }
+}
+
+use base64::Engine as _;
+
+/// The sources of `name` in `policy`, if it has that directive.
+fn directive<'a>(policy: &'a str, name: &str) -> Option<&'a str> {
+    policy.split(';').map(str::trim).find(|d| {
+        d.split_ascii_whitespace()
+            .next()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Adds `source` to directive `name` (`script-src`, `frame-src`). When the
+/// policy has no such directive, the source goes to `default-src`, which
+/// the browser falls back to; a policy without either is left alone (it
+/// already allows everything for that directive).
+fn add_source(policy: &str, name: &str, source: &str) -> String {
+    let target = if directive(policy, name).is_some() {
+        name
+    } else if directive(policy, "default-src").is_some() {
+        "default-src"
+    } else {
+        return policy.to_owned();
+    };
+    policy
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let is_target = d
+                .split_ascii_whitespace()
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(target));
+            if is_target && !d.split_ascii_whitespace().any(|s| s == source) {
+                // `'none'` cannot be combined with sources.
+                let kept: Vec<&str> = d
+                    .split_ascii_whitespace()
+                    .filter(|s| *s != "'none'")
+                    .collect();
+                format!("{} {source}", kept.join(" "))
+            } else {
+                d.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The contents of the inline `<script>` elements of an HTML document (those
+/// without `src`), byte for byte as the browser hashes them.
+fn inline_scripts(html: &[u8]) -> Vec<&[u8]> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(start) = find(&lower[at..], b"<script").map(|i| i + at) {
+        let Some(tag_end) = find(&lower[start..], b">").map(|i| i + start) else {
+            break;
+        };
+        let tag = &lower[start..tag_end];
+        let Some(close) = find(&lower[tag_end..], b"</script").map(|i| i + tag_end) else {
+            break;
+        };
+        let has_src = tag
+            .split(|b| b.is_ascii_whitespace())
+            .any(|attr| attr.starts_with(b"src="));
+        if !has_src {
+            out.push(&html[tag_end + 1..close]);
+        }
+        at = close + b"</script".len();
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -131,6 +235,44 @@ mod tests {
                 .body(Vec::new())
                 .expect("request"),
         )
+    }
+
+    #[test]
+    fn inline_scripts_are_allowed_by_hash_and_isolation_by_scheme() {
+        let html = b"<html><script>alert(1)</script><script src=\"a.js\"></script><SCRIPT type=module>\nx()\n</SCRIPT></html>";
+        let scripts = inline_scripts(html);
+        assert_eq!(scripts, vec![&b"alert(1)"[..], &b"\nx()\n"[..]]);
+        let mut assets = Assets::default();
+        assets.insert("index.html", Cow::Borrowed(html));
+        let r = get(&assets, "traykit://localhost/");
+        let csp = r.headers()["Content-Security-Policy"]
+            .to_str()
+            .expect("ascii");
+        // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert!(
+            csp.contains(
+                "script-src 'self' traykit: 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+            ),
+            "{csp}"
+        );
+        assert!(!csp.contains("frame-src"), "{csp}");
+        assets.isolation = true;
+        let csp = get(&assets, "traykit://localhost/").headers()["Content-Security-Policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            csp.contains("default-src 'self' traykit: traykit-isolation:"),
+            "{csp}"
+        );
+        assets.csp_hashes = false;
+        assets.csp = "default-src 'none'; frame-src 'none'".into();
+        let csp = get(&assets, "traykit://localhost/").headers()["Content-Security-Policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert_eq!(csp, "default-src 'none'; frame-src traykit-isolation:");
+        assert_eq!(add_source("", "script-src", "'x'"), "");
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub struct AppBuilder {
     pub(crate) data_dir: Option<std::path::PathBuf>,
     pub(crate) ipc_limits: traykit_actors::ipc::IpcLimits,
     pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
+    pub(crate) isolation: Option<traykit_actors::isolation::Isolation>,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::assets::Assets,
 }
@@ -107,6 +108,7 @@ impl Default for AppBuilder {
             data_dir: None,
             ipc_limits: traykit_actors::ipc::IpcLimits::default(),
             stores: Vec::new(),
+            isolation: None,
             #[cfg(feature = "webview")]
             assets: crate::assets::Assets::default(),
         }
@@ -277,6 +279,58 @@ impl AppBuilder {
         self
     }
 
+    /// The capability report: per window, what it may call, listen to and
+    /// store; the registered methods no capability grants (unreachable from
+    /// any page); grants that match no method. Apps print it when started
+    /// with `--print-capabilities` (or `--print-capabilities=json`), without
+    /// needing a display.
+    pub fn capability_report(&self) -> Result<traykit_actors::report::CapabilityReport, Error> {
+        let mut caps = Capabilities::default();
+        for cap in &self.capabilities {
+            caps.push(cap.clone().map_err(Error::Capability)?);
+        }
+        let mut builtins = Router::default();
+        traykit_actors::builtins::register(&mut builtins);
+        let methods = builtins.methods().into_iter().chain(self.router.methods());
+        Ok(traykit_actors::report::CapabilityReport::new(
+            &caps,
+            methods,
+            self.windows.iter().map(Window::label),
+        ))
+    }
+
+    /// Turns on the isolation pattern (off by default): every IPC message
+    /// of every page first passes through `isolation`, an app-supplied
+    /// document in a sandboxed iframe whose hook may check, rewrite or
+    /// refuse it, and is then sealed (AES-256-GCM, a key per webview that
+    /// the page never sees). The core refuses anything else, including
+    /// replays. See [`Isolation`](traykit_actors::isolation::Isolation).
+    ///
+    /// ```no_run
+    /// use traykit::isolation::Isolation;
+    /// traykit::App::builder().isolation(
+    ///     Isolation::new(r#"<html><body><script src="hook.js"></script></body></html>"#)
+    ///         .script("hook.js", "window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;"),
+    /// );
+    /// ```
+    pub fn isolation(mut self, isolation: traykit_actors::isolation::Isolation) -> Self {
+        #[cfg(feature = "webview")]
+        {
+            self.assets.isolation = true;
+        }
+        self.isolation = Some(isolation);
+        self
+    }
+
+    /// Allows the inline `<script>`s of served HTML by their SHA-256 hashes
+    /// in the Content-Security-Policy (on by default), so a strict policy
+    /// needs no `'unsafe-inline'`. Turn off to send the policy unchanged.
+    #[cfg(feature = "webview")]
+    pub fn csp_hashes(mut self, enabled: bool) -> Self {
+        self.assets.csp_hashes = enabled;
+        self
+    }
+
     /// In debug builds, windows with relative URLs load from this dev server
     /// (e.g. Vite's `http://localhost:5173`) instead of the embedded assets,
     /// and its origin counts as the app's own for capabilities. Ignored in
@@ -385,6 +439,7 @@ impl AppBuilder {
                 capabilities,
                 init_script,
                 dev_url: self.dev_url,
+                isolation: self.isolation,
             },
             ui,
         );

@@ -39,6 +39,9 @@ pub enum Error {
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),
+    /// `--print-capabilities` could not print its report.
+    #[error("capability report: {0}")]
+    Report(String),
 }
 
 // `fn main() -> Result<(), traykit::Error>` prints the error with `Debug`;

@@ -30,6 +30,7 @@ use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tao::platform::run_return::EventLoopExtRunReturn;
 use traykit_actors::ids::WindowLabel;
+use traykit_actors::isolation::IsolationFrame;
 use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder, WindowOp};
 use traykit_actors::window::WindowSpec;
 use traykit_actors::UiError;
@@ -48,6 +49,7 @@ enum ToHost {
         spec: WindowSpec,
         visible: bool,
         init_script: String,
+        isolation: Option<IsolationFrame>,
     },
     Op {
         id: u64,
@@ -262,6 +264,7 @@ impl HostWindows {
                 spec,
                 visible,
                 init_script,
+                isolation,
             } => {
                 if self.host.is_none() {
                     if let Err(e) = self.spawn() {
@@ -277,6 +280,7 @@ impl HostWindows {
                         spec,
                         visible,
                         init_script,
+                        isolation,
                     },
                     responder,
                 );
@@ -399,7 +403,11 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
                         spec,
                         visible,
                         init_script,
-                    } => (id, windows.create(target, spec, visible, init_script)),
+                        isolation,
+                    } => (
+                        id,
+                        windows.create(target, spec, visible, init_script, isolation),
+                    ),
                     ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
                     ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
                     ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),

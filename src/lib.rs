@@ -48,8 +48,8 @@ pub use error::Error;
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, error as actor_error, icon, ids, ipc, menu, notifier, store, supervise, tray,
-    ui, window, ActorError, UiError,
+    app, builtins, error as actor_error, icon, ids, ipc, isolation, menu, notifier, store,
+    supervise, tray, ui, window, ActorError, UiError,
 };
 
 /// The names most apps use.

@@ -115,6 +115,24 @@ impl Signals {
     }
 }
 
+/// `--print-capabilities[=json]`: the report on stdout, then exit.
+fn print_capabilities(builder: &AppBuilder, format: &str) -> Result<i32, Error> {
+    use std::io::Write;
+    let report = builder.capability_report()?;
+    let text = match format {
+        "json" => serde_json::to_string_pretty(&report).map_err(|e| Error::Report(e.to_string()))?,
+        "" | "text" => report.to_string(),
+        other => {
+            return Err(Error::Report(format!(
+                "unknown report format `{other}` (use --print-capabilities or --print-capabilities=json)"
+            )))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| Error::Report(e.to_string()))?;
+    Ok(0)
+}
+
 #[cfg_attr(not(feature = "webview"), allow(unused_mut))]
 pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     #[cfg(feature = "webview")]
@@ -123,6 +141,12 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         // no code after `run()` in the app's `main` runs a second time.
         let code = crate::host::serve(std::mem::take(&mut builder.assets))?;
         std::process::exit(code);
+    }
+    if let Some(format) = std::env::args().find_map(|a| {
+        a.strip_prefix("--print-capabilities")
+            .map(|rest| rest.trim_start_matches('=').to_owned())
+    }) {
+        return print_capabilities(&builder, &format);
     }
     if !has_display() {
         return Err(Error::NoDisplay);

@@ -214,10 +214,11 @@ impl TestApp {
 
 /// The value one `Eval` hands to `__TRAYKIT__.receive(…)`.
 fn delivered(script: &str) -> Option<Value> {
-    let json = script
+    let literal = script
         .split_once(".receive(")
         .and_then(|(_, rest)| rest.strip_suffix(')'))?;
-    serde_json::from_str(json).ok()
+    let text: String = serde_json::from_str(literal).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 fn messages_in(requests: &[UiRequest], window: &str) -> Vec<Value> {

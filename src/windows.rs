@@ -1,7 +1,9 @@
 //! Live windows on the UI thread: tao windows with a wry (WebKitGTK)
 //! webview each, keyed by label. Only the runtime calls this.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tao::dpi::{LogicalPosition, LogicalSize, PhysicalPosition};
@@ -10,12 +12,50 @@ use tao::event_loop::EventLoopWindowTarget;
 use tao::platform::unix::{WindowBuilderExtUnix, WindowExtUnix};
 use tao::window::{Window as NativeWindow, WindowBuilder, WindowId};
 use traykit_actors::ids::WindowLabel;
+use traykit_actors::isolation::IsolationFrame;
 use traykit_actors::ui::{UiEvent, WindowOp};
 use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
 use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
 
 use crate::assets::Assets;
+
+/// traykit's half of the isolation frame: seals what the app's hook lets
+/// through (see `actors/src/isolation.rs`).
+const ISOLATION_JS: &str = include_str!("../ui-assets/isolation.js");
+
+/// Serves one webview's isolation frame. Each load is a new session, so a
+/// reloaded frame's sequence numbers never collide with an earlier load's.
+fn frame_server(
+    frame: IsolationFrame,
+) -> impl Fn(
+    wry::WebViewId<'_>,
+    wry::http::Request<Vec<u8>>,
+) -> wry::http::Response<Cow<'static, [u8]>>
+       + Send
+       + Sync
+       + 'static {
+    let sessions = AtomicU64::new(0);
+    move |_id, _request| {
+        let session = sessions.fetch_add(1, Ordering::Relaxed) + 1;
+        let builder =
+            wry::http::Response::builder().header(wry::http::header::CACHE_CONTROL, "no-store");
+        match frame.document(session, ISOLATION_JS) {
+            Ok(doc) => builder
+                .header(wry::http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+                .header("Content-Security-Policy", doc.csp)
+                .body(Cow::Owned(doc.html.into_bytes()))
+                .unwrap_or_default(),
+            Err(e) => {
+                tracing::error!(error = %e, "isolation frame not served");
+                builder
+                    .status(wry::http::StatusCode::INTERNAL_SERVER_ERROR)
+                    .body(Cow::Borrowed(&b"traykit: isolation frame unavailable"[..]))
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
 
 /// Keeps popups this far from screen edges and the pointer.
 const MARGIN: f64 = 8.0;
@@ -65,6 +105,7 @@ impl Windows {
         spec: WindowSpec,
         visible: bool,
         init_script: String,
+        isolation: Option<IsolationFrame>,
     ) -> Result<(), UiError> {
         let err = failed("CreateWindow");
         // Re-creating replaces (and drops) the old one.
@@ -91,10 +132,14 @@ impl Windows {
         let assets = self.assets.clone();
         let sink = self.sink.clone();
         let label = spec.label.clone();
-        let webview = WebViewBuilder::new()
+        let mut builder = WebViewBuilder::new()
             .with_url(&spec.url)
             .with_initialization_script(init_script)
-            .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request))
+            .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request));
+        if let Some(frame) = isolation {
+            builder = builder.with_custom_protocol("traykit-isolation".into(), frame_server(frame));
+        }
+        let webview = builder
             .with_ipc_handler(move |request| {
                 // Parsing happens in the window's actor, not here.
                 sink(UiEvent::Ipc {

@@ -68,7 +68,11 @@
       ? batch[0].text
       : '[' + batch.map(function (m) { return m.text; }).join(',') + ']';
     try {
-      window.ipc.postMessage(wire);
+      if (isolationUrl) {
+        isolationSend(wire, batch.filter(function (m) { return m.id !== undefined; }).map(function (m) { return m.id; }));
+      } else {
+        window.ipc.postMessage(wire);
+      }
     } catch (err) {
       console.error('traykit: could not send to the core', err);
       batch.forEach(function (m) {
@@ -77,6 +81,61 @@
         }
       });
     }
+  }
+
+  // --- isolation pattern ----------------------------------------------------
+  // When the app turns it on, messages go to the core only through the app's
+  // isolation frame: a sandboxed iframe (an origin of its own, so this page
+  // cannot read it) whose hook checks each message and which seals it with
+  // a key this page never sees. The core refuses anything unsealed.
+  var isolationUrl = typeof meta.isolation === 'string' ? meta.isolation : null;
+  var HOOK_REJECTED = -32005;
+  var iso = null; // { frame, ready, waiting: [messages], tags: Map(tag -> [ids]), nextTag }
+
+  function mountIsolationFrame() {
+    var f = document.createElement('iframe');
+    f.setAttribute('sandbox', 'allow-scripts');
+    f.setAttribute('aria-hidden', 'true');
+    f.setAttribute('tabindex', '-1');
+    f.style.display = 'none';
+    f.src = isolationUrl;
+    iso.frame = f;
+    (document.body || document.documentElement).appendChild(f);
+  }
+
+  function isolationSend(wire, ids) {
+    if (!iso) {
+      iso = { frame: null, ready: false, waiting: [], tags: new Map(), nextTag: 1 };
+      if (document.documentElement) mountIsolationFrame();
+      else document.addEventListener('DOMContentLoaded', mountIsolationFrame, { once: true });
+    }
+    var tag = iso.nextTag++;
+    iso.tags.set(tag, ids);
+    var msg = { traykit: 'isolation', tag: tag, text: wire };
+    if (iso.ready) iso.frame.contentWindow.postMessage(msg, '*');
+    else iso.waiting.push(msg);
+  }
+
+  if (isolationUrl) {
+    window.addEventListener('message', function (event) {
+      if (!iso || !iso.frame || event.source !== iso.frame.contentWindow) return;
+      var d = event.data;
+      if (!d || d.traykit !== 'isolation') return;
+      if (d.ready) {
+        iso.ready = true;
+        iso.waiting.splice(0).forEach(function (m) { iso.frame.contentWindow.postMessage(m, '*'); });
+        return;
+      }
+      var ids = iso.tags.get(d.tag) || [];
+      iso.tags.delete(d.tag);
+      if (typeof d.sealed === 'string') {
+        window.ipc.postMessage(d.sealed);
+      } else {
+        ids.forEach(function (id) {
+          settle(id, null, { code: HOOK_REJECTED, message: String(d.rejected || 'refused by the isolation frame') });
+        });
+      }
+    });
   }
 
   function settle(id, result, error) {

@@ -79,6 +79,9 @@ pub struct AppConfig {
     pub stores: Vec<crate::store::StoreOptions>,
     /// Limits on what each page may send.
     pub ipc_limits: crate::ipc::IpcLimits,
+    /// The isolation pattern: when set, every page's IPC goes through this
+    /// isolation application and is sealed (see [`crate::isolation`]).
+    pub isolation: Option<crate::isolation::Isolation>,
 }
 
 /// The app's data directory for `name`: `$XDG_DATA_HOME/<name>` (usually
@@ -219,6 +222,7 @@ struct Inner {
     event_subscribers: Mutex<Vec<Recipient<PageEvent>>>,
     data_dir: std::path::PathBuf,
     ipc_limits: crate::ipc::IpcLimits,
+    isolation: Option<crate::isolation::Isolation>,
     /// False until boot (trays, hooks, setup) is done: UI events that come
     /// earlier are held, so a click on a tray that just appeared reaches the
     /// subscribers `setup` is about to add.
@@ -276,6 +280,7 @@ impl AppHandle {
                 event_subscribers: Mutex::default(),
                 data_dir: config.data_dir,
                 ipc_limits: config.ipc_limits,
+                isolation: config.isolation,
                 ready: std::sync::atomic::AtomicBool::new(false),
                 held: Mutex::default(),
                 stores: Mutex::default(),
@@ -575,6 +580,11 @@ impl AppHandle {
     /// The directory stores live in.
     pub fn data_dir(&self) -> &std::path::Path {
         &self.inner.data_dir
+    }
+
+    /// The isolation application, when the isolation pattern is on.
+    pub fn isolation(&self) -> Option<&crate::isolation::Isolation> {
+        self.inner.isolation.as_ref()
     }
 
     /// The methods pages can call.

@@ -81,6 +81,9 @@ pub enum UiRequest {
         visible: bool,
         /// Runs before the page's own scripts: the IPC bridge.
         init_script: String,
+        /// The isolation frame to serve to this webview, when the isolation
+        /// pattern is on.
+        isolation: Option<crate::isolation::IsolationFrame>,
     },
     /// Change an open window.
     Window {

@@ -456,6 +456,8 @@ pub struct WindowActor {
     /// `Gone` news arrived: that late `Gone` is about the old window.
     stale_gone_expected: bool,
     rate: ipc::RateLimiter,
+    /// Opens the current webview's sealed messages (isolation pattern).
+    opener: Option<crate::isolation::Opener>,
 }
 
 impl WindowActor {
@@ -486,6 +488,7 @@ impl WindowActor {
             in_flight: 0,
             stale_gone_expected: false,
             rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
+            opener: None,
         }
     }
 
@@ -508,15 +511,30 @@ impl WindowActor {
         self.store_watches.clear();
         self.outbox.clear();
         self.life = Life::Open { visible };
-        let script = format!(
-            "window.__TRAYKIT_META__={};\n{}",
-            json!({"label": self.spec.label.as_str()}),
-            self.init_script
-        );
+        // A new webview, a new key: nothing sealed for an earlier one opens.
+        let isolation = match self.app.isolation().map(|iso| iso.frame()).transpose() {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Without a key there is no safe way to take messages; the
+                // window still opens and every message will be refused.
+                tracing::error!(window = %self.label(), error = %e, "no isolation key");
+                None
+            }
+        };
+        let (frame, opener) = isolation.unzip();
+        let isolated = self.app.isolation().is_some();
+        self.opener = opener;
+        let meta = if isolated {
+            json!({"label": self.spec.label.as_str(), "isolation": crate::isolation::FRAME_URL})
+        } else {
+            json!({"label": self.spec.label.as_str()})
+        };
+        let script = format!("window.__TRAYKIT_META__={meta};\n{}", self.init_script);
         self.ui.request(UiRequest::CreateWindow {
             spec: self.spec.clone(),
             visible,
             init_script: script,
+            isolation: frame,
         })
     }
 
@@ -653,7 +671,11 @@ impl WindowActor {
         } else {
             serde_json::to_string(&batch)
         };
-        let json = match json {
+        // Sent as a string for the page to `JSON.parse`, not as a JavaScript
+        // literal: in a literal, a `"__proto__"` key (say, in a store value
+        // another page wrote) would set the object's prototype; JSON.parse
+        // makes it a plain property.
+        let json = match json.and_then(|text| serde_json::to_string(&text)) {
             Ok(json) => json,
             Err(error) => {
                 tracing::error!(window = %self.spec.label, %error, "could not encode replies");
@@ -966,7 +988,30 @@ impl Handler<IpcIn> for WindowActor {
             self.push(ipc::failure(Value::Null, err), ctx);
             return;
         }
-        let (calls, batch) = match ipc::decode(&msg.body) {
+        let opened;
+        let body = if self.app.isolation().is_some() {
+            let result = match self.opener.as_mut() {
+                Some(opener) => opener.open(&msg.body),
+                None => Err(crate::isolation::IsolationError::Forged),
+            };
+            match result {
+                Ok(text) => {
+                    opened = text;
+                    opened.as_str()
+                }
+                Err(e) => {
+                    tracing::warn!(window = %label, error = %e, "IPC message refused by isolation");
+                    self.push(
+                        ipc::failure(Value::Null, RpcError::new(codes::ISOLATION, e.to_string())),
+                        ctx,
+                    );
+                    return;
+                }
+            }
+        } else {
+            msg.body.as_str()
+        };
+        let (calls, batch) = match ipc::decode(body) {
             Err(parse_error) => {
                 self.push(parse_error, ctx);
                 return;

@@ -93,6 +93,17 @@
   results.sequential_1000_ms = performance.now() - t;
   results.rtt_p50_ms = times[100];
   results.rtt_p99_ms = times[198];
+  // The page clock ticks in whole milliseconds: time blocks of 50 calls and
+  // take percentiles of the per-call mean of each block.
+  const blocks = [];
+  for (let b = 0; b < 40; b++) {
+    const s = performance.now();
+    for (let i = 0; i < 50; i++) await tk.invoke('probe.echo', { text: 'x' });
+    blocks.push(((performance.now() - s) / 50) * 1000);
+  }
+  blocks.sort((a, b) => a - b);
+  results.rtt_block_p50_us = blocks[20];
+  results.rtt_block_p90_us = blocks[36];
   t = performance.now();
   await Promise.all(Array.from({ length: 1000 }, (_, i) => tk.invoke('probe.add', [i, 1])));
   results.concurrent_1000_ms = performance.now() - t;

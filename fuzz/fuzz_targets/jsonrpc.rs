@@ -1,0 +1,84 @@
+//! The JSON-RPC decoder and the routing decisions made on what it yields:
+//! never a panic; every error is a JSON-RPC error response; every decoded
+//! call re-encodes to the same call; permission answers are consistent.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use serde_json::{json, Map, Value};
+use traykit_actors::ipc::{decode, parse_params, Call, Capabilities, Capability, Incoming};
+
+fn caps() -> Capabilities {
+    let mut caps = Capabilities::default();
+    for text in [
+        r#"{"identifier":"main","windows":["main"],"methods":["notes.*","app.info"],"events":["saved"]}"#,
+        r#"{"identifier":"web","windows":["popup-*"],"methods":["notes.list"],"remote":["https://example.com"]}"#,
+    ] {
+        caps.push(Capability::from_json(text).expect("seed capability"));
+    }
+    caps
+}
+
+fn encode(call: &Call) -> Value {
+    let mut obj = Map::new();
+    obj.insert("jsonrpc".into(), "2.0".into());
+    if let Some(id) = &call.id {
+        obj.insert("id".into(), id.clone());
+    }
+    obj.insert("method".into(), call.method.clone().into());
+    if let Some(p) = &call.params {
+        obj.insert("params".into(), p.clone());
+    }
+    Value::Object(obj)
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Note {
+    title: String,
+    body: Option<String>,
+    tags: Vec<String>,
+}
+
+fn check_error(resp: &Value) {
+    assert!(resp.get("id").is_some(), "error without id: {resp}");
+    assert!(resp["error"]["code"].is_i64(), "error without code: {resp}");
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let caps = caps();
+    let calls = match decode(text) {
+        Err(resp) => {
+            assert_eq!(resp["error"]["code"], json!(-32700));
+            return;
+        }
+        Ok(Incoming::Single(one)) => vec![one],
+        Ok(Incoming::Batch(many)) => many,
+    };
+    for call in calls {
+        let call = match call {
+            Ok(call) => call,
+            Err(resp) => {
+                check_error(&resp);
+                continue;
+            }
+        };
+        // Round trip: what was decoded re-encodes to the same call.
+        let again = decode(&encode(&call).to_string());
+        assert_eq!(again, Ok(Incoming::Single(Ok(call.clone()))));
+        // Routing: a remote origin never gets more than the app's own page.
+        for window in ["main", "popup-1", "other"] {
+            let own = caps.allows_method(window, None, &call.method);
+            let remote = caps.allows_method(window, Some("https://example.com"), &call.method);
+            let evil = caps.allows_method(window, Some("https://evil.example"), &call.method);
+            assert!(!remote || own);
+            assert!(!evil);
+        }
+        // Typed params: a clean error or a value, never a panic.
+        let _ = parse_params::<Note>(&call.method, call.params.clone());
+        let _ = parse_params::<(i64, String)>(&call.method, call.params.clone());
+        let _ = parse_params::<()>(&call.method, call.params);
+    }
+});
