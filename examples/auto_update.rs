@@ -12,7 +12,9 @@
 //! At run time (arguments, kept across the update's restart): `--feed URL`,
 //! `--state-dir DIR` (default: the data dir), `--interval-ms N` (background
 //! checks; default none), `--health-ms N` (how long a new version has to
-//! confirm its health; default 20 s).
+//! confirm its health; default 20 s), `--no-confirm` (do not confirm health
+//! from `setup`: plays a new version that hangs at start, for the rollback
+//! test), `--auto-confirm-ms N` (let the updater confirm N ms after boot).
 //!
 //! It prints one machine-readable line per step on stdout (`version`,
 //! `update-available`, `progress`, `installed`, `healthy`, `failed`, …), which
@@ -64,6 +66,9 @@ fn main() -> Result<(), traykit::Error> {
             read_timeout: Duration::from_secs(5),
             ..Default::default()
         });
+    if let Some(delay) = arg_ms("auto-confirm-ms") {
+        config = config.auto_confirm_after(delay);
+    }
     if let Some(dir) = arg("state-dir") {
         config = config.state_dir(dir);
     }
@@ -111,10 +116,9 @@ fn main() -> Result<(), traykit::Error> {
             .start();
             updater.subscribe(ui.clone().recipient());
             app.tray(TRAY)?.subscribe(ui.recipient());
-            if updater.on_trial() {
+            if updater.on_trial() && !std::env::args().any(|a| a == "--no-confirm") {
                 // The tray is up and the actors run: this version works.
-                updater.confirm_healthy()?;
-                println!("healthy {VERSION}");
+                updater.confirm_healthy()?; // printed as `healthy` by `Ui`
             }
             Ok(())
         })
@@ -189,6 +193,10 @@ impl Handler<UpdateEvent> for Ui {
             }
             UpdateEvent::DeltaFailed { error } => {
                 println!("delta-failed {error}");
+                None
+            }
+            UpdateEvent::Confirmed { version } => {
+                println!("healthy {version}");
                 None
             }
             UpdateEvent::Verified { version } => {

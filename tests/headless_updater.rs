@@ -45,6 +45,11 @@ fn keys_dir() -> std::path::PathBuf {
 
 /// A feed offering 2.0.0 (a small stand-in artifact: only checked here).
 fn feed() -> (Temp, server::FeedServer) {
+    feed_with(&[("stable", "2.0.0", None)])
+}
+
+/// A feed with `(channel, version, rollout)` releases.
+fn feed_with(releases: &[(&str, &str, Option<u8>)]) -> (Temp, server::FeedServer) {
     let dir = Temp::new("feed");
     let artifact = dir.0.join("app");
     std::fs::write(&artifact, b"v2 bytes").expect("artifact");
@@ -52,30 +57,37 @@ fn feed() -> (Temp, server::FeedServer) {
     let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
     let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
     let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
-    release::write_manifest(
-        &ManifestRequest {
-            dir: dir.0.clone(),
-            base_url: server.url(),
-            version: traykit_updater::semver::Version::new(2, 0, 0),
-            target: traykit_updater::feed::current_platform(),
-            channel: "stable".into(),
-            rollout: None,
-            notes: Some("faster".into()),
-            artifact,
-            previous: vec![],
-        },
-        &sk,
-    )
-    .expect("publish");
+    for (channel, version, rollout) in releases {
+        release::write_manifest(
+            &ManifestRequest {
+                dir: dir.0.clone(),
+                base_url: server.url(),
+                version: traykit_updater::semver::Version::parse(version).expect("semver"),
+                target: traykit_updater::feed::current_platform(),
+                channel: (*channel).into(),
+                rollout: *rollout,
+                notes: Some("faster".into()),
+                artifact: artifact.clone(),
+                previous: vec![],
+            },
+            &sk,
+        )
+        .expect("publish");
+    }
     (dir, server)
 }
 
 fn app(url: &str, key: &str, state: &std::path::Path) -> traykit::AppBuilder {
+    app_on(url, key, state, "stable")
+}
+
+fn app_on(url: &str, key: &str, state: &std::path::Path, channel: &str) -> traykit::AppBuilder {
     App::builder()
         .name("headless updater")
         .updater(
             UpdaterConfig::new("1.0.0", [format!("{url}/latest.json")], key)
                 .manual_only()
+                .channel(channel)
                 .state_dir(state),
         )
         .window(Window::new("main").url("index.html"))
@@ -105,18 +117,30 @@ fn call(id: u64, method: &str) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string()
 }
 
-/// Posts one call from `window` and returns the response to it (a delivery
-/// may carry events alongside it).
+/// Posts one call from `window` and returns the response to it. It may
+/// come in a later delivery than the first (events are flushed as they
+/// happen), so wait for it.
 async fn rpc(app: &TestApp, window: &str, id: u64, method: &str) -> Value {
     app.ipc(window, &call(id, method)).await.expect("answered");
-    app.page_messages(window)
-        .into_iter()
-        .flat_map(|m| match m {
-            Value::Array(items) => items,
-            other => vec![other],
-        })
-        .find(|m| m["id"] == json!(id))
-        .unwrap_or_else(|| panic!("no response to {method}"))
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let found = app
+            .page_messages(window)
+            .into_iter()
+            .flat_map(|m| match m {
+                Value::Array(items) => items,
+                other => vec![other],
+            })
+            .find(|m| m["id"] == json!(id));
+        if let Some(reply) = found {
+            return reply;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no response to {method}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[actix::test]
@@ -192,4 +216,92 @@ async fn without_a_public_key_nothing_is_fetched() {
     assert!(server.log().is_empty(), "no request without a key");
     let status: Value = rpc(&app, "main", 2, "updater.status").await;
     assert_eq!(status["result"]["phase"], "failed");
+}
+
+#[actix::test]
+async fn github_releases_work_as_the_source() {
+    // A fake GitHub API on 127.0.0.1: the release points at signed assets.
+    let dir = Temp::new("gh");
+    let server = server::FeedServer::start(dir.0.clone());
+    let name = format!(
+        "app-{}-{}",
+        traykit_updater::feed::current_os(),
+        std::env::consts::ARCH
+    );
+    std::fs::create_dir_all(dir.0.join("repos/acme/app/releases")).expect("dirs");
+    std::fs::write(dir.0.join(&name), b"v2").expect("asset");
+    let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
+    let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
+    let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
+    release::sign_file(&sk, &dir.0.join(&name)).expect("sign");
+    let asset =
+        |n: &str| json!({"name": n, "browser_download_url": format!("{}/{n}", server.url())});
+    let latest = json!({"tag_name": "v2.0.0", "body": "From GitHub",
+        "assets": [asset(&name), asset(&format!("{name}.sig"))]});
+    std::fs::write(
+        dir.0.join("repos/acme/app/releases/latest"),
+        latest.to_string(),
+    )
+    .expect("api");
+
+    let state = Temp::new("state");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let builder = App::builder()
+        .updater(
+            UpdaterConfig::new("1.0.0", Vec::<String>::new(), &key)
+                .manual_only()
+                .state_dir(&state.0)
+                .github(
+                    traykit_updater::GithubSource::new("acme", "app", "app-{{target}}-{{arch}}")
+                        .api_url(&server.url()),
+                ),
+        )
+        .window(Window::new("main").url("index.html"))
+        .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
+    let app = TestApp::start(builder).await.expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(reply["result"]["version"], "2.0.0", "{reply}");
+    assert_eq!(reply["result"]["notes"], "From GitHub");
+    assert!(server
+        .log()
+        .iter()
+        .any(|r| r.path == "/repos/acme/app/releases/latest"));
+}
+
+#[actix::test]
+async fn channels_and_a_closed_rollout() {
+    // Stable 2.0.0 is published to 0 % of installs; beta has 2.1.0-beta.1.
+    let (_feed, server) =
+        feed_with(&[("stable", "2.0.0", Some(0)), ("beta", "2.1.0-beta.1", None)]);
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+
+    let state = Temp::new("state");
+    let stable = TestApp::start(app_on(&server.url(), &key, &state.0, "stable"))
+        .await
+        .expect("boots");
+    let listen = json!({"jsonrpc":"2.0","id":1,"method":"event.listen","params":{"event":"updater://skipped"}});
+    stable
+        .ipc("main", &listen.to_string())
+        .await
+        .expect("listen");
+    let reply = rpc(&stable, "main", 2, "updater.check").await;
+    assert_eq!(reply["result"], Value::Null, "outside the rollout: {reply}");
+    let skipped = stable
+        .wait_for_page_events("main", "updater://skipped", 1, T)
+        .await;
+    assert_eq!(skipped[0]["version"], "2.0.0");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("0% rollout"),
+        "{skipped:?}"
+    );
+
+    let state = Temp::new("state");
+    let beta = TestApp::start(app_on(&server.url(), &key, &state.0, "beta"))
+        .await
+        .expect("boots");
+    let reply = rpc(&beta, "main", 1, "updater.check").await;
+    assert_eq!(reply["result"]["version"], "2.1.0-beta.1", "{reply}");
 }

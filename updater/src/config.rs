@@ -37,6 +37,7 @@ pub struct UpdaterConfig {
     pub(crate) delta: bool,
     pub(crate) net: NetOptions,
     pub(crate) state_dir: Option<PathBuf>,
+    pub(crate) github: Option<crate::github::GithubSource>,
 }
 
 impl UpdaterConfig {
@@ -63,6 +64,7 @@ impl UpdaterConfig {
             delta: true,
             net: NetOptions::default(),
             state_dir: None,
+            github: None,
         }
     }
 
@@ -137,6 +139,14 @@ impl UpdaterConfig {
     /// (default: `<data dir of the executable's name>/updater`).
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Takes updates from GitHub Releases (or GitHub Enterprise) instead of
+    /// the feed endpoints; the assets are verified exactly like feed
+    /// artifacts.
+    pub fn github(mut self, source: crate::github::GithubSource) -> Self {
+        self.github = Some(source);
         self
     }
 

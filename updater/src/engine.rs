@@ -115,41 +115,12 @@ impl Engine {
         let current = self.current()?.clone();
         emit(UpdateEvent::Checking);
         let started = Instant::now();
-        let mut last_error = None;
-        let mut feed_found = None;
-        for template in &self.config.endpoints {
-            let url = feed::endpoint(template, &current, &self.config.channel);
-            match self.http.fetch_feed(&url) {
-                Ok(None) => {
-                    feed_found = Some(None);
-                    break;
-                }
-                Ok(Some(body)) => {
-                    feed_found = Some(Some(Feed::parse(&url, &body)?));
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, url, "update endpoint failed");
-                    last_error = Some(e);
-                }
-            }
-        }
-        let feed = match feed_found {
-            Some(Some(feed)) => feed,
-            Some(None) => {
-                emit(UpdateEvent::UpToDate {
-                    current: current.to_string(),
-                });
-                return Ok(None);
-            }
-            None => {
-                return Err(last_error.unwrap_or_else(|| UpdateError::InvalidFeed {
-                    url: "<none>".into(),
-                    reason: "no update endpoint configured".into(),
-                }))
-            }
+        let Some(offer) = self.fetch_offer(&current)? else {
+            emit(UpdateEvent::UpToDate {
+                current: current.to_string(),
+            });
+            return Ok(None);
         };
-        let offer = feed.offer(&self.config.channel, &feed::current_platform())?;
         if offer.version == current {
             emit(UpdateEvent::UpToDate {
                 current: current.to_string(),
@@ -185,6 +156,34 @@ impl Engine {
         *lock(&self.offer) = Some(offer);
         emit(UpdateEvent::Available(info.clone()));
         Ok(Some(info))
+    }
+
+    /// The offer from the configured source. `Ok(None)`: nothing published
+    /// (HTTP 204, or a GitHub repository without releases).
+    fn fetch_offer(&self, current: &semver::Version) -> Result<Option<Offer>, UpdateError> {
+        let platform = feed::current_platform();
+        if let Some(source) = &self.config.github {
+            return crate::github::latest_offer(&self.http, source, &self.config.channel);
+        }
+        let mut last_error = None;
+        for template in &self.config.endpoints {
+            let url = feed::endpoint(template, current, &self.config.channel);
+            match self.http.fetch_feed(&url) {
+                Ok(None) => return Ok(None),
+                Ok(Some(body)) => {
+                    let feed = Feed::parse(&url, &body)?;
+                    return feed.offer(&self.config.channel, &platform).map(Some);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, url, "update endpoint failed");
+                    last_error = Some(e);
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| UpdateError::InvalidFeed {
+            url: "<none>".into(),
+            reason: "no update endpoint configured".into(),
+        }))
     }
 
     fn downloads(&self) -> PathBuf {

@@ -190,3 +190,48 @@ impl From<UpdateError> for traykit_actors::ipc::RpcError {
             .with_data(serde_json::json!({ "kind": e.kind() }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disk_full_and_read_only_are_told_apart() {
+        let p = Path::new("/x/app");
+        let full = UpdateError::io("write", p, std::io::Error::from_raw_os_error(28));
+        assert!(matches!(full, UpdateError::DiskFull { .. }), "{full}");
+        assert!(full.to_string().contains("no space left"), "{full}");
+        for code in [30, 13, 1] {
+            let ro = UpdateError::io("replace", p, std::io::Error::from_raw_os_error(code));
+            assert!(matches!(ro, UpdateError::ReadOnly { .. }), "{code}: {ro}");
+            assert_eq!(ro.kind(), "read_only");
+        }
+        let other = UpdateError::io("read", p, std::io::Error::from_raw_os_error(2));
+        assert!(matches!(other, UpdateError::Io { .. }), "{other}");
+        assert!(other.to_string().contains("/x/app"), "{other}");
+    }
+
+    #[test]
+    fn transient_errors_are_the_retryable_ones() {
+        let http = |status| UpdateError::Http {
+            url: "u".into(),
+            status,
+        };
+        assert!(http(500).is_transient() && http(503).is_transient() && http(429).is_transient());
+        assert!(!http(404).is_transient() && !http(403).is_transient());
+        assert!(UpdateError::Truncated {
+            url: "u".into(),
+            got: 1,
+            expected: 2
+        }
+        .is_transient());
+        assert!(!UpdateError::BadSignature {
+            what: "a".into(),
+            reason: "r".into()
+        }
+        .is_transient());
+        let rpc: traykit_actors::ipc::RpcError = UpdateError::NothingReady.into();
+        assert_eq!(rpc.code, 4100);
+        assert_eq!(rpc.data, Some(serde_json::json!({"kind": "nothing_ready"})));
+    }
+}

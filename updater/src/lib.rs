@@ -30,6 +30,7 @@
 //! - [`feed`]: Tauri's `latest.json` plus channels, rollout, patches.
 //! - [`signature`]: minisign verification against the compiled-in key.
 //! - [`download`]: feed requests and resumable downloads (ureq, blocking).
+//! - [`github`]: GitHub Releases as an alternative source.
 //! - [`delta`]: bsdiff patches.
 //! - [`policy`]: downgrade protection, bad versions, rollout buckets.
 //! - [`trial`] and [`state`]: the swap, the health trial, the rollback.
@@ -44,6 +45,7 @@ mod engine;
 mod error;
 mod event;
 pub mod feed;
+pub mod github;
 pub mod policy;
 pub mod release;
 pub mod signature;
@@ -64,6 +66,7 @@ pub use download::NetOptions;
 pub use engine::Installed;
 pub use error::UpdateError;
 pub use event::{DeltaReport, UpdateEvent, UpdateInfo};
+pub use github::GithubSource;
 
 /// Where the app's updater handle lives (managed state).
 struct UpdaterSlot(Arc<OnceLock<UpdaterHandle>>);

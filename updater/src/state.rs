@@ -98,7 +98,7 @@ pub fn replace_executable(from: &Path, to: &Path) -> Result<(), UpdateError> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tk-restore-{}", std::process::id()));
     let result = (|| {
-        std::fs::copy(from, &tmp).map_err(|e| UpdateError::io("copy", &tmp, e))?;
+        std::fs::copy(from, &tmp).map_err(|e| UpdateError::io("copy from", from, e))?;
         let file = std::fs::File::open(&tmp).map_err(|e| UpdateError::io("open", &tmp, e))?;
         file.set_permissions(std::fs::Permissions::from_mode(0o755))
             .map_err(|e| UpdateError::io("chmod", &tmp, e))?;
@@ -114,4 +114,69 @@ pub fn replace_executable(from: &Path, to: &Path) -> Result<(), UpdateError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tk-state-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+
+    #[test]
+    fn state_round_trips_and_a_corrupt_file_is_set_aside() {
+        let dir = temp("rt");
+        assert_eq!(State::load(&dir).expect("empty"), State::default());
+        let state = State {
+            pending: Some(Trial {
+                version: "2.0.0".into(),
+                previous_version: "1.0.0".into(),
+                previous: dir.join("previous/app-1.0.0"),
+                exe: dir.join("app"),
+                health_timeout_ms: 5000,
+            }),
+            bad_versions: vec!["1.5.0".into()],
+            last_good: Some("1.0.0".into()),
+        };
+        state.save(&dir).expect("save");
+        assert_eq!(State::load(&dir).expect("load"), state);
+        std::fs::write(State::path(&dir), b"{ not json").expect("corrupt");
+        assert_eq!(
+            State::load(&dir).expect("corrupt → empty"),
+            State::default()
+        );
+        assert!(
+            dir.join("state.json.corrupt").exists(),
+            "kept for inspection"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn replace_executable_swaps_whole_files_and_marks_them_executable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp("swap");
+        let (from, to) = (dir.join("new"), dir.join("app"));
+        std::fs::write(&from, b"new binary").expect("new");
+        std::fs::write(&to, b"old binary").expect("old");
+        replace_executable(&from, &to).expect("swap");
+        assert_eq!(std::fs::read(&to).expect("read"), b"new binary");
+        let mode = std::fs::metadata(&to).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "executable");
+        // A missing source fails and leaves the target and no temp file.
+        let err = replace_executable(&dir.join("missing"), &to).expect_err("no source");
+        assert!(err.to_string().contains("missing"), "{err}");
+        assert_eq!(std::fs::read(&to).expect("read"), b"new binary");
+        let leftovers = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("tk-restore"))
+            .count();
+        assert_eq!(leftovers, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
