@@ -6,7 +6,10 @@
 //! `target/bench/results.json`. Prints numbers; asserts nothing.
 //!
 //! `bash scripts/bench.sh` builds the three (release) and runs this. Runs:
-//! `BENCH_RUNS` (default 5); medians with min–max.
+//! `BENCH_RUNS` (default 5); medians with min–max. For before/after
+//! comparisons: `BENCH_TRAYKIT_BIN` runs another build of the probe,
+//! `BENCH_ONLY=traykit` skips the other columns, `BENCH_OUT` names the JSON
+//! file.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -29,9 +32,12 @@ enum Col {
     Traykit,
     Floor,
     Tauri,
+    /// Another build of the probe (`BENCH_BEFORE_BIN`), run interleaved
+    /// with the others: before/after figures for an optimisation.
+    Before,
 }
 
-const COLS: [Col; 3] = [Col::Traykit, Col::Floor, Col::Tauri];
+const COLS: [Col; 4] = [Col::Traykit, Col::Floor, Col::Tauri, Col::Before];
 
 impl Col {
     fn name(self) -> &'static str {
@@ -39,6 +45,7 @@ impl Col {
             Col::Traykit => "traykit",
             Col::Floor => "floor",
             Col::Tauri => "tauri",
+            Col::Before => "traykit (before)",
         }
     }
 }
@@ -86,7 +93,7 @@ struct Row {
     unit: &'static str,
     /// Higher is better (throughputs), for the "worse than" flags.
     higher_better: bool,
-    samples: [Vec<f64>; 3],
+    samples: [Vec<f64>; 4],
 }
 
 #[derive(Default)]
@@ -142,11 +149,37 @@ fn ratio(t: &Stats, o: &Stats, higher_better: bool, tolerance: f64) -> (f64, boo
     (r, worse)
 }
 
-fn print_and_json(table: &Table, machine: &Value, runs: usize, tauri_note: &str) -> Value {
+/// Prints the table, and returns it as JSON and as Markdown (for
+/// BENCHMARKS.md).
+fn print_and_json(
+    table: &Table,
+    machine: &Value,
+    runs: usize,
+    tauri_note: &str,
+) -> (Value, String) {
+    let before = table.rows.iter().any(|r| !r.samples[3].is_empty());
+    let mut md = String::from(
+        "| measure | traykit | wry floor | Tauri 2 | traykit / floor | traykit / Tauri |",
+    );
+    md.push_str(if before {
+        " traykit before | after / before |\n|---|---|---|---|---|---|---|---|\n"
+    } else {
+        "\n|---|---|---|---|---|---|\n"
+    });
     println!();
     println!(
-        "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}",
-        "measure [unit]", "traykit", "wry floor", "Tauri 2", "tk/flr", "tk/tau"
+        "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}{}",
+        "measure [unit]",
+        "traykit",
+        "wry floor",
+        "Tauri 2",
+        "tk/flr",
+        "tk/tau",
+        if before {
+            format!(" {:>22} {:>8}", "traykit before", "aft/bef")
+        } else {
+            String::new()
+        }
     );
     let cell = |s: &Option<Stats>| match s {
         Some(s) if s.n > 1 => format!("{} ({}–{})", fmt(s.median), fmt(s.min), fmt(s.max)),
@@ -156,6 +189,10 @@ fn print_and_json(table: &Table, machine: &Value, runs: usize, tauri_note: &str)
     let mut rows = Vec::new();
     for row in &table.rows {
         let st: Vec<Option<Stats>> = row.samples.iter().map(|v| stats(v)).collect();
+        let rb = match (&st[0], &st[3]) {
+            (Some(t), Some(b)) => Some(t.median / b.median),
+            _ => None,
+        };
         let (rf, rt) = match (&st[0], &st[1], &st[2]) {
             (Some(t), f, tau) => (
                 f.as_ref().map(|f| ratio(t, f, row.higher_better, 1.2)),
@@ -167,8 +204,35 @@ fn print_and_json(table: &Table, machine: &Value, runs: usize, tauri_note: &str)
             Some((r, worse)) => format!("{r:.2}x{}", if worse { "!" } else { " " }),
             None => "–".to_owned(),
         };
+        md.push_str(&format!(
+            "| {} [{}] | {} | {} | {} | {} | {} |",
+            row.name,
+            row.unit,
+            cell(&st[0]),
+            cell(&st[1]),
+            cell(&st[2]),
+            show(rf).trim(),
+            show(rt).trim()
+        ));
+        if before {
+            md.push_str(&format!(
+                " {} | {} |",
+                cell(&st[3]),
+                rb.map_or("–".to_owned(), |r| format!("{r:.2}x"))
+            ));
+        }
+        md.push('\n');
+        let tail = if before {
+            format!(
+                " {:>22} {:>8}",
+                cell(&st[3]),
+                rb.map_or("–".to_owned(), |r| format!("{r:.2}x"))
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}",
+            "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}{tail}",
             format!("{} [{}]", row.name, row.unit),
             cell(&st[0]),
             cell(&st[1]),
@@ -191,13 +255,18 @@ fn print_and_json(table: &Table, machine: &Value, runs: usize, tauri_note: &str)
             "traykit_over_tauri": rt.map(|r| r.0),
             "worse_than_floor_by_20pct": rf.map(|r| r.1),
             "worse_than_tauri": rt.map(|r| r.1),
+            "traykit_before": j(&st[3]),
+            "after_over_before": rb,
         }));
     }
     println!(
         "\n{runs} runs; medians with (min–max). ! = traykit more than 20% worse than the floor, \
          or worse than Tauri. {tauri_note}"
     );
-    json!({ "machine": machine, "runs": runs, "rows": rows, "tauri": tauri_note })
+    (
+        json!({ "machine": machine, "runs": runs, "rows": rows, "tauri": tauri_note }),
+        md,
+    )
 }
 
 fn num(r: &Value, key: &str) -> f64 {
@@ -286,7 +355,7 @@ fn run_open(s: &Subject, t: &mut Table) {
     );
     t.add(s.col, "UI-thread hop p50", "µs", num(&r, "hop_p50_us"));
     t.add(s.col, "UI-thread hop p99", "µs", num(&r, "hop_p99_us"));
-    if s.col == Col::Traykit {
+    if matches!(s.col, Col::Traykit | Col::Before) {
         t.add_rate(
             s.col,
             "actor messages/s (do_send ×100k + send)",
@@ -486,10 +555,14 @@ fn main() {
         format!("Tauri column empty: {}", why.trim())
     };
     let machine = machine();
+    let traykit_bin = std::env::var_os("BENCH_TRAYKIT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| release_example("ipc_probe"));
+    let only_traykit = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "traykit");
     let mut subjects = vec![
         Subject {
             col: Col::Traykit,
-            binary: release_example("ipc_probe"),
+            binary: traykit_bin,
             loaded: "PROBE_LOADED",
             report: "PROBE_REPORT",
             tray_args: &[],
@@ -502,7 +575,18 @@ fn main() {
             tray_args: &["--tray"],
         },
     ];
-    if tauri_bin.exists() {
+    if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+        subjects.push(Subject {
+            col: Col::Before,
+            binary: PathBuf::from(before),
+            loaded: "PROBE_LOADED",
+            report: "PROBE_REPORT",
+            tray_args: &[],
+        });
+    }
+    if only_traykit {
+        subjects.retain(|s| matches!(s.col, Col::Traykit | Col::Before));
+    } else if tauri_bin.exists() {
         subjects.push(Subject {
             col: Col::Tauri,
             binary: tauri_bin.clone(),
@@ -540,12 +624,19 @@ fn main() {
         "traykit / raw wry floor / Tauri 2 — release builds, {}",
         machine["display"].as_str().unwrap_or("")
     );
-    let out = print_and_json(&t, &machine, runs, &tauri_note);
+    let (out, md) = print_and_json(&t, &machine, runs, &tauri_note);
     let dir = root.join("target/bench");
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join("results.json");
+    let path = std::env::var_os("BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("results.json"));
     match serde_json::to_string_pretty(&out).map(|text| std::fs::write(&path, text)) {
         Ok(Ok(())) => println!("JSON: {}", path.display()),
         _ => eprintln!("could not write {}", path.display()),
+    }
+    let md_path = path.with_extension("md");
+    match std::fs::write(&md_path, md) {
+        Ok(()) => println!("Markdown table: {}", md_path.display()),
+        Err(error) => eprintln!("could not write {}: {error}", md_path.display()),
     }
 }

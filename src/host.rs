@@ -315,6 +315,18 @@ impl HostWindows {
         self.host.as_ref().ok_or_else(|| failed("lost".into()))
     }
 
+    /// Starts the host before any window is asked for, when one will open
+    /// at start: its start-up (exec, linking WebKit, GTK) then overlaps the
+    /// app's own boot instead of following it.
+    pub(crate) fn prespawn(&mut self) {
+        if self.host.is_none() {
+            if let Err(error) = self.spawn() {
+                // CreateWindow will try again and report it.
+                tracing::warn!(%error, "webview host not started early");
+            }
+        }
+    }
+
     fn send(
         &mut self,
         name: &'static str,

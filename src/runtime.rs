@@ -168,9 +168,6 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         // exists, so no concurrent getenv can race it.
         std::env::set_var("GDK_GL", "disable");
     }
-    let mut event_loop =
-        std::panic::catch_unwind(|| EventLoopBuilder::<UiEnvelope>::with_user_event().build())
-            .map_err(|_| Error::NoDisplay)?;
     let app_slot: Arc<OnceLock<AppHandle>> = Arc::default();
     install_event_handlers(app_slot.clone());
     #[cfg(feature = "webview")]
@@ -184,6 +181,19 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
             },
         ))))
     };
+    // Before the event loop (GTK start-up): the host's own start-up then
+    // runs alongside the app's.
+    #[cfg(feature = "webview")]
+    if builder
+        .windows
+        .iter()
+        .any(|w| matches!(w.clone().into_spec(), Ok((_, true, _) | (_, _, true))))
+    {
+        lock(&windows).prespawn();
+    }
+    let mut event_loop =
+        std::panic::catch_unwind(|| EventLoopBuilder::<UiEnvelope>::with_user_event().build())
+            .map_err(|_| Error::NoDisplay)?;
     let ui = UiHandle::new(
         Arc::new(ProxyPoster {
             proxy: Mutex::new(event_loop.create_proxy()),

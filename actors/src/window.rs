@@ -752,13 +752,21 @@ impl WindowActor {
             return;
         }
         let batch = std::mem::take(&mut self.outbox);
-        let json = if batch.len() == 1 {
-            serde_json::to_string(&batch[0])
+        // The script is written in one buffer: a 10 MB reply is encoded
+        // once, not encoded and then copied into a wrapper.
+        let mut script = b"window.__TRAYKIT__&&window.__TRAYKIT__.receive(".to_vec();
+        let written = if batch.len() == 1 {
+            serde_json::to_writer(&mut script, &batch[0])
         } else {
-            serde_json::to_string(&batch)
+            serde_json::to_writer(&mut script, &batch)
         };
-        let json = match json {
-            Ok(json) => json,
+        script.push(b')');
+        let script = match written.map(|()| String::from_utf8(script)) {
+            Ok(Ok(script)) => script,
+            Ok(Err(error)) => {
+                tracing::error!(window = %self.spec.label, %error, "could not encode replies");
+                return;
+            }
             Err(error) => {
                 tracing::error!(window = %self.spec.label, %error, "could not encode replies");
                 return;
@@ -766,7 +774,7 @@ impl WindowActor {
         };
         let reply = self.ui.request(UiRequest::Eval {
             label: self.spec.label.clone(),
-            script: format!("window.__TRAYKIT__&&window.__TRAYKIT__.receive({json})"),
+            script,
         });
         let window = self.spec.label.clone();
         actix::spawn(async move {
