@@ -27,7 +27,11 @@
     ticks += 1;
   });
   t = performance.now();
-  const done = new Promise((resolve) => once('ticks-done', resolve));
+  // Registered before the burst is asked for: Tauri may run the listen and
+  // the command concurrently, and an event with no listener yet is lost.
+  let doneResolve;
+  const done = new Promise((resolve) => { doneResolve = resolve; });
+  await once('ticks-done', doneResolve);
   await invoke('probe_ticks', { n: 10000 });
   await done;
   results.ticks = ticks;
