@@ -190,7 +190,7 @@ fn print_and_json(
     for row in &table.rows {
         let st: Vec<Option<Stats>> = row.samples.iter().map(|v| stats(v)).collect();
         let rb = match (&st[0], &st[3]) {
-            (Some(t), Some(b)) => Some(t.median / b.median),
+            (Some(t), Some(b)) => Some(t.median / b.median).filter(|r| r.is_finite()),
             _ => None,
         };
         let (rf, rt) = match (&st[0], &st[1], &st[2]) {
@@ -201,8 +201,11 @@ fn print_and_json(
             _ => (None, None),
         };
         let show = |r: Option<(f64, bool)>| match r {
-            Some((r, worse)) => format!("{r:.2}x{}", if worse { "!" } else { " " }),
-            None => "–".to_owned(),
+            // A ratio of two zeros (page-timer grain) says nothing.
+            Some((r, worse)) if r.is_finite() => {
+                format!("{r:.2}x{}", if worse { "!" } else { " " })
+            }
+            _ => "–".to_owned(),
         };
         md.push_str(&format!(
             "| {} [{}] | {} | {} | {} | {} | {} |",
