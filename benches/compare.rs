@@ -551,7 +551,16 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tauri_bin = root.join("bench/tauri_app/target/release/tauri_bench");
     let tauri_note = if tauri_bin.exists() {
-        "Tauri: bench/tauri_app (tauri 2, release).".to_owned()
+        // The version actually built, from the app's lock file.
+        let lock =
+            std::fs::read_to_string(root.join("bench/tauri_app/Cargo.lock")).unwrap_or_default();
+        let version = lock
+            .split("[[package]]")
+            .find(|p| p.contains("name = \"tauri\"\n"))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+            .map(|v| v.trim_matches('"').to_owned())
+            .unwrap_or_else(|| "2".into());
+        format!("Tauri: bench/tauri_app (tauri {version}, release).")
     } else {
         let why = std::fs::read_to_string(root.join("target/bench/tauri_build.txt"))
             .unwrap_or_else(|_| "not built".into());
