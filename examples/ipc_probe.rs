@@ -6,6 +6,10 @@
 //! ```sh
 //! scripts/headless.sh cargo run --example ipc_probe -- --open
 //! ```
+//!
+//! `--second` (benchmarks): after the report, opens a second window and
+//! prints `SECOND_LOADED <ms>` (show request → the second page's first IPC
+//! message), as `wry_floor` and the Tauri bench app do.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,6 +24,32 @@ struct Counters {
     page_events: std::sync::Mutex<Vec<Value>>,
     /// Values the page saw arrive through `store.changed`.
     store_seen: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<u64>>>,
+    /// When the second window was asked for (`--second`).
+    second_asked: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// The smallest actor: counts what it is sent (actor throughput bench).
+struct Counter(u64);
+
+impl actix::Actor for Counter {
+    type Context = actix::Context<Self>;
+}
+
+#[derive(actix::Message)]
+#[rtype(result = "u64")]
+struct Bump;
+
+impl actix::Handler<Bump> for Counter {
+    type Result = u64;
+    fn handle(&mut self, _: Bump, _: &mut actix::Context<Self>) -> u64 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
 #[derive(Deserialize)]
@@ -56,8 +86,8 @@ struct Ticks {
 const CAPABILITY: &str = r#"{
   "identifier": "probe",
   "description": "everything the probe page needs, and not probe.secret or app.quit",
-  "windows": ["probe"],
-  "methods": ["probe.echo", "probe.add", "probe.fail", "probe.panic", "probe.len", "probe.blob",
+  "windows": ["probe", "second"],
+  "methods": ["probe.hops", "probe.actors", "probe.second_loaded", "probe.echo", "probe.add", "probe.fail", "probe.panic", "probe.len", "probe.blob",
               "probe.ticks", "probe.loaded", "probe.page_events", "probe.store_seen", "probe.store_bench", "store.*", "probe.secret_calls", "probe.report", "probe.nope"],
   "events": ["tick", "ticks-done", "page-note"],
   "stores": [{"store": "probe", "prefix": "bench."}]
@@ -72,6 +102,7 @@ fn main() -> Result<(), traykit::Error> {
     let close_after_report = std::env::args().any(|a| a == "--close-after-report");
     // The isolation pattern with a pass-through hook: what isolation costs.
     let isolation = std::env::args().any(|a| a == "--isolation");
+    let second = std::env::args().any(|a| a == "--second");
 
     let mut builder = App::builder();
     if isolation {
@@ -97,6 +128,9 @@ fn main() -> Result<(), traykit::Error> {
                 .size(480.0, 320.0)
                 .visible_on_start(open_at_start),
         )
+        .window(Window::new("second").url("second.html").size(320.0, 200.0))
+        .asset("second.html", include_bytes!("ipc_probe/second.html"))
+        .asset("second.js", include_bytes!("ipc_probe/second.js"))
         .asset("index.html", include_bytes!("ipc_probe/index.html"))
         .asset("probe.js", include_bytes!("ipc_probe/probe.js"))
         .asset("probe.css", include_bytes!("ipc_probe/probe.css"))
@@ -183,6 +217,66 @@ fn main() -> Result<(), traykit::Error> {
             }
             Ok(micros)
         })
+        // UI-thread hop: a request the main thread answers at once (remove
+        // a tray that does not exist), awaited `n` times in a row.
+        .command("probe.hops", |t: Ticks, ctx: CallContext| async move {
+            let tray = traykit::ids::TrayId::new("no-such-tray")
+                .map_err(|e| RpcError::new(4600, e.to_string()))?;
+            let mut micros = Vec::new();
+            for _ in 0..t.n {
+                let start = std::time::Instant::now();
+                let _ = ctx
+                    .app
+                    .ui()
+                    .request(traykit::ui::UiRequest::RemoveTray(tray.clone()))
+                    .await;
+                micros.push(start.elapsed().as_secs_f64() * 1e6);
+            }
+            micros.sort_by(f64::total_cmp);
+            Ok::<_, RpcError>(serde_json::json!({
+                "p50_us": percentile(&micros, 0.5),
+                "p99_us": percentile(&micros, 0.99),
+            }))
+        })
+        // Actor messages: `n` fire-and-forget sends then one awaited send
+        // (throughput), and `n / 10` awaited sends one by one (latency).
+        .command("probe.actors", |t: Ticks, _: CallContext| async move {
+            use actix::Actor;
+            let addr = Counter(0).start();
+            let start = std::time::Instant::now();
+            for _ in 0..t.n {
+                addr.do_send(Bump);
+            }
+            let seen = addr.send(Bump).await.map_err(|e| RpcError::new(4601, e.to_string()))?;
+            let per_s = f64::from(t.n + 1) / start.elapsed().as_secs_f64();
+            let mut micros = Vec::new();
+            for _ in 0..t.n / 10 {
+                let s = std::time::Instant::now();
+                addr.send(Bump).await.map_err(|e| RpcError::new(4601, e.to_string()))?;
+                micros.push(s.elapsed().as_secs_f64() * 1e6);
+            }
+            micros.sort_by(f64::total_cmp);
+            Ok::<_, RpcError>(serde_json::json!({
+                "msgs_per_s": per_s,
+                "seen": seen,
+                "send_p50_us": percentile(&micros, 0.5),
+                "send_p99_us": percentile(&micros, 0.99),
+            }))
+        })
+        .command("probe.second_loaded", |(): (), ctx: CallContext| async move {
+            let asked = ctx
+                .state::<Counters>()?
+                .second_asked
+                .lock()
+                .map(|mut a| a.take())
+                .unwrap_or(None);
+            if let Some(t) = asked {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "SECOND_LOADED {:.3}", t.elapsed().as_secs_f64() * 1e3);
+                let _ = out.flush();
+            }
+            Ok::<_, RpcError>(())
+        })
         .command("probe.loaded", |(): (), _: CallContext| async move {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "PROBE_LOADED");
@@ -197,6 +291,12 @@ fn main() -> Result<(), traykit::Error> {
             }
             if close_after_report {
                 ctx.app.window("probe")?.close().await?;
+            }
+            if second {
+                if let Ok(mut asked) = ctx.state::<Counters>()?.second_asked.lock() {
+                    *asked = Some(std::time::Instant::now());
+                }
+                ctx.app.show_window("second");
             }
             Ok::<_, RpcError>(())
         })

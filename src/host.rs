@@ -10,10 +10,14 @@
 //! starts on the first `CreateWindow` and is told to exit when the last
 //! window is destroyed.
 //!
-//! Protocol: JSON lines. App → host on the host's stdin ([`ToHost`]); host →
-//! app on the host's original stdout ([`FromHost`]); the host points its own
-//! fd 1 at stderr first, so stray prints cannot corrupt the stream. Lines that
-//! do not parse are skipped.
+//! Protocol: frames. App → host on the host's stdin ([`ToHost`]); host → app
+//! on the host's original stdout ([`FromHost`]); the host points its own fd 1
+//! at stderr first, so stray prints cannot corrupt the stream. A frame is
+//! `<body length> <JSON header>\n<body bytes>`: page text (IPC in) and
+//! scripts (replies and events out) travel as raw bytes after the header,
+//! not as JSON strings, so megabytes of page traffic are neither escaped nor
+//! re-parsed on the way (see `write_frame`). Headers that do not parse are
+//! skipped; a frame whose length is unreadable ends the stream.
 //!
 //! Code that runs before `run()` in `main` runs in the host too: keep it free
 //! of side effects (Electron and Tauri's multi-process models have the same
@@ -63,6 +67,8 @@ enum ToHost {
     Eval {
         id: u64,
         label: WindowLabel,
+        /// The frame's body, not part of the header.
+        #[serde(skip)]
         script: String,
     },
 }
@@ -76,6 +82,8 @@ enum FromHost {
     Ipc {
         window: WindowLabel,
         url: String,
+        /// The frame's body, not part of the header.
+        #[serde(skip)]
         body: String,
     },
     CloseRequested {
@@ -87,6 +95,97 @@ enum FromHost {
     },
 }
 
+/// A protocol message whose bulk text (if any) travels as the frame body.
+trait Framed: Serialize + serde::de::DeserializeOwned {
+    fn body(&mut self) -> Option<&mut String>;
+}
+
+impl Framed for ToHost {
+    fn body(&mut self) -> Option<&mut String> {
+        match self {
+            ToHost::Eval { script, .. } => Some(script),
+            _ => None,
+        }
+    }
+}
+
+impl Framed for FromHost {
+    fn body(&mut self) -> Option<&mut String> {
+        match self {
+            FromHost::Ipc { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// Writes one frame (not flushed): the body's length, the header as JSON
+/// with the body left out, a newline, then the body's bytes as they are.
+fn write_frame<T: Framed>(out: &mut impl Write, mut msg: T) -> std::io::Result<()> {
+    let body = msg.body().map(std::mem::take).unwrap_or_default();
+    write!(out, "{} ", body.len())?;
+    serde_json::to_writer(&mut *out, &msg)?;
+    out.write_all(b"\n")?;
+    out.write_all(body.as_bytes())
+}
+
+/// Reads one frame. `Ok(None)` at the end of the stream; `Ok(Some(Err))`
+/// for a header that does not parse (its body is skipped); `Err` when the
+/// stream is broken (unreadable length, short body, not UTF-8).
+fn read_frame<T: Framed>(
+    input: &mut impl BufRead,
+    line: &mut String,
+) -> std::io::Result<Option<Result<T, serde_json::Error>>> {
+    let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    line.clear();
+    if input.read_line(line)? == 0 {
+        return Ok(None);
+    }
+    let (len, header) = line
+        .trim_end()
+        .split_once(' ')
+        .ok_or_else(|| broken("frame without a length"))?;
+    let len: usize = len.parse().map_err(|_| broken("bad frame length"))?;
+    let mut body = vec![0; len];
+    input.read_exact(&mut body)?;
+    Ok(Some(serde_json::from_str::<T>(header).and_then(
+        |mut msg| {
+            if let Some(slot) = msg.body() {
+                // UTF-8 checked once here; the text was a Rust String or a
+                // page's posted string at the other end.
+                *slot = String::from_utf8(body)
+                    .map_err(|_| serde::de::Error::custom("frame body is not UTF-8"))?;
+            }
+            Ok(msg)
+        },
+    )))
+}
+
+/// Writes every message from `rx` as a frame, flushing only when no more
+/// are queued (a burst of replies goes out in few writes).
+fn pump<T: Framed>(rx: mpsc::Receiver<Option<T>>, out: impl Write) {
+    let mut out = BufWriter::with_capacity(64 * 1024, out);
+    while let Ok(Some(msg)) = rx.recv() {
+        let mut next = Some(msg);
+        while let Some(msg) = next.take() {
+            if write_frame(&mut out, msg).is_err() {
+                return;
+            }
+            match rx.try_recv() {
+                Ok(Some(more)) => next = Some(more),
+                Ok(None) => {
+                    let _ = out.flush();
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+        if out.flush().is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -96,7 +195,7 @@ type Pending = Arc<Mutex<HashMap<u64, (&'static str, UiResponder)>>>;
 /// One running host process, seen from the app.
 struct Host {
     /// Dropping it closes the host's stdin: the host exits when idle.
-    tx: mpsc::Sender<ToHost>,
+    tx: mpsc::Sender<Option<ToHost>>,
     alive: Arc<AtomicBool>,
     child: Arc<Mutex<Child>>,
 }
@@ -143,21 +242,10 @@ impl HostWindows {
             return Err(failed("no pipes".into()));
         };
         tracing::debug!(pid = child.id(), "webview host started");
-        let (tx, rx) = mpsc::channel::<ToHost>();
+        let (tx, rx) = mpsc::channel::<Option<ToHost>>();
         std::thread::Builder::new()
             .name("traykit-host-tx".into())
-            .spawn(move || {
-                let mut out = BufWriter::new(stdin);
-                for msg in rx {
-                    let written = serde_json::to_writer(&mut out, &msg)
-                        .map_err(std::io::Error::from)
-                        .and_then(|()| out.write_all(b"\n"))
-                        .and_then(|()| out.flush());
-                    if written.is_err() {
-                        break;
-                    }
-                }
-            })
+            .spawn(move || pump(rx, stdin))
             .map_err(|e| failed(e.to_string()))?;
         let alive = Arc::new(AtomicBool::new(true));
         let child = Arc::new(Mutex::new(child));
@@ -173,8 +261,18 @@ impl HostWindows {
             std::thread::Builder::new()
                 .name("traykit-host-rx".into())
                 .spawn(move || {
-                    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                        match serde_json::from_str::<FromHost>(&line) {
+                    let mut input = BufReader::with_capacity(64 * 1024, stdout);
+                    let mut line = String::new();
+                    loop {
+                        let frame = match read_frame::<FromHost>(&mut input, &mut line) {
+                            Ok(Some(frame)) => frame,
+                            Ok(None) => break,
+                            Err(error) => {
+                                tracing::error!(%error, "webview host: broken protocol stream");
+                                break;
+                            }
+                        };
+                        match frame {
                             Ok(FromHost::Reply { id, error }) => {
                                 if let Some((request, responder)) = lock(&pending).remove(&id) {
                                     responder.send(match error {
@@ -192,7 +290,7 @@ impl HostWindows {
                             Ok(FromHost::Geometry { window, geometry }) => {
                                 sink(UiEvent::WindowGeometry { window, geometry })
                             }
-                            Err(_) => tracing::debug!(line = %line.chars().take(80).collect::<String>(), "webview host: not a protocol line"),
+                            Err(error) => tracing::debug!(%error, header = %line.chars().take(80).collect::<String>(), "webview host: not a protocol frame"),
                         }
                     }
                     alive.store(false, Ordering::SeqCst);
@@ -219,6 +317,18 @@ impl HostWindows {
         self.host.as_ref().ok_or_else(|| failed("lost".into()))
     }
 
+    /// Starts the host before any window is asked for, when one will open
+    /// at start: its start-up (exec, linking WebKit, GTK) then overlaps the
+    /// app's own boot instead of following it.
+    pub(crate) fn prespawn(&mut self) {
+        if self.host.is_none() {
+            if let Err(error) = self.spawn() {
+                // CreateWindow will try again and report it.
+                tracing::warn!(%error, "webview host not started early");
+            }
+        }
+    }
+
     fn send(
         &mut self,
         name: &'static str,
@@ -232,7 +342,7 @@ impl HostWindows {
             return;
         };
         lock(&self.pending).insert(id, (name, responder));
-        if host.tx.send(make(id)).is_err() {
+        if host.tx.send(Some(make(id))).is_err() {
             if let Some((_, responder)) = lock(&self.pending).remove(&id) {
                 responder.send(Err(UiError::Closed));
             }
@@ -347,15 +457,23 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     std::thread::Builder::new()
         .name("traykit-host-stdin".into())
         .spawn(move || {
-            let stdin = std::io::stdin();
-            for line in stdin.lock().lines().map_while(Result::ok) {
-                match serde_json::from_str::<ToHost>(&line) {
-                    Ok(msg) => {
+            let mut input = BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
+            let mut line = String::new();
+            loop {
+                match read_frame::<ToHost>(&mut input, &mut line) {
+                    Ok(Some(Ok(msg))) => {
                         if proxy.send_event(Some(msg)).is_err() {
                             return;
                         }
                     }
-                    Err(error) => tracing::warn!(%error, "webview host: bad request line"),
+                    Ok(Some(Err(error))) => {
+                        tracing::warn!(%error, "webview host: bad request frame")
+                    }
+                    Ok(None) => break,
+                    Err(error) => {
+                        tracing::error!(%error, "webview host: broken request stream");
+                        break;
+                    }
                 }
             }
             let _ = proxy.send_event(None); // the app let us go
@@ -368,18 +486,7 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     let (out_tx, out_rx) = mpsc::channel::<Option<FromHost>>();
     let writer = std::thread::Builder::new()
         .name("traykit-host-stdout".into())
-        .spawn(move || {
-            let mut out = BufWriter::new(protocol);
-            for msg in out_rx.into_iter().map_while(|m| m) {
-                let written = serde_json::to_writer(&mut out, &msg)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| out.write_all(b"\n"))
-                    .and_then(|()| out.flush());
-                if written.is_err() {
-                    return;
-                }
-            }
-        })
+        .spawn(move || pump(out_rx, protocol))
         .map_err(|e| Error::EventLoop(e.to_string()))?;
 
     let sink_tx = Mutex::new(out_tx.clone());
@@ -446,5 +553,103 @@ fn protocol_stdout() -> Result<std::fs::File, Error> {
             return Err(fail("dup2"));
         }
         Ok(std::fs::File::from_raw_fd(protocol))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(s: &str) -> WindowLabel {
+        WindowLabel::new(s).expect("label")
+    }
+
+    #[test]
+    fn frames_carry_bodies_verbatim_and_in_order() {
+        let script = "receive([{\"a\":\"line\\nbreak\"}])\n\u{e9}\u{1F600}\"\\".repeat(3);
+        let mut wire = Vec::new();
+        write_frame(
+            &mut wire,
+            ToHost::Eval {
+                id: 1,
+                label: label("w"),
+                script: script.clone(),
+            },
+        )
+        .expect("write");
+        write_frame(
+            &mut wire,
+            ToHost::Destroy {
+                id: 2,
+                label: label("w"),
+            },
+        )
+        .expect("write");
+        // The body is on the wire as it is, not escaped.
+        assert!(wire.windows(script.len()).any(|w| w == script.as_bytes()));
+        let mut input = std::io::Cursor::new(wire);
+        let mut line = String::new();
+        match read_frame::<ToHost>(&mut input, &mut line) {
+            Ok(Some(Ok(ToHost::Eval {
+                id, script: got, ..
+            }))) => {
+                assert_eq!(id, 1);
+                assert_eq!(got, script);
+            }
+            other => panic!("not the eval frame: {other:?}"),
+        }
+        assert!(matches!(
+            read_frame::<ToHost>(&mut input, &mut line),
+            Ok(Some(Ok(ToHost::Destroy { id: 2, .. })))
+        ));
+        assert!(matches!(
+            read_frame::<ToHost>(&mut input, &mut line),
+            Ok(None)
+        ));
+    }
+
+    #[test]
+    fn ipc_bodies_round_trip_and_bad_headers_are_skipped() {
+        let mut wire = b"3 {\"NoSuchMessage\":1}\nxyz".to_vec();
+        let body = "{\"jsonrpc\":\"2.0\",\"method\":\"m\"}".to_owned();
+        write_frame(
+            &mut wire,
+            FromHost::Ipc {
+                window: label("main"),
+                url: "traykit://localhost/".into(),
+                body: body.clone(),
+            },
+        )
+        .expect("write");
+        let mut input = std::io::Cursor::new(wire);
+        let mut line = String::new();
+        assert!(matches!(
+            read_frame::<FromHost>(&mut input, &mut line),
+            Ok(Some(Err(_)))
+        ));
+        match read_frame::<FromHost>(&mut input, &mut line) {
+            Ok(Some(Ok(FromHost::Ipc { body: got, url, .. }))) => {
+                assert_eq!(got, body);
+                assert_eq!(url, "traykit://localhost/");
+            }
+            other => panic!("not the ipc frame: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_broken_stream_is_an_error_not_a_guess() {
+        let mut line = String::new();
+        for wire in [
+            &b"not-a-length {}\n"[..],
+            b"{\"Reply\":{}}\n",
+            b"10 {\"Reply\":{\"id\":1,\"error\":null}}\nshort",
+        ] {
+            let mut input = std::io::Cursor::new(wire.to_vec());
+            assert!(
+                read_frame::<FromHost>(&mut input, &mut line).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(wire)
+            );
+        }
     }
 }

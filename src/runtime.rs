@@ -21,17 +21,52 @@ use crate::builder::AppBuilder;
 use crate::error::Error;
 use crate::trays::{parse_menu_event, Trays};
 
-/// Posts to the main thread through tao's proxy.
-struct ProxyPoster(Mutex<EventLoopProxy<UiEnvelope>>);
+/// Posts to the main thread through tao's proxy — except window requests,
+/// which go straight to the webview host from the caller's thread.
+struct ProxyPoster {
+    proxy: Mutex<EventLoopProxy<UiEnvelope>>,
+    /// Windows live in the webview host process; the app side only writes
+    /// to its pipe and touches no GTK object, so a window request needs no
+    /// stop on the main thread (that hop cost every reply and event batch
+    /// a main-loop wake-up).
+    #[cfg(feature = "webview")]
+    windows: Arc<Mutex<crate::host::HostWindows>>,
+}
 
 impl UiPoster for ProxyPoster {
     fn post(&self, envelope: UiEnvelope) -> Result<(), traykit_actors::UiError> {
-        self.0
+        #[cfg(feature = "webview")]
+        if is_window_request(envelope.request()) {
+            let (request, responder) = envelope.into_parts();
+            self.windows
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .handle(request, responder);
+            return Ok(());
+        }
+        self.proxy
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .send_event(envelope)
             .map_err(|_| traykit_actors::UiError::Closed)
     }
+}
+
+/// Requests served by the webview host, not by the main thread.
+#[cfg(feature = "webview")]
+fn is_window_request(request: &UiRequest) -> bool {
+    matches!(
+        request,
+        UiRequest::CreateWindow { .. }
+            | UiRequest::Window { .. }
+            | UiRequest::DestroyWindow(_)
+            | UiRequest::Eval { .. }
+    )
+}
+
+#[cfg(feature = "webview")]
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn has_display() -> bool {
@@ -161,24 +196,39 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         // exists, so no concurrent getenv can race it.
         std::env::set_var("GDK_GL", "disable");
     }
+    install_event_handlers(app_slot.clone());
+    #[cfg(feature = "webview")]
+    let windows = {
+        let app = app_slot.clone();
+        Arc::new(Mutex::new(crate::host::HostWindows::new(Arc::new(
+            move |event| {
+                if let Some(app) = app.get() {
+                    app.dispatch(event);
+                }
+            },
+        ))))
+    };
+    // Before the event loop (GTK start-up): the host's own start-up then
+    // runs alongside the app's.
+    #[cfg(feature = "webview")]
+    if builder
+        .windows
+        .iter()
+        .any(|w| matches!(w.clone().into_spec(), Ok((_, true, _) | (_, _, true))))
+    {
+        lock(&windows).prespawn();
+    }
     let mut event_loop =
         std::panic::catch_unwind(|| EventLoopBuilder::<UiEnvelope>::with_user_event().build())
             .map_err(|_| Error::NoDisplay)?;
     let ui = UiHandle::new(
-        Arc::new(ProxyPoster(Mutex::new(event_loop.create_proxy()))),
+        Arc::new(ProxyPoster {
+            proxy: Mutex::new(event_loop.create_proxy()),
+            #[cfg(feature = "webview")]
+            windows: windows.clone(),
+        }),
         builder.request_timeout,
     );
-
-    install_event_handlers(app_slot.clone());
-    #[cfg(feature = "webview")]
-    let mut windows = {
-        let app = app_slot.clone();
-        crate::host::HostWindows::new(Arc::new(move |event| {
-            if let Some(app) = app.get() {
-                app.dispatch(event);
-            }
-        }))
-    };
 
     let boot_error: Arc<Mutex<Option<Error>>> = Arc::default();
     let (system_tx, system_rx) = mpsc::channel();
@@ -238,12 +288,9 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         tracing::trace!(request = request.name(), "ui request");
         #[cfg(feature = "webview")]
         let request = match request {
-            r @ (UiRequest::CreateWindow { .. }
-            | UiRequest::Window { .. }
-            | UiRequest::DestroyWindow(_)
-            | UiRequest::Eval { .. }) => {
-                // Answered later, by the webview host.
-                windows.handle(r, responder);
+            r if is_window_request(&r) => {
+                // Normally routed by the poster; answered later by the host.
+                lock(&windows).handle(r, responder);
                 return;
             }
             other => other,
@@ -267,7 +314,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         responder.send(reply);
     });
     #[cfg(feature = "webview")]
-    windows.shutdown();
+    lock(&windows).shutdown();
 
     system.stop();
     if done_rx.recv_timeout(Duration::from_secs(5)).is_ok() {

@@ -235,6 +235,28 @@ fn messages_in(requests: &[UiRequest], window: &str) -> Vec<Value> {
     out
 }
 
+/// One `event` notification per payload of an `events` run (the core
+/// coalesces consecutive events of one name and source).
+fn unpack_events(message: Value, out: &mut Vec<Value>) {
+    match message {
+        Value::Object(mut m) if m.get("method").and_then(Value::as_str) == Some("events") => {
+            let mut params = m.remove("params").unwrap_or(Value::Null);
+            let payloads = match params["payloads"].take() {
+                Value::Array(p) => p,
+                _ => Vec::new(),
+            };
+            for payload in payloads {
+                out.push(serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "method": "event",
+                    "params": {"event": params["event"], "payload": payload, "source": params["source"]},
+                }));
+            }
+        }
+        other => out.push(other),
+    }
+}
+
 fn events_in(requests: &[UiRequest], window: &str, event: &str) -> Vec<Value> {
     messages_in(requests, window)
         .into_iter()
@@ -250,7 +272,7 @@ fn flatten(value: Option<Value>, out: &mut Vec<Value>) {
                 flatten(Some(item), out);
             }
         }
-        Some(one) => out.push(one),
+        Some(one) => unpack_events(one, out),
         None => {}
     }
 }

@@ -293,6 +293,14 @@
     if (typeof msg.method === 'string') {
       if (msg.method === 'event' && msg.params && typeof msg.params.event === 'string') {
         dispatch(msg.params);
+      } else if (msg.method === 'events' && msg.params && typeof msg.params.event === 'string' &&
+                 Array.isArray(msg.params.payloads)) {
+        // A run of one event's payloads, coalesced by the core: each is
+        // dispatched as its own event, in order.
+        var run = msg.params;
+        for (var k = 0; k < run.payloads.length; k++) {
+          dispatch({ event: run.event, payload: run.payloads[k], source: run.source });
+        }
       } else {
         console.warn('traykit: ignoring an unknown notification from the core', msg.method);
       }

@@ -232,6 +232,8 @@ struct Inner {
     held: Mutex<Vec<UiEvent>>,
     /// Open stores, and options for stores not opened yet.
     stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
+    /// The thread every store actor runs on, started with the first store.
+    store_thread: std::sync::OnceLock<actix::ArbiterHandle>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
     desktop: crate::desktop::Desktop,
 }
@@ -288,6 +290,7 @@ impl AppHandle {
                 ready: std::sync::atomic::AtomicBool::new(false),
                 held: Mutex::default(),
                 stores: Mutex::default(),
+                store_thread: std::sync::OnceLock::new(),
                 store_options: Mutex::new(
                     config
                         .stores
@@ -573,7 +576,16 @@ impl AppHandle {
             .remove(name)
             .unwrap_or_else(|| crate::store::StoreOptions::new(name));
         let dir = self.inner.data_dir.join("stores");
-        let actor = crate::store::StoreActor::open(&dir, options)?.start();
+        let store = crate::store::StoreActor::open(&dir, options)?;
+        // Stores write with fsync (milliseconds; on a busy disk, seconds).
+        // On the actor thread that stalled every window's IPC and every
+        // other actor meanwhile, so stores get a thread of their own (one
+        // for all of them: writes of one store stay in order).
+        let thread = self
+            .inner
+            .store_thread
+            .get_or_init(|| actix::Arbiter::new().handle());
+        let actor = crate::store::StoreActor::start_in_arbiter(thread, move |_| store);
         self.on_shutdown(actor.clone().recipient());
         let handle = crate::store::StoreHandle::new(name, actor, self.inner.timeout);
         stores.insert(name.to_owned(), handle.clone());

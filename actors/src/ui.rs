@@ -157,6 +157,11 @@ pub struct UiEnvelope {
 }
 
 impl UiEnvelope {
+    /// The request, to route the envelope before taking it apart.
+    pub fn request(&self) -> &UiRequest {
+        &self.request
+    }
+
     /// The request and the way to answer it.
     pub fn into_parts(self) -> (UiRequest, UiResponder) {
         (self.request, UiResponder(self.reply))

@@ -428,6 +428,82 @@ struct Flush;
 #[rtype(result = "()")]
 struct Replies(Vec<Value>);
 
+/// What waits in the outbox for the next flush.
+#[derive(Debug)]
+enum Outgoing {
+    /// A response, a batch of responses, or a notification.
+    Message(Value),
+    /// Consecutive events with one name and source. Written as the usual
+    /// `event` notification when alone, else as one `events` notification
+    /// `{"event", "source", "payloads": [...]}`: a burst of 10,000 events
+    /// is then a short array of payloads rather than 10,000 envelopes for
+    /// the page to parse (and the payloads are written straight from the
+    /// emitter's shared value, never copied into a per-event `Value`).
+    Events {
+        event: Arc<str>,
+        source: Option<Arc<str>>,
+        payloads: Vec<Arc<Value>>,
+    },
+}
+
+impl serde::Serialize for Outgoing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        /// Payloads as a JSON array, without cloning them out of their `Arc`s.
+        struct Payloads<'a>(&'a [Arc<Value>]);
+        impl serde::Serialize for Payloads<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|p| &**p))
+            }
+        }
+        #[derive(serde::Serialize)]
+        struct One<'a> {
+            event: &'a str,
+            payload: &'a Value,
+            source: Option<&'a str>,
+        }
+        #[derive(serde::Serialize)]
+        struct Many<'a> {
+            event: &'a str,
+            source: Option<&'a str>,
+            payloads: Payloads<'a>,
+        }
+        match self {
+            Outgoing::Message(value) => value.serialize(serializer),
+            Outgoing::Events {
+                event,
+                source,
+                payloads,
+            } => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("jsonrpc", "2.0")?;
+                if let [payload] = payloads.as_slice() {
+                    map.serialize_entry("method", "event")?;
+                    map.serialize_entry(
+                        "params",
+                        &One {
+                            event,
+                            payload,
+                            source: source.as_deref(),
+                        },
+                    )?;
+                } else {
+                    map.serialize_entry("method", "events")?;
+                    map.serialize_entry(
+                        "params",
+                        &Many {
+                            event,
+                            source: source.as_deref(),
+                            payloads: Payloads(payloads),
+                        },
+                    )?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 /// One window: its declaration, its life, its page's IPC.
 pub struct WindowActor {
     spec: WindowSpec,
@@ -439,7 +515,7 @@ pub struct WindowActor {
     /// Events the page listens to; cleared when the page goes away.
     listening: HashSet<String>,
     /// Responses and events waiting for the next flush.
-    outbox: Vec<Value>,
+    outbox: Vec<Outgoing>,
     /// Bumped on each (re)creation so replies for a destroyed page are dropped.
     generation: u64,
     init_script: Arc<str>,
@@ -646,6 +722,34 @@ impl WindowActor {
     }
 
     fn push(&mut self, message: Value, ctx: &mut Context<Self>) {
+        self.push_out(Outgoing::Message(message), ctx);
+    }
+
+    /// Queues an event; consecutive ones with the same name and source
+    /// share one `events` notification (payloads shared, not copied).
+    fn push_event(&mut self, event: PushEvent, ctx: &mut Context<Self>) {
+        if let Some(Outgoing::Events {
+            event: name,
+            source,
+            payloads,
+        }) = self.outbox.last_mut()
+        {
+            if *name == event.event && *source == event.source {
+                payloads.push(event.payload);
+                return;
+            }
+        }
+        self.push_out(
+            Outgoing::Events {
+                event: event.event,
+                source: event.source,
+                payloads: vec![event.payload],
+            },
+            ctx,
+        );
+    }
+
+    fn push_out(&mut self, message: Outgoing, ctx: &mut Context<Self>) {
         if self.life == Life::Closed {
             return;
         }
@@ -666,17 +770,30 @@ impl WindowActor {
             return;
         }
         let batch = std::mem::take(&mut self.outbox);
-        let json = if batch.len() == 1 {
-            serde_json::to_string(&batch[0])
+        // The replies go to the page as JSON *text* for it to `JSON.parse`,
+        // not as a JavaScript literal: in a literal, a `"__proto__"` key
+        // (say, in a store value another page wrote) would set the object's
+        // prototype; JSON.parse makes it a plain property. Encoded once into
+        // a buffer, then escaped once into the script.
+        let mut json = Vec::new();
+        let written = if batch.len() == 1 {
+            serde_json::to_writer(&mut json, &batch[0])
         } else {
-            serde_json::to_string(&batch)
+            serde_json::to_writer(&mut json, &batch)
         };
-        // Sent as a string for the page to `JSON.parse`, not as a JavaScript
-        // literal: in a literal, a `"__proto__"` key (say, in a store value
-        // another page wrote) would set the object's prototype; JSON.parse
-        // makes it a plain property.
-        let json = match json.and_then(|text| serde_json::to_string(&text)) {
-            Ok(json) => json,
+        let mut script = Vec::with_capacity(json.len() + json.len() / 8 + 64);
+        script.extend_from_slice(b"window.__TRAYKIT__&&window.__TRAYKIT__.receive(");
+        let written = written.and_then(|()| {
+            let text = std::str::from_utf8(&json).map_err(serde::ser::Error::custom)?;
+            serde_json::to_writer(&mut script, text)
+        });
+        script.push(b')');
+        let script = match written.map(|()| String::from_utf8(script)) {
+            Ok(Ok(script)) => script,
+            Ok(Err(error)) => {
+                tracing::error!(window = %self.spec.label, %error, "could not encode replies");
+                return;
+            }
             Err(error) => {
                 tracing::error!(window = %self.spec.label, %error, "could not encode replies");
                 return;
@@ -684,7 +801,7 @@ impl WindowActor {
         };
         let reply = self.ui.request(UiRequest::Eval {
             label: self.spec.label.clone(),
-            script: format!("window.__TRAYKIT__&&window.__TRAYKIT__.receive({json})"),
+            script,
         });
         let window = self.spec.label.clone();
         actix::spawn(async move {
@@ -942,12 +1059,7 @@ impl Handler<PushEvent> for WindowActor {
         if !self.listening.contains(&*msg.event) {
             return;
         }
-        let note = json!({
-            "jsonrpc": "2.0",
-            "method": "event",
-            "params": {"event": &*msg.event, "payload": &*msg.payload, "source": msg.source.as_deref()},
-        });
-        self.push(note, ctx);
+        self.push_event(msg, ctx);
     }
 }
 

@@ -108,6 +108,15 @@
   await Promise.all(Array.from({ length: 1000 }, (_, i) => tk.invoke('probe.add', [i, 1])));
   results.concurrent_1000_ms = performance.now() - t;
 
+  // Inside the app: UI-thread hops and actor messages (timed in Rust).
+  const hops = await tk.invoke('probe.hops', { n: 2000 });
+  results.hop_p50_us = hops.p50_us;
+  results.hop_p99_us = hops.p99_us;
+  const actors = await tk.invoke('probe.actors', { n: 100000 });
+  results.actor_msgs_per_s = actors.msgs_per_s;
+  results.actor_send_p50_us = actors.send_p50_us;
+  results.actor_send_p99_us = actors.send_p99_us;
+
   // Store → page: Rust sets a watched key, the page reports each change.
   await tk.listen('store.changed', (e) => tk.invoke('probe.store_seen', { value: e.payload.value }));
   await tk.invoke('store.watch', { store: 'probe', prefix: 'bench.' });

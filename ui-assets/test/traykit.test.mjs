@@ -247,6 +247,25 @@ test('once fires once even for two events in one message', async () => {
   assert.deepEqual(seen, [1]);
 });
 
+test('an events run dispatches each payload in order, once() included', async () => {
+  const page = createPage();
+  const T = page.window.__TRAYKIT__;
+  const all = [];
+  const first = [];
+  await T.listen('tick', (e) => all.push(plain(e)));
+  await T.once('tick', (e) => first.push(e.payload));
+  T.receive([
+    { jsonrpc: '2.0', method: 'events', params: { event: 'tick', source: 'w2', payloads: [1, { n: 2 }, 3] } },
+    { jsonrpc: '2.0', method: 'events', params: { event: 'unheard', source: null, payloads: [0] } },
+  ]);
+  assert.deepEqual(all, [
+    { event: 'tick', payload: 1, source: 'w2' },
+    { event: 'tick', payload: { n: 2 }, source: 'w2' },
+    { event: 'tick', payload: 3, source: 'w2' },
+  ]);
+  assert.deepEqual(first, [1]);
+});
+
 test('a listener removed by another during a dispatch is not called', async () => {
   const page = createPage();
   const T = page.window.__TRAYKIT__;

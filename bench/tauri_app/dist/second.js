@@ -1,0 +1,1 @@
+window.__TAURI__.core.invoke('probe_second_loaded');

@@ -1,0 +1,654 @@
+//! traykit against its floor and against Tauri, on this machine, in one run:
+//! the same scenarios as three apps — `examples/ipc_probe` (traykit),
+//! `examples/wry_floor` (bare tao + wry + tray-icon: no framework) and
+//! `bench/tauri_app` (a plain Tauri 2 app) — each figure printed as
+//! traykit / floor / Tauri with ratios, and written to
+//! `target/bench/results.json`. Prints numbers; asserts nothing.
+//!
+//! `bash scripts/bench.sh` builds the three (release) and runs this. Runs:
+//! `BENCH_RUNS` (default 5); medians with min–max. For before/after
+//! comparisons: `BENCH_TRAYKIT_BIN` runs another build of the probe,
+//! `BENCH_ONLY=traykit` skips the other columns, `BENCH_OUT` names the JSON
+//! file.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::bus::Bus;
+use support::memory;
+use support::sni::Item;
+use support::watcher::Watcher;
+use support::{eventually, release_example, App};
+
+const T: Duration = Duration::from_secs(60);
+const IDLE: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Traykit,
+    Floor,
+    Tauri,
+    /// Another build of the probe (`BENCH_BEFORE_BIN`), run interleaved
+    /// with the others: before/after figures for an optimisation.
+    Before,
+}
+
+const COLS: [Col; 4] = [Col::Traykit, Col::Floor, Col::Tauri, Col::Before];
+
+impl Col {
+    fn name(self) -> &'static str {
+        match self {
+            Col::Traykit => "traykit",
+            Col::Floor => "floor",
+            Col::Tauri => "tauri",
+            Col::Before => "traykit (before)",
+        }
+    }
+}
+
+/// One app under test and how to drive it.
+struct Subject {
+    col: Col,
+    binary: PathBuf,
+    loaded: &'static str,
+    report: &'static str,
+    /// Extra arguments for the tray-only start.
+    tray_args: &'static [&'static str],
+}
+
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+    n: usize,
+}
+
+fn stats(v: &[f64]) -> Option<Stats> {
+    let mut v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    // The median of an even count is the mean of the middle two.
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Some(Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+        n,
+    })
+}
+
+struct Row {
+    name: String,
+    unit: &'static str,
+    /// Higher is better (throughputs), for the "worse than" flags.
+    higher_better: bool,
+    samples: [Vec<f64>; 4],
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+}
+
+impl Table {
+    fn row(&mut self, name: &str, unit: &'static str, higher_better: bool) -> &mut Row {
+        if let Some(i) = self.rows.iter().position(|r| r.name == name) {
+            return &mut self.rows[i];
+        }
+        self.rows.push(Row {
+            name: name.to_owned(),
+            unit,
+            higher_better,
+            samples: Default::default(),
+        });
+        let last = self.rows.len() - 1;
+        &mut self.rows[last]
+    }
+
+    fn add(&mut self, col: Col, name: &str, unit: &'static str, v: f64) {
+        let i = COLS.iter().position(|c| *c == col).unwrap_or(0);
+        self.row(name, unit, false).samples[i].push(v);
+    }
+
+    fn add_rate(&mut self, col: Col, name: &str, unit: &'static str, v: f64) {
+        let i = COLS.iter().position(|c| *c == col).unwrap_or(0);
+        self.row(name, unit, true).samples[i].push(v);
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A ratio traykit / other, flagged `!` when traykit is worse by more than
+/// 20 % (against the floor) or at all (against Tauri).
+fn ratio(t: &Stats, o: &Stats, higher_better: bool, tolerance: f64) -> (f64, bool) {
+    let r = t.median / o.median;
+    let worse = if higher_better {
+        r < 1.0 / tolerance
+    } else {
+        r > tolerance
+    };
+    (r, worse)
+}
+
+/// Prints the table, and returns it as JSON and as Markdown (for
+/// BENCHMARKS.md).
+fn print_and_json(
+    table: &Table,
+    machine: &Value,
+    runs: usize,
+    tauri_note: &str,
+) -> (Value, String) {
+    let before = table.rows.iter().any(|r| !r.samples[3].is_empty());
+    let mut md = String::from(
+        "| measure | traykit | wry floor | Tauri 2 | traykit / floor | traykit / Tauri |",
+    );
+    md.push_str(if before {
+        " traykit before | after / before |\n|---|---|---|---|---|---|---|---|\n"
+    } else {
+        "\n|---|---|---|---|---|---|\n"
+    });
+    println!();
+    println!(
+        "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}{}",
+        "measure [unit]",
+        "traykit",
+        "wry floor",
+        "Tauri 2",
+        "tk/flr",
+        "tk/tau",
+        if before {
+            format!(" {:>22} {:>8}", "traykit before", "aft/bef")
+        } else {
+            String::new()
+        }
+    );
+    let cell = |s: &Option<Stats>| match s {
+        Some(s) if s.n > 1 => format!("{} ({}–{})", fmt(s.median), fmt(s.min), fmt(s.max)),
+        Some(s) => fmt(s.median),
+        None => "–".to_owned(),
+    };
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        let st: Vec<Option<Stats>> = row.samples.iter().map(|v| stats(v)).collect();
+        let rb = match (&st[0], &st[3]) {
+            (Some(t), Some(b)) => Some(t.median / b.median).filter(|r| r.is_finite()),
+            _ => None,
+        };
+        let (rf, rt) = match (&st[0], &st[1], &st[2]) {
+            (Some(t), f, tau) => (
+                f.as_ref().map(|f| ratio(t, f, row.higher_better, 1.2)),
+                tau.as_ref().map(|o| ratio(t, o, row.higher_better, 1.0)),
+            ),
+            _ => (None, None),
+        };
+        let show = |r: Option<(f64, bool)>| match r {
+            // A ratio of two zeros (page-timer grain) says nothing.
+            Some((r, worse)) if r.is_finite() => {
+                format!("{r:.2}x{}", if worse { "!" } else { " " })
+            }
+            _ => "–".to_owned(),
+        };
+        md.push_str(&format!(
+            "| {} [{}] | {} | {} | {} | {} | {} |",
+            row.name,
+            row.unit,
+            cell(&st[0]),
+            cell(&st[1]),
+            cell(&st[2]),
+            show(rf).trim(),
+            show(rt).trim()
+        ));
+        if before {
+            md.push_str(&format!(
+                " {} | {} |",
+                cell(&st[3]),
+                rb.map_or("–".to_owned(), |r| format!("{r:.2}x"))
+            ));
+        }
+        md.push('\n');
+        let tail = if before {
+            format!(
+                " {:>22} {:>8}",
+                cell(&st[3]),
+                rb.map_or("–".to_owned(), |r| format!("{r:.2}x"))
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "{:<52} {:>22} {:>22} {:>22} {:>8} {:>8}{tail}",
+            format!("{} [{}]", row.name, row.unit),
+            cell(&st[0]),
+            cell(&st[1]),
+            cell(&st[2]),
+            show(rf),
+            show(rt)
+        );
+        let j = |s: &Option<Stats>| match s {
+            Some(s) => json!({"median": s.median, "min": s.min, "max": s.max, "runs": s.n}),
+            None => Value::Null,
+        };
+        rows.push(json!({
+            "measure": row.name,
+            "unit": row.unit,
+            "higher_is_better": row.higher_better,
+            "traykit": j(&st[0]),
+            "floor": j(&st[1]),
+            "tauri": j(&st[2]),
+            "traykit_over_floor": rf.map(|r| r.0),
+            "traykit_over_tauri": rt.map(|r| r.0),
+            "worse_than_floor_by_20pct": rf.map(|r| r.1),
+            "worse_than_tauri": rt.map(|r| r.1),
+            "traykit_before": j(&st[3]),
+            "after_over_before": rb,
+        }));
+    }
+    println!(
+        "\n{runs} runs; medians with (min–max). ! = traykit more than 20% worse than the floor, \
+         or worse than Tauri. {tauri_note}"
+    );
+    (
+        json!({ "machine": machine, "runs": runs, "rows": rows, "tauri": tauri_note }),
+        md,
+    )
+}
+
+fn num(r: &Value, key: &str) -> f64 {
+    r[key].as_f64().unwrap_or(f64::NAN)
+}
+
+fn stop(app: &mut App) {
+    if app.child.try_wait().ok().flatten().is_none() {
+        app.signal("TERM");
+    }
+    if app.wait_exit(Duration::from_secs(10)).is_none() {
+        let _ = app.child.kill();
+        let _ = app.child.wait();
+    }
+}
+
+/// Window open at start: spawn → page load, the page's IPC report, then a
+/// second window (request → its page's first message, timed by the app).
+fn run_open(s: &Subject, t: &mut Table) {
+    let bus = Bus::start();
+    let _watcher = Watcher::start(&bus);
+    let start = Instant::now();
+    let mut app = App::spawn_piped(&s.binary, &bus, &["--open", "--second"]);
+    if app.wait_line(s.loaded, T).is_none() {
+        eprintln!("{}: page never loaded", s.col.name());
+        stop(&mut app);
+        return;
+    }
+    t.add(
+        s.col,
+        "spawn → first page load (window at start)",
+        "ms",
+        start.elapsed().as_secs_f64() * 1e3,
+    );
+    let Some(line) = app.wait_line(s.report, T) else {
+        eprintln!("{}: no report", s.col.name());
+        stop(&mut app);
+        return;
+    };
+    let r: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+    if let Some(fatal) = r.get("fatal") {
+        eprintln!("{}: page failed: {fatal}", s.col.name());
+    }
+    if let Some(ms) = app
+        .wait_line("SECOND_LOADED", T)
+        .and_then(|l| l.parse::<f64>().ok())
+    {
+        t.add(
+            s.col,
+            "second window (first open) → its page's first message",
+            "ms",
+            ms,
+        );
+    }
+    stop(&mut app);
+    drop(bus);
+
+    let seq = num(&r, "sequential_1000_ms");
+    t.add(s.col, "invoke round trip, sequential mean", "µs", seq);
+    t.add_rate(s.col, "invokes/s, sequential", "1/s", 1e6 / seq);
+    t.add(
+        s.col,
+        "invoke p50 (page timer, ~1 ms grain)",
+        "ms",
+        num(&r, "rtt_p50_ms"),
+    );
+    t.add(
+        s.col,
+        "invoke p99 (page timer)",
+        "ms",
+        num(&r, "rtt_p99_ms"),
+    );
+    t.add(
+        s.col,
+        "1,000 invokes in flight",
+        "ms",
+        num(&r, "concurrent_1000_ms"),
+    );
+    t.add(s.col, "10 MiB request", "ms", num(&r, "big_request_ms"));
+    t.add(s.col, "10 MiB response", "ms", num(&r, "big_response_ms"));
+    t.add(
+        s.col,
+        "10,000-event burst to the page",
+        "ms",
+        num(&r, "ticks_ms"),
+    );
+    t.add(s.col, "UI-thread hop p50", "µs", num(&r, "hop_p50_us"));
+    t.add(s.col, "UI-thread hop p99", "µs", num(&r, "hop_p99_us"));
+    if matches!(s.col, Col::Traykit | Col::Before) {
+        t.add_rate(
+            s.col,
+            "actor messages/s (do_send ×100k + send)",
+            "1/s",
+            num(&r, "actor_msgs_per_s"),
+        );
+        t.add(
+            s.col,
+            "actor send→reply p50",
+            "µs",
+            num(&r, "actor_send_p50_us"),
+        );
+        t.add(
+            s.col,
+            "actor send→reply p99",
+            "µs",
+            num(&r, "actor_send_p99_us"),
+        );
+        t.add(
+            s.col,
+            "store set → page watcher → back, p50",
+            "µs",
+            num(&r, "store_watch_p50_us"),
+        );
+    }
+    if s.col == Col::Floor {
+        t.add(
+            s.col,
+            "custom-protocol POST round trip (floor only)",
+            "µs",
+            num(&r, "post_sequential_1000_ms"),
+        );
+    }
+}
+
+/// Tray-only start → open a window from the tray → destroy it → re-open:
+/// memory (app + all its child processes) after 5 s idle in each state.
+fn run_tray(s: &Subject, t: &mut Table) {
+    let bus = Bus::start();
+    let watcher = Watcher::start(&bus);
+    let start = Instant::now();
+    let mut app = App::spawn_piped(&s.binary, &bus, s.tray_args);
+    let items = watcher.wait_items(1, Duration::from_secs(20));
+    if items.is_empty() {
+        eprintln!("{}: no tray registered", s.col.name());
+        stop(&mut app);
+        return;
+    }
+    t.add(
+        s.col,
+        "spawn → tray registered on D-Bus",
+        "ms",
+        start.elapsed().as_secs_f64() * 1e3,
+    );
+    let tray = Item::new(&bus, items[0].clone());
+    std::thread::sleep(IDLE);
+    let (rss, pss) = memory::tree_mib(app.pid());
+    t.add(
+        s.col,
+        "PSS tray only, idle 5 s (app + children)",
+        "MiB",
+        pss,
+    );
+    t.add(
+        s.col,
+        "RSS tray only, idle 5 s (app + children)",
+        "MiB",
+        rss,
+    );
+    t.add(
+        s.col,
+        "threads, tray only (app process)",
+        "",
+        memory::threads(app.pid()) as f64,
+    );
+
+    let t0 = Instant::now();
+    tray.click("Open probe");
+    if app.wait_line(s.loaded, T).is_none() {
+        eprintln!("{}: on-demand window never loaded", s.col.name());
+        stop(&mut app);
+        return;
+    }
+    t.add(
+        s.col,
+        "tray click → window page load (on demand)",
+        "ms",
+        t0.elapsed().as_secs_f64() * 1e3,
+    );
+    app.wait_line(s.report, T);
+    std::thread::sleep(IDLE);
+    let (rss, pss) = memory::tree_mib(app.pid());
+    t.add(s.col, "PSS one window, idle 5 s", "MiB", pss);
+    t.add(s.col, "RSS one window, idle 5 s", "MiB", rss);
+    t.add(
+        s.col,
+        "threads, one window (app process)",
+        "",
+        memory::threads(app.pid()) as f64,
+    );
+    tray.click("Close probe");
+    if eventually(Duration::from_secs(15), || {
+        app.web_processes().is_empty().then_some(())
+    })
+    .is_none()
+    {
+        eprintln!(
+            "{}: web process still alive 15 s after Destroy",
+            s.col.name()
+        );
+    }
+    std::thread::sleep(IDLE);
+    let (rss, pss) = memory::tree_mib(app.pid());
+    t.add(
+        s.col,
+        "PSS after the window is destroyed, idle 5 s",
+        "MiB",
+        pss,
+    );
+    t.add(
+        s.col,
+        "RSS after the window is destroyed, idle 5 s",
+        "MiB",
+        rss,
+    );
+    let t1 = Instant::now();
+    tray.click("Open probe");
+    if app.wait_line(s.loaded, T).is_some() {
+        t.add(
+            s.col,
+            "tray click → window page load (re-open after destroy)",
+            "ms",
+            t1.elapsed().as_secs_f64() * 1e3,
+        );
+        app.wait_line(s.report, T);
+    }
+    tray.click("Quit");
+    if app.wait_exit(Duration::from_secs(10)).is_none() {
+        stop(&mut app);
+    }
+}
+
+fn size_mib(path: &Path) -> Option<f64> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.len() as f64 / (1024.0 * 1024.0))
+}
+
+fn machine() -> Value {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpuinfo = read("/proc/cpuinfo");
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_default();
+    let cores = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
+    let mem_kib = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .unwrap_or(0);
+    let os = read("/etc/os-release")
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+        .map(|v| v.trim_matches('"').to_owned())
+        .unwrap_or_default();
+    let webkit = std::process::Command::new("pkg-config")
+        .args(["--modversion", "webkit2gtk-4.1"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let load = read("/proc/loadavg");
+    json!({
+        "cpu": cpu, "cores": cores, "mem_gib": (mem_kib as f64 / 1048576.0 * 10.0).round() / 10.0,
+        "os": os, "webkit2gtk": webkit, "loadavg_at_start": load.trim(),
+        "display": "Xvfb, WEBKIT_DISABLE_COMPOSITING_MODE=1",
+    })
+}
+
+fn main() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tauri_bin = root.join("bench/tauri_app/target/release/tauri_bench");
+    let tauri_note = if tauri_bin.exists() {
+        // The version actually built, from the app's lock file.
+        let lock =
+            std::fs::read_to_string(root.join("bench/tauri_app/Cargo.lock")).unwrap_or_default();
+        let version = lock
+            .split("[[package]]")
+            .find(|p| p.contains("name = \"tauri\"\n"))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+            .map(|v| v.trim_matches('"').to_owned())
+            .unwrap_or_else(|| "2".into());
+        format!("Tauri: bench/tauri_app (tauri {version}, release).")
+    } else {
+        let why = std::fs::read_to_string(root.join("target/bench/tauri_build.txt"))
+            .unwrap_or_else(|_| "not built".into());
+        format!("Tauri column empty: {}", why.trim())
+    };
+    let machine = machine();
+    let traykit_bin = std::env::var_os("BENCH_TRAYKIT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| release_example("ipc_probe"));
+    let only_traykit = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "traykit");
+    let mut subjects = vec![
+        Subject {
+            col: Col::Traykit,
+            binary: traykit_bin,
+            loaded: "PROBE_LOADED",
+            report: "PROBE_REPORT",
+            tray_args: &[],
+        },
+        Subject {
+            col: Col::Floor,
+            binary: release_example("wry_floor"),
+            loaded: "FLOOR_LOADED",
+            report: "FLOOR_REPORT",
+            tray_args: &["--tray"],
+        },
+    ];
+    if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+        subjects.push(Subject {
+            col: Col::Before,
+            binary: PathBuf::from(before),
+            loaded: "PROBE_LOADED",
+            report: "PROBE_REPORT",
+            tray_args: &[],
+        });
+    }
+    if only_traykit {
+        subjects.retain(|s| matches!(s.col, Col::Traykit | Col::Before));
+    } else if tauri_bin.exists() {
+        subjects.push(Subject {
+            col: Col::Tauri,
+            binary: tauri_bin.clone(),
+            loaded: "PROBE_LOADED",
+            report: "PROBE_REPORT",
+            tray_args: &[],
+        });
+    }
+
+    let mut t = Table::default();
+    // Sizes first: they do not vary between runs.
+    let tray_only = root.join("target/release/examples/tray_clock");
+    if let Some(mib) = size_mib(&tray_only) {
+        t.add(
+            Col::Traykit,
+            "binary size, tray-only app (tray_clock)",
+            "MiB",
+            mib,
+        );
+    }
+    for s in &subjects {
+        if let Some(mib) = size_mib(&s.binary) {
+            t.add(s.col, "binary size, one-window app (the probe)", "MiB", mib);
+        }
+    }
+    for run in 0..runs {
+        // Interleaved, so a busy spell on the machine hits every column.
+        for s in &mut subjects {
+            eprintln!("run {}/{runs}: {}", run + 1, s.col.name());
+            run_open(s, &mut t);
+            run_tray(s, &mut t);
+        }
+    }
+    println!(
+        "traykit / raw wry floor / Tauri 2 — release builds, {}",
+        machine["display"].as_str().unwrap_or("")
+    );
+    let (out, md) = print_and_json(&t, &machine, runs, &tauri_note);
+    let dir = root.join("target/bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = std::env::var_os("BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("results.json"));
+    match serde_json::to_string_pretty(&out).map(|text| std::fs::write(&path, text)) {
+        Ok(Ok(())) => println!("JSON: {}", path.display()),
+        _ => eprintln!("could not write {}", path.display()),
+    }
+    let md_path = path.with_extension("md");
+    match std::fs::write(&md_path, md) {
+        Ok(()) => println!("Markdown table: {}", md_path.display()),
+        Err(error) => eprintln!("could not write {}: {error}", md_path.display()),
+    }
+}

@@ -1,0 +1,1 @@
+window.__TRAYKIT__.notify('probe.second_loaded');
