@@ -24,6 +24,11 @@ fn cargo(dir: &Path, args: &[&str]) -> String {
         // The checkout's target directory: the new app reuses the
         // dependencies already built for traykit.
         .env("CARGO_TARGET_DIR", Path::new(root).join("target"))
+        // The new app's tests keep their updater state in the test's dirs.
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("traykit-starter-data"),
+        )
         .output()
         .expect("cargo");
     let text = format!(
@@ -66,6 +71,23 @@ fn a_new_app_builds_passes_its_tests_and_runs() {
     );
     let manifest = std::fs::read_to_string(project.join("Cargo.toml")).expect("Cargo.toml");
     assert!(manifest.contains("name = \"demo-tray\""), "{manifest}");
+    assert!(manifest.contains("traykit-updater"), "{manifest}");
+    // Its update signing keys: the public one compiled in, the secret one
+    // (password-protected, owner-only) kept out of git.
+    let public = std::fs::read_to_string(project.join("updater.pub")).expect("updater.pub");
+    assert!(
+        public.starts_with("untrusted comment: minisign public key"),
+        "{public}"
+    );
+    let secret = project.join(".traykit/updater.key");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&secret)
+            .expect("secret key")
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    let ignored = std::fs::read_to_string(project.join(".gitignore")).expect(".gitignore");
+    assert!(ignored.contains("/.traykit/"), "{ignored}");
     // A second `new` into the same place is refused, nothing overwritten.
     let again = Command::new(env!("CARGO"))
         .args([
@@ -88,7 +110,7 @@ fn a_new_app_builds_passes_its_tests_and_runs() {
 
     // Its own tests pass as created, and it is formatted and lint-clean.
     let tested = cargo(&project, &["test"]);
-    assert!(tested.contains("test result: ok. 2 passed"), "{tested}");
+    assert!(tested.contains("test result: ok. 3 passed"), "{tested}");
     cargo(&project, &["fmt", "--check"]);
     cargo(
         &project,
@@ -103,9 +125,13 @@ fn a_new_app_builds_passes_its_tests_and_runs() {
     let mut app = home.spawn(&binary, &bus, &[]);
     let item = Item::new(&bus, watcher.wait_items(1, T).remove(0));
     assert_eq!(item.string_prop("Title"), "Demo tray");
-    assert_eq!(item.menu().labels(), ["Open", "---", "Quit"]);
+    assert_eq!(
+        item.menu().labels(),
+        ["Open", "Check for updates", "---", "Quit"]
+    );
     item.click("Open");
     eventually(T, || (!app.web_processes().is_empty()).then_some(())).expect("the window opens");
     item.click("Quit");
     assert_eq!(app.wait_exit(T), Some(0));
+    let _ = std::fs::remove_dir_all(std::env::temp_dir().join("traykit-starter-data"));
 }

@@ -41,6 +41,8 @@ enum NewError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("could not make the update signing keys: {0}")]
+    Keys(String),
 }
 
 /// The crate name for a display name: `"Demo tray"` → `demo-tray`.
@@ -130,15 +132,27 @@ fn create(args: Args) -> Result<PathBuf, NewError> {
         }
         None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
     };
+    let updater_dep = match &args.traykit {
+        Some(p) => {
+            let p = std::fs::canonicalize(p.join("updater")).map_err(|source| NewError::Io {
+                path: p.join("updater"),
+                source,
+            })?;
+            format!("{{ path = {:?} }}", p.display().to_string())
+        }
+        None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+    };
     let name = args.name.replace('\\', "\\\\").replace('"', "\\\"");
     for (file, text) in TEMPLATE {
         let text = text
             .replace("{{name}}", &name)
             .replace("{{crate_ident}}", &krate.replace('-', "_"))
             .replace("{{crate}}", &krate)
-            .replace("{{traykit_dep}}", &traykit_dep);
+            .replace("{{traykit_dep}}", &traykit_dep)
+            .replace("{{updater_dep}}", &updater_dep);
         write(&dir.join(file), &text)?;
     }
+    write_update_keys(&dir, &krate)?;
     if let Some(traykit) = &args.traykit {
         let lock = traykit.join("Cargo.lock");
         if lock.exists() {
@@ -147,6 +161,38 @@ fn create(args: Args) -> Result<PathBuf, NewError> {
         }
     }
     Ok(dir)
+}
+
+/// The app's update signing keys: `updater.pub` (compiled into the app) and,
+/// in `.traykit/` (git-ignored), the password-protected secret key
+/// `traykit-release sign` needs. The password is
+/// `$TRAYKIT_RELEASE_PASSWORD`, or a random one written beside the key.
+fn write_update_keys(dir: &Path, krate: &str) -> Result<(), NewError> {
+    let password = match std::env::var("TRAYKIT_RELEASE_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut bytes = [0u8; 18];
+            getrandom::getrandom(&mut bytes).map_err(|e| NewError::Keys(e.to_string()))?;
+            let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            write(&dir.join(".traykit/password"), &password)?;
+            password
+        }
+    };
+    let keys = traykit_updater::release::generate_keys(&password, &format!("{krate} updates"))
+        .map_err(|e| NewError::Keys(e.to_string()))?;
+    write(&dir.join("updater.pub"), &keys.public)?;
+    write(&dir.join(".traykit/updater.key"), &keys.secret)?;
+    // Secrets: readable by their owner only.
+    for secret in ["updater.key", "password"] {
+        let path = dir.join(".traykit").join(secret);
+        if path.exists() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|source| NewError::Io { path, source })?;
+        }
+    }
+    write(&dir.join(".gitignore"), "/target\n/.traykit/\n")?;
+    Ok(())
 }
 
 fn main() {
