@@ -3,10 +3,8 @@
 //! `~/.local/state` (logs) and `~/.local/share` (desktop entries). Every
 //! launch made through one `Home` shares them, as launches by one user do.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
 
 use super::bus::{Bus, TempDir};
 use super::App;
@@ -42,21 +40,7 @@ impl Home {
         let data = TempDir::new("data");
         let mut cmd = App::command(binary, bus, args, &data);
         self.apply(&mut cmd);
-        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("spawn app");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        App {
-            child,
-            lines: Some(rx),
-            _data: data,
-        }
+        App::start_piped(cmd, data)
     }
 
     /// Runs `binary args` to completion in this home (a second launch, a

@@ -129,10 +129,14 @@ impl App {
     /// Like `spawn`, and collects the app's stdout lines.
     pub fn spawn_piped(binary: &std::path::Path, bus: &bus::Bus, args: &[&str]) -> App {
         let data = bus::TempDir::new("data");
-        let mut child = Self::command(binary, bus, args, &data)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("spawn app");
+        let cmd = Self::command(binary, bus, args, &data);
+        Self::start_piped(cmd, data)
+    }
+
+    /// Starts `cmd` (made by `command`, maybe with more environment) with
+    /// its stdout lines collected; `data` goes with the app.
+    fn start_piped(mut cmd: Command, data: bus::TempDir) -> App {
+        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("spawn app");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
