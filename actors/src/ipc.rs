@@ -121,6 +121,23 @@ pub struct Call {
     pub params: Option<Value>,
 }
 
+impl Call {
+    /// The request (or notification) as JSON-RPC: what `decode` reads back
+    /// into this same call.
+    pub fn to_value(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("jsonrpc".into(), "2.0".into());
+        if let Some(id) = &self.id {
+            obj.insert("id".into(), id.clone());
+        }
+        obj.insert("method".into(), self.method.clone().into());
+        if let Some(p) = &self.params {
+            obj.insert("params".into(), p.clone());
+        }
+        Value::Object(obj)
+    }
+}
+
 /// What a posted text decodes to.
 #[derive(Debug, PartialEq)]
 pub enum Incoming {
@@ -851,31 +868,18 @@ mod props {
         (id(), ".{0,16}", params()).prop_map(|(id, method, params)| Call { id, method, params })
     }
 
-    fn encode(call: &Call) -> Value {
-        let mut obj = Map::new();
-        obj.insert("jsonrpc".into(), "2.0".into());
-        if let Some(id) = &call.id {
-            obj.insert("id".into(), id.clone());
-        }
-        obj.insert("method".into(), call.method.clone().into());
-        if let Some(p) = &call.params {
-            obj.insert("params".into(), p.clone());
-        }
-        Value::Object(obj)
-    }
-
     proptest! {
         /// Any well-formed call survives encode → text → decode unchanged.
         #[test]
         fn calls_round_trip(call in call()) {
-            let text = encode(&call).to_string();
+            let text = call.to_value().to_string();
             prop_assert_eq!(decode(&text), Ok(Incoming::Single(Ok(call))));
         }
 
         /// Batches keep their members and order.
         #[test]
         fn batches_round_trip(calls in prop::collection::vec(call(), 1..8)) {
-            let text = Value::Array(calls.iter().map(encode).collect()).to_string();
+            let text = Value::Array(calls.iter().map(Call::to_value).collect()).to_string();
             let expected = Incoming::Batch(calls.into_iter().map(Ok).collect());
             prop_assert_eq!(decode(&text), Ok(expected));
         }
