@@ -123,6 +123,16 @@ struct Scenario {
     args: Vec<String>,
 }
 
+/// Waits for the tray's "Restart to update" (enabled once an update is
+/// installed) and clicks it.
+fn restart_when_offered(item: &Item) {
+    eventually(T, || {
+        (item.menu().find("Restart to update")?.enabled).then_some(())
+    })
+    .expect("restart offered");
+    item.click("Restart to update");
+}
+
 impl Scenario {
     /// Publishes with `publish` (given the feed dir and the server's URL),
     /// then starts v1 with `args`.
@@ -503,11 +513,7 @@ fn a_v2_that_crashes_at_start_is_rolled_back_and_not_offered_again() {
     });
     item.click("Check for updates");
     assert!(s.line("installed ").starts_with("2.0.0 full"));
-    eventually(T, || {
-        (item.menu().find("Restart to update")?.enabled).then_some(())
-    })
-    .expect("restart offered");
-    item.click("Restart to update");
+    restart_when_offered(&item);
     // The crashy build gets as far as printing its version, then aborts.
     let crashed = parse_started(&s.line("version "));
     assert_eq!((crashed.version.as_str(), crashed.trial), ("2.0.0", true));
@@ -562,11 +568,7 @@ fn a_corrupt_patch_falls_back_to_the_full_download() {
     assert!(failed.contains("does not verify"), "{failed}");
     let installed = s.line("installed ");
     assert!(installed.starts_with("2.0.0 full"), "{installed}");
-    eventually(T, || {
-        (item.menu().find("Restart to update")?.enabled).then_some(())
-    })
-    .expect("restart offered");
-    item.click("Restart to update");
+    restart_when_offered(&item);
     let v2 = s.wait_v2_healthy();
     s.pids.stop(v2.pid);
 }
@@ -613,11 +615,7 @@ fn a_v2_that_never_confirms_is_rolled_back_at_the_deadline() {
     });
     item.click("Check for updates");
     assert!(s.line("installed ").starts_with("2.0.0 full"));
-    eventually(T, || {
-        (item.menu().find("Restart to update")?.enabled).then_some(())
-    })
-    .expect("restart offered");
-    item.click("Restart to update");
+    restart_when_offered(&item);
     let hung = parse_started(&s.line("version "));
     s.pids.0.push(hung.pid);
     assert_eq!((hung.version.as_str(), hung.trial), ("2.0.0", true));
