@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use base64::Engine as _;
 use wry::http::{header, Request, Response, StatusCode};
 
 /// The default Content-Security-Policy of served HTML: only the app's own
@@ -126,8 +127,6 @@ impl Assets {
         policy
     }
 }
-
-use base64::Engine as _;
 
 /// The sources of `name` in `policy`, if it has that directive.
 fn directive<'a>(policy: &'a str, name: &str) -> Option<&'a str> {
