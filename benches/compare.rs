@@ -330,34 +330,20 @@ fn run_open(s: &Subject, t: &mut Table) {
     let seq = num(&r, "sequential_1000_ms");
     t.add(s.col, "invoke round trip, sequential mean", "µs", seq);
     t.add_rate(s.col, "invokes/s, sequential", "1/s", 1e6 / seq);
-    t.add(
-        s.col,
-        "invoke p50 (page timer, ~1 ms grain)",
-        "ms",
-        num(&r, "rtt_p50_ms"),
-    );
-    t.add(
-        s.col,
-        "invoke p99 (page timer)",
-        "ms",
-        num(&r, "rtt_p99_ms"),
-    );
-    t.add(
-        s.col,
-        "1,000 invokes in flight",
-        "ms",
-        num(&r, "concurrent_1000_ms"),
-    );
-    t.add(s.col, "10 MiB request", "ms", num(&r, "big_request_ms"));
-    t.add(s.col, "10 MiB response", "ms", num(&r, "big_response_ms"));
-    t.add(
-        s.col,
-        "10,000-event burst to the page",
-        "ms",
-        num(&r, "ticks_ms"),
-    );
-    t.add(s.col, "UI-thread hop p50", "µs", num(&r, "hop_p50_us"));
-    t.add(s.col, "UI-thread hop p99", "µs", num(&r, "hop_p99_us"));
+    // (row, unit, key in the page's report)
+    const PAGE_ROWS: [(&str, &str, &str); 8] = [
+        ("invoke p50 (page timer, ~1 ms grain)", "ms", "rtt_p50_ms"),
+        ("invoke p99 (page timer)", "ms", "rtt_p99_ms"),
+        ("1,000 invokes in flight", "ms", "concurrent_1000_ms"),
+        ("10 MiB request", "ms", "big_request_ms"),
+        ("10 MiB response", "ms", "big_response_ms"),
+        ("10,000-event burst to the page", "ms", "ticks_ms"),
+        ("UI-thread hop p50", "µs", "hop_p50_us"),
+        ("UI-thread hop p99", "µs", "hop_p99_us"),
+    ];
+    for (row, unit, key) in PAGE_ROWS {
+        t.add(s.col, row, unit, num(&r, key));
+    }
     if matches!(s.col, Col::Traykit | Col::Before) {
         t.add_rate(
             s.col,
@@ -365,24 +351,18 @@ fn run_open(s: &Subject, t: &mut Table) {
             "1/s",
             num(&r, "actor_msgs_per_s"),
         );
-        t.add(
-            s.col,
-            "actor send→reply p50",
-            "µs",
-            num(&r, "actor_send_p50_us"),
-        );
-        t.add(
-            s.col,
-            "actor send→reply p99",
-            "µs",
-            num(&r, "actor_send_p99_us"),
-        );
-        t.add(
-            s.col,
-            "store set → page watcher → back, p50",
-            "µs",
-            num(&r, "store_watch_p50_us"),
-        );
+        const ACTOR_ROWS: [(&str, &str, &str); 3] = [
+            ("actor send→reply p50", "µs", "actor_send_p50_us"),
+            ("actor send→reply p99", "µs", "actor_send_p99_us"),
+            (
+                "store set → page watcher → back, p50",
+                "µs",
+                "store_watch_p50_us",
+            ),
+        ];
+        for (row, unit, key) in ACTOR_ROWS {
+            t.add(s.col, row, unit, num(&r, key));
+        }
     }
     if s.col == Col::Floor {
         t.add(
