@@ -265,6 +265,25 @@ pub fn ctl_params(args: &[String]) -> Result<Value, String> {
     Ok(Value::Object(map))
 }
 
+/// How long a connection may take to send one request line. A client that
+/// connects and sends nothing (a hung or hostile process) would otherwise
+/// hold its task and descriptor for the app's life.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Per-connection limits of the instance socket.
+#[derive(Debug, Clone, Copy)]
+struct ConnLimits {
+    /// Time allowed for each request line to arrive whole.
+    request_timeout: Duration,
+    /// Longest request line, in bytes (without its newline).
+    max_line: u64,
+}
+
+const CONN_LIMITS: ConnLimits = ConnLimits {
+    request_timeout: REQUEST_TIMEOUT,
+    max_line: MAX_LINE,
+};
+
 /// Serves the socket on the actor thread: second launches and ctl calls.
 pub(crate) fn serve(listener: UnixListener, app: AppHandle, ctl: Arc<Capabilities>) {
     let listener = match listener
@@ -277,56 +296,178 @@ pub(crate) fn serve(listener: UnixListener, app: AppHandle, ctl: Arc<Capabilitie
             return;
         }
     };
-    let me = rustix::process::getuid();
-    actix::spawn(async move {
-        loop {
-            let stream = match listener.accept().await {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    tracing::warn!(%error, "instance socket accept failed");
-                    continue;
-                }
-            };
-            match rustix::net::sockopt::socket_peercred(&stream) {
-                Ok(cred) if cred.uid == me => {}
-                Ok(cred) => {
-                    tracing::warn!(
-                        uid = cred.uid.as_raw(),
-                        "refused an instance connection from another user"
-                    );
-                    continue;
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "no peer credentials; connection refused");
-                    continue;
-                }
-            }
-            actix::spawn(connection(stream, app.clone(), ctl.clone()));
-        }
-    });
+    actix::spawn(accept_loop(listener, app, ctl, CONN_LIMITS));
 }
 
-async fn connection(stream: tokio::net::UnixStream, app: AppHandle, ctl: Arc<Capabilities>) {
+async fn accept_loop(
+    listener: tokio::net::UnixListener,
+    app: AppHandle,
+    ctl: Arc<Capabilities>,
+    limits: ConnLimits,
+) {
+    let me = rustix::process::getuid();
+    let mut backoff = AcceptBackoff::default();
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                backoff.succeeded();
+                stream
+            }
+            Err(error) => {
+                // Out of descriptors (EMFILE) and the like fail again at
+                // once: wait, so the loop neither spins nor floods the log.
+                let (delay, report) = backoff.failed(Instant::now());
+                if let Some(suppressed) = report {
+                    tracing::warn!(%error, suppressed, retry_in = ?delay, "instance socket accept failed");
+                }
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        };
+        match rustix::net::sockopt::socket_peercred(&stream) {
+            Ok(cred) if cred.uid == me => {}
+            Ok(cred) => {
+                tracing::warn!(
+                    uid = cred.uid.as_raw(),
+                    "refused an instance connection from another user"
+                );
+                continue;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "no peer credentials; connection refused");
+                continue;
+            }
+        }
+        actix::spawn(connection(stream, app.clone(), ctl.clone(), limits));
+    }
+}
+
+/// Backs off after failed `accept`s (10 ms doubling to 1 s) and logs the
+/// first failure of a run, then at most one line per [`AcceptBackoff::LOG_EVERY`]
+/// with how many it left out.
+#[derive(Debug, Default)]
+struct AcceptBackoff {
+    /// Failures in a row.
+    failures: u32,
+    /// When the last line was logged.
+    logged: Option<Instant>,
+    /// Failures not logged since then.
+    suppressed: u64,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const MAX: Duration = Duration::from_secs(1);
+    const LOG_EVERY: Duration = Duration::from_secs(60);
+
+    /// One more failure at `now`: how long to wait, and `Some(suppressed)`
+    /// when this one is to be logged.
+    fn failed(&mut self, now: Instant) -> (Duration, Option<u64>) {
+        let delay = Self::FIRST
+            .saturating_mul(1 << self.failures.min(16))
+            .min(Self::MAX);
+        self.failures = self.failures.saturating_add(1);
+        let due = self
+            .logged
+            .is_none_or(|at| now.saturating_duration_since(at) >= Self::LOG_EVERY);
+        if due {
+            self.logged = Some(now);
+            let suppressed = std::mem::take(&mut self.suppressed);
+            (delay, Some(suppressed))
+        } else {
+            self.suppressed += 1;
+            (delay, None)
+        }
+    }
+
+    /// An accept worked: the next failure starts from the shortest wait
+    /// (the log rate limit stays, so alternating success and failure
+    /// cannot flood it either).
+    fn succeeded(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// What reading one request line gave.
+#[derive(Debug, PartialEq, Eq)]
+enum LineRead {
+    Line,
+    /// The peer closed the connection (or sent bytes that are not UTF-8).
+    Closed,
+    /// Nothing whole within the timeout.
+    TimedOut,
+    /// Longer than the limit.
+    TooLong,
+}
+
+async fn read_request<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut String,
+    limits: ConnLimits,
+) -> LineRead {
+    line.clear();
+    // One byte over the limit tells a line of exactly `max_line` bytes (and
+    // its newline) from a longer one; nothing beyond is read or kept.
+    let mut bounded = tokio::io::AsyncReadExt::take(reader, limits.max_line + 2);
+    match tokio::time::timeout(limits.request_timeout, bounded.read_line(line)).await {
+        Err(_) => LineRead::TimedOut,
+        Ok(Ok(0) | Err(_)) => LineRead::Closed,
+        Ok(Ok(_)) if line.trim_end_matches(['\n', '\r']).len() as u64 > limits.max_line => {
+            LineRead::TooLong
+        }
+        Ok(Ok(_)) if !line.ends_with('\n') => LineRead::Closed, // cut off by EOF
+        Ok(Ok(_)) => LineRead::Line,
+    }
+}
+
+async fn connection(
+    stream: tokio::net::UnixStream,
+    app: AppHandle,
+    ctl: Arc<Capabilities>,
+    limits: ConnLimits,
+) {
     let (read, mut write) = stream.into_split();
-    let mut lines = tokio::io::BufReader::new(tokio::io::AsyncReadExt::take(read, MAX_LINE));
+    let mut reader = tokio::io::BufReader::new(read);
     let mut line = String::new();
     loop {
-        line.clear();
-        match lines.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        let refusal = match read_request(&mut reader, &mut line, limits).await {
+            LineRead::Line => None,
+            LineRead::Closed => return,
+            LineRead::TimedOut => {
+                tracing::debug!(timeout = ?limits.request_timeout, "instance connection idle; dropped");
+                Some(format!(
+                    "no whole request within {:?}; connection closed",
+                    limits.request_timeout
+                ))
+            }
+            LineRead::TooLong => {
+                tracing::warn!(limit = limits.max_line, "oversize instance request refused");
+                Some(format!(
+                    "a request line over {} bytes is refused; connection closed",
+                    limits.max_line
+                ))
+            }
+        };
+        let reply = match &refusal {
+            Some(why) => Some(ipc::failure(Value::Null, ipc::limit_exceeded(why))),
+            None => answer(&line, &app, &ctl).await,
+        };
+        if let Some(reply) = reply {
+            let mut text = reply.to_string();
+            text.push('\n');
+            // A peer that does not read its replies must not hold us either.
+            let sent = tokio::time::timeout(limits.request_timeout, write.write_all(text.as_bytes()));
+            if !matches!(sent.await, Ok(Ok(()))) {
+                return;
+            }
         }
-        let reply = answer(&line, &app, &ctl).await;
-        let Some(reply) = reply else { continue };
-        let mut text = reply.to_string();
-        text.push('\n');
-        if write.write_all(text.as_bytes()).await.is_err() {
+        if refusal.is_some() {
             return;
         }
     }
 }
 
-async fn answer(line: &str, app: &AppHandle, ctl: &Capabilities) -> Option<Value> {
+async fn answer(line: &str, app: &AppHandle, ctl: &Arc<Capabilities>) -> Option<Value> {
     let call = match ipc::decode(line) {
         Err(parse_error) => return Some(parse_error),
         Ok(Incoming::Single(Err(invalid))) => return Some(invalid),
@@ -355,6 +496,9 @@ async fn answer(line: &str, app: &AppHandle, ctl: &Capabilities) -> Option<Value
             app: app.clone(),
             window: CTL_WINDOW.into(),
             origin: None,
+            // Store keys and window.open labels are checked against the ctl
+            // capabilities too, never against a page's for a window `ctl`.
+            grants: Some(ctl.clone()),
         };
         app.router().call(ctx, &call.method, call.params).await
     };

@@ -236,6 +236,31 @@ struct Inner {
     store_thread: std::sync::OnceLock<actix::ArbiterHandle>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
     desktop: crate::desktop::Desktop,
+    /// Windows declared through `window.open` (pages, ctl), for its bound.
+    page_windows: std::sync::atomic::AtomicUsize,
+}
+
+/// A reserved place for a page-declared window (see
+/// `AppHandle::reserve_page_window`).
+pub(crate) struct PageWindowSlot {
+    app: Option<AppHandle>,
+}
+
+impl PageWindowSlot {
+    /// The window was declared: the place stays taken.
+    pub(crate) fn keep(mut self) {
+        self.app = None;
+    }
+}
+
+impl Drop for PageWindowSlot {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.inner
+                .page_windows
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
@@ -288,6 +313,7 @@ impl AppHandle {
                 isolation: config.isolation,
                 desktop: crate::desktop::Desktop::new(config.desktop),
                 ready: std::sync::atomic::AtomicBool::new(false),
+                page_windows: std::sync::atomic::AtomicUsize::new(0),
                 held: Mutex::default(),
                 stores: Mutex::default(),
                 store_thread: std::sync::OnceLock::new(),
@@ -307,6 +333,20 @@ impl AppHandle {
                 ),
             }),
         }
+    }
+
+    /// Takes one of `max` places for a window declared at run time by a
+    /// page; `None` when all are taken. The place goes back unless
+    /// [`PageWindowSlot::keep`] is called (the declaration failed).
+    pub(crate) fn reserve_page_window(&self, max: usize) -> Option<PageWindowSlot> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.inner
+            .page_windows
+            .fetch_update(SeqCst, SeqCst, |n| (n < max).then_some(n + 1))
+            .ok()?;
+        Some(PageWindowSlot {
+            app: Some(self.clone()),
+        })
     }
 
     pub(crate) fn desktop_state(&self) -> &crate::desktop::Desktop {

@@ -7,7 +7,7 @@
 //! | `window.set_title` | `{label?, title}` | null |
 //! | `window.set_size` | `{label?, width, height}` | null |
 //! | `window.set_position` | `{label?, x, y}` | null |
-//! | `window.open` | `{label, url?, title?, width?, height?}` (declares it if new, then shows it) | null |
+//! | `window.open` | `{label, url?, title?, width?, height?}` (declares it if new — only labels the caller's capability lists in `open`, at most [`MAX_PAGE_WINDOWS`] — then shows it) | null |
 //! | `window.label` | – | the caller's label |
 //! | `tray.set_title` `tray.set_tooltip` | `{tray, text}` | null |
 //! | `tray.set_enabled` `tray.set_checked` | `{tray, item, value}` | null |
@@ -154,7 +154,6 @@ struct StoreKeys {
 /// Refuses store access the capabilities do not grant.
 fn check_store(ctx: &CallContext, store: &str, key: &str) -> Result<(), RpcError> {
     if ctx
-        .app
         .capabilities()
         .allows_store(&ctx.window, ctx.origin.as_deref(), store, key)
     {
@@ -185,6 +184,48 @@ async fn window_cmd(
 ) -> Result<Value, RpcError> {
     ctx.app.window(&label)?.command(cmd).await?;
     Ok(Value::Null)
+}
+
+/// Most windows pages (and ctl) may declare with `window.open` over the
+/// app's life: declared windows are never removed, and each one is an actor
+/// and, once shown, a webview.
+pub const MAX_PAGE_WINDOWS: usize = 16;
+
+/// `window.open` of a label nobody declared: only labels the caller's
+/// capability lists in `open`, and at most [`MAX_PAGE_WINDOWS`]. Both are
+/// checked before anything is declared.
+async fn declare_page_window(
+    ctx: &CallContext,
+    o: Open,
+) -> Result<crate::window::WindowHandle, RpcError> {
+    if !ctx
+        .capabilities()
+        .allows_open(&ctx.window, ctx.origin.as_deref(), &o.label)
+    {
+        return Err(RpcError::new(
+            codes::PERMISSION_DENIED,
+            format!(
+                "window `{}` may not open a new window `{}`: no `open` entry of its capability names that label",
+                ctx.window, o.label
+            ),
+        ));
+    }
+    let Some(slot) = ctx.app.reserve_page_window(MAX_PAGE_WINDOWS) else {
+        return Err(crate::ipc::limit_exceeded(format!(
+            "pages have already opened {MAX_PAGE_WINDOWS} windows (the most an app allows)"
+        )));
+    };
+    let mut w = Window::new(o.label);
+    if let Some(url) = o.url {
+        w = w.url(url);
+    }
+    if let Some(title) = o.title {
+        w = w.title(title);
+    }
+    w = w.size(o.width.unwrap_or(800.0), o.height.unwrap_or(600.0));
+    let handle = ctx.app.add_window(w).await?;
+    slot.keep();
+    Ok(handle)
 }
 
 /// Registers every built-in method.
@@ -238,18 +279,9 @@ pub fn register(router: &mut Router) {
         "window.open",
         typed("window.open", |o: Open, ctx: CallContext| async move {
             let handle = match ctx.app.window(&o.label) {
+                // Already declared (by the app or earlier): this is a show.
                 Ok(handle) => handle,
-                Err(WindowError::Unknown(_)) => {
-                    let mut w = Window::new(o.label.clone());
-                    if let Some(url) = o.url {
-                        w = w.url(url);
-                    }
-                    if let Some(title) = o.title {
-                        w = w.title(title);
-                    }
-                    w = w.size(o.width.unwrap_or(800.0), o.height.unwrap_or(600.0));
-                    ctx.app.add_window(w).await?
-                }
+                Err(WindowError::Unknown(_)) => declare_page_window(&ctx, o).await?,
                 Err(e) => return Err(e.into()),
             };
             handle.show().await?;
@@ -353,7 +385,7 @@ pub fn register(router: &mut Router) {
         "store.keys",
         typed("store.keys", |k: StoreKeys, ctx: CallContext| async move {
             let keys = ctx.app.store(&k.store)?.keys().await?;
-            let caps = ctx.app.capabilities();
+            let caps = ctx.capabilities();
             Ok::<_, RpcError>(
                 keys.into_iter()
                     .filter(|key| key.starts_with(&k.prefix))

@@ -642,6 +642,28 @@ fn truncate(s: &mut String, max: usize) -> bool {
     true
 }
 
+/// Page text made safe for a log line: control characters (C0 — `\n`,
+/// `\r`, ESC… — DEL, C1) and the Unicode line and paragraph separators
+/// become visible escapes (`\n`, `\u{1b}`), so page text can never end
+/// a log line or drive a terminal. Text without any is borrowed.
+pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Writes one page log line to `tracing`, target `traykit::page`.
 fn page_log(ctx: &CallContext, w: LogWrite) -> Result<Value, RpcError> {
     let limits = ctx.app.desktop().config.page_log;
@@ -653,13 +675,19 @@ fn page_log(ctx: &CallContext, w: LogWrite) -> Result<Value, RpcError> {
     }
     let mut message = w.message;
     let truncated = truncate(&mut message, limits.max_message_bytes);
+    // Escaped after the cut (the limit is on what the page sent) and before
+    // anything is written: a newline would start a forged log line, an ESC
+    // drive the terminal.
+    let message = escape_controls(&message);
     let fields = match w.fields {
         Some(f) => {
             let text = Value::Object(f).to_string();
             if text.len() > limits.max_fields_bytes {
                 format!("(dropped: {} bytes of fields)", text.len())
             } else {
-                text
+                // JSON escapes C0 in strings already, not DEL, C1 or the
+                // Unicode line separators.
+                escape_controls(&text).into_owned()
             }
         }
         None => String::new(),
@@ -744,6 +772,29 @@ pub fn register_builtins(router: &mut Router) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_log_text_cannot_break_a_line_or_drive_a_terminal() {
+        let cases = [
+            ("plain text, ünïcode", "plain text, ünïcode"),
+            (
+                "ok\n2026-12-01T00:00:00Z ERROR traykit: forged",
+                "ok\\n2026-12-01T00:00:00Z ERROR traykit: forged",
+            ),
+            ("a\r\nb", "a\\r\\nb"),
+            ("\u{1b}[31mred\u{1b}[0m", "\\u{1b}[31mred\\u{1b}[0m"),
+            ("nul\0 bel\u{7} del\u{7f}", "nul\\u{0} bel\\u{7} del\\u{7f}"),
+            ("csi\u{9b}2J nel\u{85}", "csi\\u{9b}2J nel\\u{85}"),
+            ("ls\u{2028}ps\u{2029}", "ls\\u{2028}ps\\u{2029}"),
+            ("tab\t", "tab\\t"),
+        ];
+        for (text, want) in cases {
+            let got = escape_controls(text);
+            assert_eq!(got, want, "{text:?}");
+            assert!(!got.chars().any(char::is_control), "{got:?}");
+        }
+        assert!(matches!(escape_controls("clean"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn deep_links_are_found_by_scheme() {

@@ -314,9 +314,23 @@ pub struct CallContext {
     pub window: String,
     /// The page's origin when it is not the app's own (a remote page).
     pub origin: Option<String>,
+    /// The capabilities the call was admitted under when they are not the
+    /// app's page capabilities: `--ctl` calls carry the `.ctl_capability`
+    /// set, so the ctl's own `stores` and `open` grants apply to it, never
+    /// a page capability naming a window `ctl`. `None` for pages.
+    pub grants: Option<Arc<Capabilities>>,
 }
 
 impl CallContext {
+    /// The capabilities built-ins check grants beyond the method against
+    /// (store keys, `window.open` labels): [`grants`](Self::grants), else
+    /// the app's page capabilities.
+    pub fn capabilities(&self) -> &Capabilities {
+        self.grants
+            .as_deref()
+            .unwrap_or_else(|| self.app.capabilities())
+    }
+
     /// Managed state of type `T`, or -32603 saying it is missing.
     pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, RpcError> {
         self.app.state::<T>().ok_or_else(|| {
@@ -490,6 +504,12 @@ pub struct Capability {
     /// Stores (and key prefixes) the `store.*` methods may touch.
     #[serde(default)]
     pub stores: Vec<StoreGrant>,
+    /// Labels of *new* windows `window.open` may declare (`*` globs);
+    /// none by default. Showing an already declared window needs only the
+    /// method. A page could otherwise pick a label that a broader
+    /// capability names and load its own URL under it.
+    #[serde(default)]
+    pub open: Vec<String>,
 }
 
 /// Access to one store (a `*` glob) limited to keys starting with `prefix`.
@@ -534,6 +554,9 @@ impl Capability {
         if cap.windows.is_empty() {
             return Err(CapabilityError::NoWindows(cap.identifier));
         }
+        for remote in &cap.remote {
+            OriginPattern::parse(remote).map_err(CapabilityError::Invalid)?;
+        }
         Ok(cap)
     }
 
@@ -552,9 +575,134 @@ impl Capability {
         self.applies_to(window) && self.events.iter().any(|e| glob(e, event))
     }
 
-    /// Whether pages from `origin` in `window` may use it.
+    /// Whether pages from `origin` (`scheme://host[:port]`) may use it.
+    ///
+    /// Both sides are parsed as URLs and compared by scheme, host and port
+    /// (default ports filled in), never as text: `http://localhost:*`
+    /// admits `http://localhost:5173`, not `http://localhost:1@evil.example`
+    /// nor `http://localhost.evil.example`. See [`OriginPattern`].
     pub fn admits_origin(&self, origin: &str) -> bool {
-        self.remote.iter().any(|r| glob(r, origin))
+        let Some(origin) = Origin::parse(origin) else {
+            return false;
+        };
+        self.remote
+            .iter()
+            .any(|r| OriginPattern::parse(r).is_ok_and(|p| p.admits(&origin)))
+    }
+}
+
+/// A page origin, parsed: lowercase scheme, normalised host (lowercase,
+/// IDN as punycode), port with the scheme's default filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// Parses `scheme://host[:port]` (a trailing `/` allowed). Anything more
+    /// — user info, a path, a query, no host — is not an origin: `None`.
+    pub fn parse(text: &str) -> Option<Origin> {
+        let url = url::Url::parse(text).ok()?;
+        let plain = url.username().is_empty()
+            && url.password().is_none()
+            && matches!(url.path(), "" | "/")
+            && url.query().is_none()
+            && url.fragment().is_none();
+        if !plain {
+            return None;
+        }
+        Some(Origin {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().filter(|h| !h.is_empty())?.to_owned(),
+            port: url.port_or_known_default(),
+        })
+    }
+
+    /// The page origin of a page URL (its path, query and user info
+    /// dropped), or `None` if it has no host (`about:blank`, `data:`…).
+    pub fn of_url(url: &str) -> Option<Origin> {
+        let url = url::Url::parse(url).ok()?;
+        Some(Origin {
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().filter(|h| !h.is_empty())?.to_owned(),
+            port: url.port_or_known_default(),
+        })
+    }
+
+    /// `scheme://host[:port]`, the port left out when it is the scheme's
+    /// default.
+    pub fn serialize(&self) -> String {
+        let default = url::Url::parse(&format!("{}://h/", self.scheme))
+            .ok()
+            .and_then(|u| u.port_or_known_default());
+        match self.port {
+            Some(port) if Some(port) != default => {
+                format!("{}://{}:{port}", self.scheme, self.host)
+            }
+            _ => format!("{}://{}", self.scheme, self.host),
+        }
+    }
+}
+
+/// One entry of a capability's `remote`: `scheme://host[:port]`, where the
+/// host may start with `*.` (any subdomain, not the domain itself) and the
+/// port may be `*` (any port, the default included). Nothing else is a
+/// wildcard; user info, paths and queries are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginPattern {
+    scheme: String,
+    /// Normalised host, without the `*.`.
+    host: String,
+    subdomains: bool,
+    /// `None` = any port.
+    port: Option<Option<u16>>,
+}
+
+impl OriginPattern {
+    /// Parses one `remote` entry.
+    pub fn parse(text: &str) -> Result<OriginPattern, String> {
+        let bad = |why: &str| format!("remote origin `{text}`: {why}");
+        let (scheme, authority) = text
+            .split_once("://")
+            .ok_or_else(|| bad("expected scheme://host[:port]"))?;
+        let authority = authority.strip_suffix('/').unwrap_or(authority);
+        if authority.contains(['/', '?', '#', '@', '\\']) {
+            return Err(bad("only scheme://host[:port], no user info or path"));
+        }
+        let (host, any_port) = match authority.strip_suffix(":*") {
+            Some(host) => (host, true),
+            None => (authority, false),
+        };
+        let (host, subdomains) = match host.strip_prefix("*.") {
+            Some(host) => (host, true),
+            None => (host, false),
+        };
+        if host.contains('*') {
+            return Err(bad("`*` only as a whole port or a leading `*.` of the host"));
+        }
+        let origin = Origin::parse(&format!("{scheme}://{host}"))
+            .ok_or_else(|| bad("not a valid origin"))?;
+        Ok(OriginPattern {
+            scheme: origin.scheme,
+            host: origin.host,
+            subdomains,
+            port: (!any_port).then_some(origin.port),
+        })
+    }
+
+    /// Whether `origin` is one this pattern names.
+    pub fn admits(&self, origin: &Origin) -> bool {
+        let host = if self.subdomains {
+            origin
+                .host
+                .strip_suffix(self.host.as_str())
+                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.'))
+        } else {
+            origin.host == self.host
+        };
+        origin.scheme == self.scheme && host && self.port.is_none_or(|p| p == origin.port)
     }
 }
 
@@ -608,6 +756,16 @@ impl Capabilities {
             c.applies_to(window)
                 && origin.is_none_or(|o| c.admits_origin(o))
                 && !c.stores.is_empty()
+        })
+    }
+
+    /// May `window` (page from `origin`) declare a new window `label` with
+    /// `window.open`?
+    pub fn allows_open(&self, window: &str, origin: Option<&str>, label: &str) -> bool {
+        self.0.iter().any(|c| {
+            c.applies_to(window)
+                && origin.is_none_or(|o| c.admits_origin(o))
+                && c.open.iter().any(|g| glob(g, label))
         })
     }
 
@@ -798,6 +956,75 @@ mod tests {
             );
         }
         assert!(!caps.allows_store("other-window", None, "settings", "ui.theme"));
+    }
+
+    #[test]
+    fn remote_origins_match_as_parsed_urls_not_text() {
+        let cap = |remote: &str| {
+            Capability::from_json(&format!(
+                r#"{{"identifier":"r","windows":["w"],"remote":["{remote}"]}}"#
+            ))
+            .expect("valid")
+        };
+        let cases = [
+            // (pattern, origin, admitted)
+            ("http://localhost:*", "http://localhost:5173", true),
+            ("http://localhost:*", "http://localhost", true),
+            ("http://localhost:*", "http://localhost:1@evil.example", false),
+            ("http://localhost:*", "http://localhost:1@evil.example/", false),
+            ("http://localhost:*", "http://user@localhost:5173", false),
+            ("http://localhost:*", "http://localhost.evil.example", false),
+            ("http://localhost:*", "http://localhost.evil.example:80", false),
+            ("http://localhost:*", "http://localhost:5173/path", false),
+            ("http://localhost:*", "https://localhost:5173", false),
+            ("http://localhost:*", "http://evil.example#localhost:1", false),
+            ("http://LOCALHOST:*", "http://localhost:8080", true),
+            ("http://localhost:*", "HTTP://LocalHost:8080", true),
+            // Default ports are the same origin, spelt or not.
+            ("https://ok.example", "https://ok.example:443", true),
+            ("https://ok.example:443", "https://ok.example", true),
+            ("https://ok.example", "https://ok.example:8443", false),
+            ("http://localhost:8080", "http://localhost", false),
+            // A trailing dot is another origin on the web; not admitted.
+            ("https://ok.example", "https://ok.example.", false),
+            ("https://ok.example.", "https://ok.example", false),
+            // IDN hosts compare in their punycode form, any spelling.
+            ("https://bücher.example", "https://xn--bcher-kva.example", true),
+            ("https://xn--bcher-kva.example", "https://BÜCHER.example", true),
+            ("https://bucher.example", "https://bücher.example", false),
+            // `*.` is any subdomain, never the domain or a look-alike.
+            ("https://*.ok.example", "https://a.b.ok.example", true),
+            ("https://*.ok.example", "https://ok.example", false),
+            ("https://*.ok.example", "https://evilok.example", false),
+            ("https://*.ok.example", "https://ok.example.evil.example", false),
+            ("http://127.0.0.1:*", "http://127.0.0.1:9", true),
+            ("http://[::1]:*", "http://[::1]:9", true),
+            ("http://127.0.0.1:*", "http://127.0.0.1.evil.example", false),
+            // Not an origin at all.
+            ("http://localhost:*", "null", false),
+            ("http://localhost:*", "localhost:1", false),
+        ];
+        for (pattern, origin, want) in cases {
+            assert_eq!(cap(pattern).admits_origin(origin), want, "{pattern} vs {origin}");
+        }
+        // Patterns that are not `scheme://host[:port]` are refused on load,
+        // so a typo cannot silently admit (or fail to admit) anything.
+        for bad in [
+            "http://localhost*",
+            "http://*:*",
+            "*",
+            "http://a@localhost",
+            "https://ok.example/path",
+            "ok.example",
+            "https://ok.*.example",
+        ] {
+            let text =
+                format!(r#"{{"identifier":"r","windows":["w"],"remote":["{bad}"]}}"#);
+            assert!(
+                matches!(Capability::from_json(&text), Err(CapabilityError::Invalid(_))),
+                "{bad} accepted"
+            );
+        }
     }
 
     #[test]

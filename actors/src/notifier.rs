@@ -278,11 +278,14 @@ async fn connection<'a>(
     cell.get_or_try_init(|| async {
         let server = |e: zbus::Error| NotifyError::Server(e.to_string());
         let conn = zbus::Connection::session().await.map_err(server)?;
+        // Opened first, so nothing that the rules below let in is missed.
+        let stream = zbus::MessageStream::from(&conn);
         let dbus = zbus::fdo::DBusProxy::new(&conn).await.map_err(server)?;
         for member in ["ActionInvoked", "NotificationClosed"] {
             let rule = zbus::MatchRule::builder()
                 .msg_type(zbus::message::Type::Signal)
-                .interface(IFACE)
+                .sender(IFACE)
+                .and_then(|b| b.interface(IFACE))
                 .and_then(|b| b.member(member))
                 .map(|b| b.build())
                 .map_err(server)?;
@@ -290,26 +293,95 @@ async fn connection<'a>(
                 .await
                 .map_err(|e| server(e.into()))?;
         }
-        let stream = zbus::MessageStream::from(&conn);
-        actix::spawn(route_signals(stream, routes.clone()));
+        // Who owns the server's name now, and whenever that changes.
+        let owner_rule = zbus::MatchRule::builder()
+            .msg_type(zbus::message::Type::Signal)
+            .sender(BUS)
+            .and_then(|b| b.interface(BUS))
+            .and_then(|b| b.member("NameOwnerChanged"))
+            .and_then(|b| b.add_arg(IFACE))
+            .map(|b| b.build())
+            .map_err(server)?;
+        dbus.add_match_rule(owner_rule)
+            .await
+            .map_err(|e| server(e.into()))?;
+        let name = zbus::names::BusName::from_static_str(IFACE).map_err(|e| server(e.into()))?;
+        let owner = match dbus.get_name_owner(name).await {
+            Ok(owner) => Some(owner.to_string()),
+            // Not running yet: `Notify` starts it (D-Bus activation), and
+            // NameOwnerChanged says who it is.
+            Err(_) => None,
+        };
+        actix::spawn(route_signals(stream, routes.clone(), owner));
         Ok(conn)
     })
     .await
 }
 
-async fn route_signals(mut stream: zbus::MessageStream, routes: Arc<Mutex<Routes>>) {
+const BUS: &str = "org.freedesktop.DBus";
+
+/// Which process a signal may come from: only the unique name that owns
+/// `org.freedesktop.Notifications` (any process on the session bus can
+/// send a signal with that interface and member, even addressed to us
+/// alone, which match rules do not stop), and for owner changes only the
+/// bus itself.
+#[derive(Debug, Default)]
+struct SenderFilter {
+    owner: Option<String>,
+}
+
+impl SenderFilter {
+    /// Reads one message: `true` if it is a notification signal from the
+    /// server; owner changes from the bus are taken in (and `false`).
+    fn admit(&mut self, header: &zbus::message::Header<'_>, body: &zbus::message::Body) -> bool {
+        if header.message_type() != zbus::message::Type::Signal {
+            return false;
+        }
+        let sender = header.sender().map(|s| s.as_str());
+        let interface = header.interface().map(|i| i.as_str());
+        let member = header.member().map(|m| m.as_str());
+        if interface == Some(BUS) && member == Some("NameOwnerChanged") {
+            if sender == Some(BUS) {
+                if let Ok((name, _old, new)) = body.deserialize::<(String, String, String)>() {
+                    if name == IFACE {
+                        tracing::debug!(owner = %new, "notification server owner changed");
+                        self.owner = (!new.is_empty()).then_some(new);
+                    }
+                }
+            }
+            return false;
+        }
+        if interface != Some(IFACE) {
+            return false;
+        }
+        let from_server = sender.is_some() && sender == self.owner.as_deref();
+        if !from_server {
+            tracing::warn!(
+                sender = sender.unwrap_or("?"),
+                member = member.unwrap_or("?"),
+                "ignored a notification signal not sent by the notification server"
+            );
+        }
+        from_server
+    }
+}
+
+async fn route_signals(
+    mut stream: zbus::MessageStream,
+    routes: Arc<Mutex<Routes>>,
+    owner: Option<String>,
+) {
     use futures_util::StreamExt;
+    let mut filter = SenderFilter { owner };
     while let Some(Ok(msg)) = stream.next().await {
         let header = msg.header();
-        if header.message_type() != zbus::message::Type::Signal
-            || header.interface().map(|i| i.as_str()) != Some(IFACE)
-        {
+        let body = msg.body();
+        if !filter.admit(&header, &body) {
             continue;
         }
         let event = match header.member().map(|m| m.as_str()) {
             Some("ActionInvoked") => {
-                msg.body()
-                    .deserialize::<(u32, String)>()
+                body.deserialize::<(u32, String)>()
                     .ok()
                     .map(|(id, key)| NotificationEvent {
                         id: NotificationId(id),
@@ -317,8 +389,7 @@ async fn route_signals(mut stream: zbus::MessageStream, routes: Arc<Mutex<Routes
                     })
             }
             Some("NotificationClosed") => {
-                msg.body()
-                    .deserialize::<(u32, u32)>()
+                body.deserialize::<(u32, u32)>()
                     .ok()
                     .map(|(id, reason)| NotificationEvent {
                         id: NotificationId(id),

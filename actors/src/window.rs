@@ -287,16 +287,14 @@ pub fn resolve_url_at(url: &str, base: &str) -> String {
     }
 }
 
-/// The origin of a page URL: `scheme://host[:port]`.
-pub fn origin_of(url: &str) -> &str {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            let end = rest.find(['/', '?', '#']).map_or(url.len(), |j| i + 3 + j);
-            &url[..end]
-        }
-        None => url,
-    }
+/// The origin of a page URL: `scheme://host[:port]`, taken from the parsed
+/// URL (so user info — `http://localhost:1@evil.example/` is
+/// `http://evil.example` — path and query are gone, the host is
+/// normalised and a default port left out); `null`, as on the web, for a
+/// URL without a host (`about:blank`, `data:`…), which no capability
+/// admits.
+pub fn origin_of(url: &str) -> String {
+    ipc::Origin::of_url(url).map_or_else(|| "null".to_owned(), |o| o.serialize())
 }
 
 /// Why a window operation failed.
@@ -832,8 +830,27 @@ impl WindowActor {
                 &format!("event `{}`", args.event),
             ));
         }
+        let emitting = matches!(call.method.as_str(), "event.emit" | "event.emit_to");
+        if emitting && is_core_event(&args.event) {
+            // Other pages trust these to come from traykit (a forged
+            // `store.changed` would feed them values no store holds), so no
+            // grant, not even `*`, lets a page send one.
+            return Err(RpcError::new(
+                codes::PERMISSION_DENIED,
+                format!(
+                    "event `{}` is reserved for traykit itself (names starting with {}); pages may listen to it but not emit it",
+                    args.event,
+                    CORE_EVENT_PREFIXES.join(", ")
+                ),
+            ));
+        }
         match call.method.as_str() {
             "event.listen" => {
+                if self.listening.len() >= MAX_LISTENS && !self.listening.contains(&args.event) {
+                    return Err(ipc::limit_exceeded(format!(
+                        "the page already listens to {MAX_LISTENS} event names"
+                    )));
+                }
                 self.listening.insert(args.event);
             }
             "event.unlisten" => {
@@ -854,6 +871,24 @@ impl WindowActor {
     }
 }
 
+/// Event names only traykit emits to pages: `store.changed`, the updater's
+/// `updater://…`, anything `traykit…`, and the `tauri://…` names the Tauri
+/// shim may use. Pages may listen to them, never emit them.
+pub const CORE_EVENT_PREFIXES: &[&str] = &["store.", "updater://", "traykit", "tauri://"];
+
+/// Whether `event` is one only traykit itself may emit to pages.
+pub fn is_core_event(event: &str) -> bool {
+    CORE_EVENT_PREFIXES.iter().any(|p| event.starts_with(p))
+}
+
+/// Most event names one page may listen to at once: the names are the
+/// page's choice, and each costs memory until the page goes away.
+pub const MAX_LISTENS: usize = 256;
+
+/// Most `(store, prefix)` watches one page may hold at once (and stores one
+/// window actor subscribes to over its life).
+pub const MAX_WATCHES: usize = 256;
+
 impl WindowActor {
     /// `store.watch` / `store.unwatch`: the page's store subscriptions live
     /// here, so they end with the page.
@@ -872,6 +907,14 @@ impl WindowActor {
         }
         let args: Args = ipc::parse_params(&call.method, call.params.clone())?;
         let label = self.label();
+        // Both grants, as for every other `store.*` method: a window refused
+        // the method must not receive values through it either.
+        if !self.caps.allows_method(&label, origin, &call.method) {
+            return Err(RpcError::permission_denied(
+                &label,
+                &format!("method `{}`", call.method),
+            ));
+        }
         if !self
             .caps
             .allows_store(&label, origin, &args.store, &args.prefix)
@@ -885,12 +928,28 @@ impl WindowActor {
             self.store_watches.remove(&(args.store, args.prefix));
             return Ok(Value::Null);
         }
-        if !self.store_subscriptions.contains(&args.store) {
-            let store = self.app.store(&args.store)?;
-            store.watch("", ctx.address().recipient());
-            self.store_subscriptions.insert(args.store.clone());
+        let watch = (args.store, args.prefix);
+        if !self.store_watches.contains(&watch) {
+            // Checked before the store is opened: the limit is on the work.
+            if self.store_watches.len() >= MAX_WATCHES {
+                return Err(ipc::limit_exceeded(format!(
+                    "the page already holds {MAX_WATCHES} store watches"
+                )));
+            }
+            if !self.store_subscriptions.contains(&watch.0)
+                && self.store_subscriptions.len() >= MAX_WATCHES
+            {
+                return Err(ipc::limit_exceeded(format!(
+                    "this window has watched {MAX_WATCHES} different stores"
+                )));
+            }
         }
-        self.store_watches.insert((args.store, args.prefix));
+        if !self.store_subscriptions.contains(&watch.0) {
+            let store = self.app.store(&watch.0)?;
+            store.watch("", ctx.address().recipient());
+            self.store_subscriptions.insert(watch.0.clone());
+        }
+        self.store_watches.insert(watch);
         Ok(Value::Null)
     }
 }
@@ -1084,7 +1143,7 @@ impl Handler<IpcIn> for WindowActor {
 
     fn handle(&mut self, msg: IpcIn, ctx: &mut Context<Self>) {
         let label = self.label();
-        let page_origin = origin_of(&msg.url);
+        let page_origin: &str = &origin_of(&msg.url);
         let own = page_origin == APP_ORIGIN || self.dev_origin.as_deref() == Some(page_origin);
         let origin = (!own).then(|| page_origin.to_owned());
         let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
@@ -1207,6 +1266,7 @@ impl Handler<IpcIn> for WindowActor {
                 app: self.app.clone(),
                 window: label.clone(),
                 origin: origin.clone(),
+                grants: None,
             };
             let fut = self.router.call(ctx_for_call, &call.method, call.params);
             pending.push(async move {
@@ -1364,7 +1424,13 @@ mod tests {
             ("traykit://localhost/index.html", "traykit://localhost"),
             ("https://example.com:8443/x?y#z", "https://example.com:8443"),
             ("http://127.0.0.1:5173", "http://127.0.0.1:5173"),
-            ("about:blank", "about:blank"),
+            ("about:blank", "null"),
+            ("data:text/html,<p>hi", "null"),
+            // User info is not part of the host: this page is evil.example's.
+            ("http://localhost:1@evil.example/", "http://evil.example"),
+            ("HTTPS://Example.COM:443/x", "https://example.com"),
+            ("http://localhost.evil.example:5173/", "http://localhost.evil.example:5173"),
+            ("traykit://localhost", "traykit://localhost"),
         ];
         for (url, origin) in cases {
             assert_eq!(origin_of(url), origin, "{url}");
