@@ -527,6 +527,206 @@ fn second_instance(app: &AppHandle, params: Option<Value>) -> Result<Value, RpcE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
+    use crate::test::TestApp;
+    use tokio::io::AsyncReadExt;
+
+    fn temp(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("traykit-inst-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    /// Serves a socket in `dir` with `limits`, for `app`.
+    fn serve_at(dir: &Path, app: &TestApp, ctl: Capabilities, limits: ConnLimits) -> PathBuf {
+        let path = dir.join("instance.sock");
+        let listener = UnixListener::bind(&path).expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let listener = tokio::net::UnixListener::from_std(listener).expect("tokio listener");
+        actix::spawn(accept_loop(
+            listener,
+            app.handle().clone(),
+            Arc::new(ctl),
+            limits,
+        ));
+        path
+    }
+
+    /// Everything the server sends until it closes the connection.
+    async fn read_to_end(stream: &mut tokio::net::UnixStream) -> String {
+        let mut text = String::new();
+        // Bounded so that a server that never closes fails the test rather
+        // than hanging it.
+        tokio::time::timeout(Duration::from_secs(20), stream.read_to_string(&mut text))
+            .await
+            .expect("the server closed the connection")
+            .expect("read");
+        text
+    }
+
+    #[actix::test]
+    async fn a_silent_client_is_dropped_and_second_launches_still_work() {
+        let dir = temp("idle");
+        let app = TestApp::start(App::builder()).await.expect("starts");
+        let limits = ConnLimits {
+            request_timeout: Duration::from_millis(300),
+            max_line: MAX_LINE,
+        };
+        let path = serve_at(&dir, &app, Capabilities::default(), limits);
+        let mut silent = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        // While it sits there, a second launch is answered.
+        let mut launch = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        let request = json!({"jsonrpc":"2.0","id":1,"method":SECOND_INSTANCE_METHOD,"params":{"args":["x"],"cwd":"/"}});
+        launch
+            .write_all(format!("{request}\n").as_bytes())
+            .await
+            .expect("send");
+        let mut reply = String::new();
+        tokio::io::BufReader::new(&mut launch)
+            .read_line(&mut reply)
+            .await
+            .expect("reply");
+        let reply: Value = serde_json::from_str(&reply).expect("json");
+        assert_eq!(reply["result"], Value::Null, "{reply}");
+        // The silent one is told why and closed.
+        let text = read_to_end(&mut silent).await;
+        let refusal: Value = serde_json::from_str(text.trim()).expect("one JSON line");
+        assert_eq!(refusal["error"]["code"], json!(codes::LIMIT_EXCEEDED), "{refusal}");
+        assert!(
+            refusal["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("no whole request")),
+            "{refusal}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[actix::test]
+    async fn an_oversize_request_is_refused_before_it_is_read_whole() {
+        let dir = temp("big");
+        let app = TestApp::start(App::builder()).await.expect("starts");
+        let limits = ConnLimits {
+            request_timeout: Duration::from_secs(30),
+            max_line: 64,
+        };
+        let path = serve_at(&dir, &app, Capabilities::default(), limits);
+        let mut client = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        // No newline ever comes: the server must stop at the limit, not
+        // wait for the line's end.
+        client.write_all(&[b'x'; 200]).await.expect("send");
+        let text = read_to_end(&mut client).await;
+        let refusal: Value = serde_json::from_str(text.trim()).expect("one JSON line");
+        assert_eq!(refusal["error"]["code"], json!(codes::LIMIT_EXCEEDED), "{refusal}");
+        assert!(
+            refusal["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("over 64 bytes")),
+            "{refusal}"
+        );
+        // A line of exactly the limit is still a request (answered, here
+        // with a parse error: it is not JSON).
+        let mut client = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        client.write_all(&[b'y'; 64]).await.expect("send");
+        client.write_all(b"\n").await.expect("send");
+        let mut reply = String::new();
+        tokio::io::BufReader::new(&mut client)
+            .read_line(&mut reply)
+            .await
+            .expect("reply");
+        let reply: Value = serde_json::from_str(&reply).expect("json");
+        assert_eq!(reply["error"]["code"], json!(codes::PARSE_ERROR), "{reply}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[actix::test]
+    async fn ctl_store_calls_are_checked_against_the_ctl_capabilities() {
+        let dir = temp("ctl");
+        // A page capability for every window (`ctl` included, by the glob)
+        // grants store `notes`; the ctl capability grants `settings`.
+        let app = TestApp::start(
+            App::builder()
+                .data_dir(dir.join("data"))
+                .capability(
+                    r#"{"identifier":"pages","windows":["*"],"methods":["store.*"],"stores":[{"store":"notes"}]}"#,
+                ),
+        )
+        .await
+        .expect("starts");
+        let mut ctl = Capabilities::default();
+        ctl.push(
+            traykit_actors::ipc::Capability::from_json(
+                r#"{"identifier":"ctl","windows":["ctl"],"methods":["store.get","store.set","store.keys"],"stores":[{"store":"settings"}]}"#,
+            )
+            .expect("valid"),
+        );
+        let ctl = Arc::new(ctl);
+        let ask = |method: &str, params: Value| {
+            json!({"jsonrpc":"2.0","id":1,"method":method,"params":params}).to_string()
+        };
+        let set = answer(
+            &ask("store.set", json!({"store":"settings","key":"k","value":1})),
+            app.handle(),
+            &ctl,
+        )
+        .await
+        .expect("reply");
+        assert_eq!(set["result"], Value::Null, "the ctl's own grant: {set}");
+        let get = answer(
+            &ask("store.get", json!({"store":"settings","key":"k"})),
+            app.handle(),
+            &ctl,
+        )
+        .await
+        .expect("reply");
+        assert_eq!(get["result"], json!(1), "{get}");
+        let keys = answer(&ask("store.keys", json!({"store":"settings"})), app.handle(), &ctl)
+            .await
+            .expect("reply");
+        assert_eq!(keys["result"], json!(["k"]), "{keys}");
+        app.handle()
+            .store("notes")
+            .expect("opens")
+            .set("n", &"page data")
+            .await
+            .expect("set");
+        let page_store = answer(
+            &ask("store.get", json!({"store":"notes","key":"n"})),
+            app.handle(),
+            &ctl,
+        )
+        .await
+        .expect("reply");
+        assert_eq!(
+            page_store["error"]["code"],
+            json!(codes::PERMISSION_DENIED),
+            "a page grant is not a ctl grant: {page_store}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn accept_errors_back_off_and_are_logged_once_a_minute() {
+        let mut b = AcceptBackoff::default();
+        let t0 = Instant::now();
+        let delays: Vec<_> = (0..10).map(|i| b.failed(t0 + Duration::from_millis(i))).collect();
+        let ms: Vec<u128> = delays.iter().map(|(d, _)| d.as_millis()).collect();
+        assert_eq!(ms, [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
+        let logged: Vec<_> = delays.iter().map(|(_, l)| *l).collect();
+        assert_eq!(logged[0], Some(0), "the first failure is logged");
+        assert!(logged[1..].iter().all(Option::is_none), "{logged:?}");
+        // A minute on, one line says how many were left out.
+        let (_, later) = b.failed(t0 + AcceptBackoff::LOG_EVERY);
+        assert_eq!(later, Some(9));
+        // A success resets the wait, not the log limit.
+        b.succeeded();
+        let (delay, log) = b.failed(t0 + AcceptBackoff::LOG_EVERY + Duration::from_secs(1));
+        assert_eq!((delay, log), (AcceptBackoff::FIRST, None));
+        // Thousands in a row never overflow or exceed the cap.
+        for _ in 0..10_000 {
+            assert!(b.failed(t0).0 <= AcceptBackoff::MAX);
+        }
+    }
 
     #[test]
     fn ctl_params_from_pairs_or_json() {

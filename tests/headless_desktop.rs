@@ -214,6 +214,42 @@ async fn page_logs_reach_tracing_capped_and_rate_limited() {
 }
 
 #[actix::test]
+async fn page_log_text_cannot_forge_log_lines() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::start(App::builder().window(Window::new("settings")).capability(CAP))
+        .await
+        .expect("starts");
+    let forged = "benign\n2026-12-01T09:00:00.000000Z ERROR traykit::runtime: FORGED\r\u{1b}[2K\u{9b}";
+    let reply = app
+        .ipc(
+            "settings",
+            &call(
+                "log.write",
+                json!({"level":"info","message":forged,"fields":{"k":"v\u{85}\u{2028}FORGED2"}}),
+            ),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(reply["result"], Value::Null, "{reply}");
+    let text = captured.text();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("FORGED")).collect();
+    assert_eq!(lines.len(), 1, "one page call, one log line: {text:?}");
+    let line = lines[0];
+    assert!(line.contains("traykit::page") && line.contains("benign\\n2026"), "{line}");
+    assert!(line.contains("FORGED2"), "fields on the same line: {line}");
+    assert!(
+        !line.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
+        "{line:?}"
+    );
+}
+
+#[actix::test]
 async fn started_hidden_keeps_visible_on_start_windows_hidden() {
     for hidden in [true, false] {
         let app = TestApp::start(

@@ -10,7 +10,7 @@ use traykit::test::TestApp;
 use traykit::ui::{UiRequest, WindowOp};
 use traykit::window::{Corner, Life};
 
-const CAP: &str = r#"{"identifier":"t","windows":["main","popup-*"],"methods":["math.*","window.*"],"events":["tick"]}"#;
+const CAP: &str = r#"{"identifier":"t","windows":["main","popup-*"],"methods":["math.*","window.*"],"events":["tick"],"open":["popup-*"]}"#;
 
 #[derive(Deserialize)]
 struct Div {
