@@ -456,7 +456,8 @@ async fn connection(
             let mut text = reply.to_string();
             text.push('\n');
             // A peer that does not read its replies must not hold us either.
-            let sent = tokio::time::timeout(limits.request_timeout, write.write_all(text.as_bytes()));
+            let sent =
+                tokio::time::timeout(limits.request_timeout, write.write_all(text.as_bytes()));
             if !matches!(sent.await, Ok(Ok(()))) {
                 return;
             }
@@ -574,9 +575,13 @@ mod tests {
             max_line: MAX_LINE,
         };
         let path = serve_at(&dir, &app, Capabilities::default(), limits);
-        let mut silent = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        let mut silent = tokio::net::UnixStream::connect(&path)
+            .await
+            .expect("connect");
         // While it sits there, a second launch is answered.
-        let mut launch = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        let mut launch = tokio::net::UnixStream::connect(&path)
+            .await
+            .expect("connect");
         let request = json!({"jsonrpc":"2.0","id":1,"method":SECOND_INSTANCE_METHOD,"params":{"args":["x"],"cwd":"/"}});
         launch
             .write_all(format!("{request}\n").as_bytes())
@@ -592,7 +597,11 @@ mod tests {
         // The silent one is told why and closed.
         let text = read_to_end(&mut silent).await;
         let refusal: Value = serde_json::from_str(text.trim()).expect("one JSON line");
-        assert_eq!(refusal["error"]["code"], json!(codes::LIMIT_EXCEEDED), "{refusal}");
+        assert_eq!(
+            refusal["error"]["code"],
+            json!(codes::LIMIT_EXCEEDED),
+            "{refusal}"
+        );
         assert!(
             refusal["error"]["message"]
                 .as_str()
@@ -611,13 +620,19 @@ mod tests {
             max_line: 64,
         };
         let path = serve_at(&dir, &app, Capabilities::default(), limits);
-        let mut client = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        let mut client = tokio::net::UnixStream::connect(&path)
+            .await
+            .expect("connect");
         // No newline ever comes: the server must stop at the limit, not
         // wait for the line's end.
         client.write_all(&[b'x'; 200]).await.expect("send");
         let text = read_to_end(&mut client).await;
         let refusal: Value = serde_json::from_str(text.trim()).expect("one JSON line");
-        assert_eq!(refusal["error"]["code"], json!(codes::LIMIT_EXCEEDED), "{refusal}");
+        assert_eq!(
+            refusal["error"]["code"],
+            json!(codes::LIMIT_EXCEEDED),
+            "{refusal}"
+        );
         assert!(
             refusal["error"]["message"]
                 .as_str()
@@ -626,7 +641,9 @@ mod tests {
         );
         // A line of exactly the limit is still a request (answered, here
         // with a parse error: it is not JSON).
-        let mut client = tokio::net::UnixStream::connect(&path).await.expect("connect");
+        let mut client = tokio::net::UnixStream::connect(&path)
+            .await
+            .expect("connect");
         client.write_all(&[b'y'; 64]).await.expect("send");
         client.write_all(b"\n").await.expect("send");
         let mut reply = String::new();
@@ -680,9 +697,13 @@ mod tests {
         .await
         .expect("reply");
         assert_eq!(get["result"], json!(1), "{get}");
-        let keys = answer(&ask("store.keys", json!({"store":"settings"})), app.handle(), &ctl)
-            .await
-            .expect("reply");
+        let keys = answer(
+            &ask("store.keys", json!({"store":"settings"})),
+            app.handle(),
+            &ctl,
+        )
+        .await
+        .expect("reply");
         assert_eq!(keys["result"], json!(["k"]), "{keys}");
         app.handle()
             .store("notes")
@@ -709,7 +730,9 @@ mod tests {
     fn accept_errors_back_off_and_are_logged_once_a_minute() {
         let mut b = AcceptBackoff::default();
         let t0 = Instant::now();
-        let delays: Vec<_> = (0..10).map(|i| b.failed(t0 + Duration::from_millis(i))).collect();
+        let delays: Vec<_> = (0..10)
+            .map(|i| b.failed(t0 + Duration::from_millis(i)))
+            .collect();
         let ms: Vec<u128> = delays.iter().map(|(d, _)| d.as_millis()).collect();
         assert_eq!(ms, [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000]);
         let logged: Vec<_> = delays.iter().map(|(_, l)| *l).collect();

@@ -222,10 +222,15 @@ async fn page_log_text_cannot_forge_log_lines() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let app = TestApp::start(App::builder().window(Window::new("settings")).capability(CAP))
-        .await
-        .expect("starts");
-    let forged = "benign\n2026-12-01T09:00:00.000000Z ERROR traykit::runtime: FORGED\r\u{1b}[2K\u{9b}";
+    let app = TestApp::start(
+        App::builder()
+            .window(Window::new("settings"))
+            .capability(CAP),
+    )
+    .await
+    .expect("starts");
+    let forged =
+        "benign\n2026-12-01T09:00:00.000000Z ERROR traykit::runtime: FORGED\r\u{1b}[2K\u{9b}";
     let reply = app
         .ipc(
             "settings",
@@ -241,10 +246,15 @@ async fn page_log_text_cannot_forge_log_lines() {
     let lines: Vec<&str> = text.lines().filter(|l| l.contains("FORGED")).collect();
     assert_eq!(lines.len(), 1, "one page call, one log line: {text:?}");
     let line = lines[0];
-    assert!(line.contains("traykit::page") && line.contains("benign\\n2026"), "{line}");
+    assert!(
+        line.contains("traykit::page") && line.contains("benign\\n2026"),
+        "{line}"
+    );
     assert!(line.contains("FORGED2"), "fields on the same line: {line}");
     assert!(
-        !line.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
+        !line
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
         "{line:?}"
     );
 }

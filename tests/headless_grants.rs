@@ -75,7 +75,8 @@ async fn store_watch_needs_the_method_grant_as_well_as_the_store_grant() {
 #[actix::test]
 async fn a_page_holds_at_most_256_store_watches() {
     let dir = temp("bound");
-    const CAP: &str = r#"{"identifier":"w","windows":["w"],"methods":["store.*"],"stores":[{"store":"notes"}]}"#;
+    const CAP: &str =
+        r#"{"identifier":"w","windows":["w"],"methods":["store.*"],"stores":[{"store":"notes"}]}"#;
     let app = TestApp::start(
         App::builder()
             .data_dir(&dir)
@@ -85,7 +86,13 @@ async fn a_page_holds_at_most_256_store_watches() {
     .await
     .expect("starts");
     let batch: Vec<Value> = (0..=256)
-        .map(|i| call(i, "store.watch", json!({"store": "notes", "prefix": format!("p{i}.")})))
+        .map(|i| {
+            call(
+                i,
+                "store.watch",
+                json!({"store": "notes", "prefix": format!("p{i}.")}),
+            )
+        })
         .collect();
     let replies = app
         .ipc("w", &Value::Array(batch).to_string())
@@ -93,7 +100,10 @@ async fn a_page_holds_at_most_256_store_watches() {
         .expect("answer");
     let replies = replies.as_array().expect("a batch reply");
     assert_eq!(replies.len(), 257);
-    let refused: Vec<_> = replies.iter().filter(|r| r.get("error").is_some()).collect();
+    let refused: Vec<_> = replies
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .collect();
     assert_eq!(refused.len(), 1, "only the 257th: {refused:?}");
     assert_eq!(refused[0]["id"], json!(256));
     assert_eq!(code(refused[0]), json!(-32002));
@@ -124,12 +134,22 @@ async fn pages_cannot_emit_core_events_even_with_every_event_granted() {
     ];
     for event in core.iter().chain(["mine"].iter()) {
         let listen = call(1, "event.listen", json!({"event": event}));
-        let reply = app.ipc("victim", &listen.to_string()).await.expect("answer");
-        assert_eq!(reply["result"], Value::Null, "pages may listen to {event}: {reply}");
+        let reply = app
+            .ipc("victim", &listen.to_string())
+            .await
+            .expect("answer");
+        assert_eq!(
+            reply["result"],
+            Value::Null,
+            "pages may listen to {event}: {reply}"
+        );
     }
     for event in core {
         for (method, params) in [
-            ("event.emit", json!({"event": event, "payload": {"store":"s","key":"k","value":1}})),
+            (
+                "event.emit",
+                json!({"event": event, "payload": {"store":"s","key":"k","value":1}}),
+            ),
             (
                 "event.emit_to",
                 json!({"event": event, "target": "victim", "payload": 1}),
@@ -152,12 +172,19 @@ async fn pages_cannot_emit_core_events_even_with_every_event_granted() {
     let ok = call(3, "event.emit", json!({"event": "mine", "payload": 1}));
     let reply = app.ipc("evil", &ok.to_string()).await.expect("answer");
     assert_eq!(reply["result"], Value::Null, "{reply}");
-    assert_eq!(app.wait_for_page_events("victim", "mine", 1, T).await.len(), 1);
+    assert_eq!(
+        app.wait_for_page_events("victim", "mine", 1, T).await.len(),
+        1
+    );
     for event in core {
-        assert!(app.page_events("victim", event).is_empty(), "{event} forged");
+        assert!(
+            app.page_events("victim", event).is_empty(),
+            "{event} forged"
+        );
     }
     // Rust may emit them.
-    app.handle().emit("updater://available", json!({"version": "2.0.0"}));
+    app.handle()
+        .emit("updater://available", json!({"version": "2.0.0"}));
     let seen = app
         .wait_for_page_events("victim", "updater://available", 1, T)
         .await;
@@ -178,7 +205,10 @@ async fn a_page_listens_to_at_most_256_event_names() {
         .await
         .expect("answer");
     let replies = replies.as_array().expect("a batch reply");
-    let refused: Vec<_> = replies.iter().filter(|r| r.get("error").is_some()).collect();
+    let refused: Vec<_> = replies
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .collect();
     assert_eq!(refused.len(), 1, "only the 257th: {refused:?}");
     assert_eq!(refused[0]["id"], json!(256));
     assert_eq!(code(refused[0]), json!(-32002));
@@ -249,10 +279,16 @@ async fn window_open_declares_only_labels_listed_in_open_and_at_most_16() {
             .expect("answer");
         assert_eq!(reply["result"], Value::Null, "popup-{i}: {reply}");
     }
-    let over = app.ipc("main", &open(99, "popup-16")).await.expect("answer");
+    let over = app
+        .ipc("main", &open(99, "popup-16"))
+        .await
+        .expect("answer");
     assert_eq!(code(&over), json!(-32002), "{over}");
     assert!(app.handle().window("popup-16").is_err());
     // Re-opening one that exists is still a show.
-    let again = app.ipc("main", &open(100, "popup-3")).await.expect("answer");
+    let again = app
+        .ipc("main", &open(100, "popup-3"))
+        .await
+        .expect("answer");
     assert_eq!(again["result"], Value::Null, "{again}");
 }

@@ -67,7 +67,10 @@ async fn check(server: Arc<NotificationServer>, address: String) {
         .expect("shown");
     let rig = server.clone();
     let shown = off_thread(move || rig.wait_count(1, T));
-    let shown = shown.first().expect("the server got the notification").clone();
+    let shown = shown
+        .first()
+        .expect("the server got the notification")
+        .clone();
     assert_eq!(shown.id, id.0);
 
     // Another client of the bus forges a click, addressed to the app and

@@ -793,7 +793,10 @@ mod tests {
             assert_eq!(got, want, "{text:?}");
             assert!(!got.chars().any(char::is_control), "{got:?}");
         }
-        assert!(matches!(escape_controls("clean"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            escape_controls("clean"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -680,7 +680,9 @@ impl OriginPattern {
             None => (host, false),
         };
         if host.contains('*') {
-            return Err(bad("`*` only as a whole port or a leading `*.` of the host"));
+            return Err(bad(
+                "`*` only as a whole port or a leading `*.` of the host",
+            ));
         }
         let origin = Origin::parse(&format!("{scheme}://{host}"))
             .ok_or_else(|| bad("not a valid origin"))?;
@@ -970,14 +972,30 @@ mod tests {
             // (pattern, origin, admitted)
             ("http://localhost:*", "http://localhost:5173", true),
             ("http://localhost:*", "http://localhost", true),
-            ("http://localhost:*", "http://localhost:1@evil.example", false),
-            ("http://localhost:*", "http://localhost:1@evil.example/", false),
+            (
+                "http://localhost:*",
+                "http://localhost:1@evil.example",
+                false,
+            ),
+            (
+                "http://localhost:*",
+                "http://localhost:1@evil.example/",
+                false,
+            ),
             ("http://localhost:*", "http://user@localhost:5173", false),
             ("http://localhost:*", "http://localhost.evil.example", false),
-            ("http://localhost:*", "http://localhost.evil.example:80", false),
+            (
+                "http://localhost:*",
+                "http://localhost.evil.example:80",
+                false,
+            ),
             ("http://localhost:*", "http://localhost:5173/path", false),
             ("http://localhost:*", "https://localhost:5173", false),
-            ("http://localhost:*", "http://evil.example#localhost:1", false),
+            (
+                "http://localhost:*",
+                "http://evil.example#localhost:1",
+                false,
+            ),
             ("http://LOCALHOST:*", "http://localhost:8080", true),
             ("http://localhost:*", "HTTP://LocalHost:8080", true),
             // Default ports are the same origin, spelt or not.
@@ -989,14 +1007,26 @@ mod tests {
             ("https://ok.example", "https://ok.example.", false),
             ("https://ok.example.", "https://ok.example", false),
             // IDN hosts compare in their punycode form, any spelling.
-            ("https://bücher.example", "https://xn--bcher-kva.example", true),
-            ("https://xn--bcher-kva.example", "https://BÜCHER.example", true),
+            (
+                "https://bücher.example",
+                "https://xn--bcher-kva.example",
+                true,
+            ),
+            (
+                "https://xn--bcher-kva.example",
+                "https://BÜCHER.example",
+                true,
+            ),
             ("https://bucher.example", "https://bücher.example", false),
             // `*.` is any subdomain, never the domain or a look-alike.
             ("https://*.ok.example", "https://a.b.ok.example", true),
             ("https://*.ok.example", "https://ok.example", false),
             ("https://*.ok.example", "https://evilok.example", false),
-            ("https://*.ok.example", "https://ok.example.evil.example", false),
+            (
+                "https://*.ok.example",
+                "https://ok.example.evil.example",
+                false,
+            ),
             ("http://127.0.0.1:*", "http://127.0.0.1:9", true),
             ("http://[::1]:*", "http://[::1]:9", true),
             ("http://127.0.0.1:*", "http://127.0.0.1.evil.example", false),
@@ -1005,7 +1035,11 @@ mod tests {
             ("http://localhost:*", "localhost:1", false),
         ];
         for (pattern, origin, want) in cases {
-            assert_eq!(cap(pattern).admits_origin(origin), want, "{pattern} vs {origin}");
+            assert_eq!(
+                cap(pattern).admits_origin(origin),
+                want,
+                "{pattern} vs {origin}"
+            );
         }
         // Patterns that are not `scheme://host[:port]` are refused on load,
         // so a typo cannot silently admit (or fail to admit) anything.
@@ -1018,10 +1052,12 @@ mod tests {
             "ok.example",
             "https://ok.*.example",
         ] {
-            let text =
-                format!(r#"{{"identifier":"r","windows":["w"],"remote":["{bad}"]}}"#);
+            let text = format!(r#"{{"identifier":"r","windows":["w"],"remote":["{bad}"]}}"#);
             assert!(
-                matches!(Capability::from_json(&text), Err(CapabilityError::Invalid(_))),
+                matches!(
+                    Capability::from_json(&text),
+                    Err(CapabilityError::Invalid(_))
+                ),
                 "{bad} accepted"
             );
         }

@@ -1429,7 +1429,10 @@ mod tests {
             // User info is not part of the host: this page is evil.example's.
             ("http://localhost:1@evil.example/", "http://evil.example"),
             ("HTTPS://Example.COM:443/x", "https://example.com"),
-            ("http://localhost.evil.example:5173/", "http://localhost.evil.example:5173"),
+            (
+                "http://localhost.evil.example:5173/",
+                "http://localhost.evil.example:5173",
+            ),
             ("traykit://localhost", "traykit://localhost"),
         ];
         for (url, origin) in cases {
