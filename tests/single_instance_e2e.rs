@@ -179,6 +179,18 @@ fn ctl_calls_go_through_the_router_and_their_own_capability() {
     let (code, reply, _) = rig.ctl(&["log.write", "level=loud", "message=x"]);
     assert_eq!((code, &reply["error"]["code"]), (Some(1), &json!(-32602)));
 
+    // Store calls are checked against the ctl capability's own `stores`
+    // (store `desk`, keys `ctl.…`), not a page capability's.
+    let (code, reply, stderr) = rig.ctl(&["store.set", "store=desk", "key=ctl.n", "value=7"]);
+    assert_eq!((code, &reply["result"]), (Some(0), &Value::Null), "{reply} {stderr}");
+    let (code, reply, _) = rig.ctl(&["store.get", "store=desk", "key=ctl.n"]);
+    assert_eq!((code, &reply["result"]), (Some(0), &json!(7)), "{reply}");
+    for key in ["key=other", "key=ctl"] {
+        let (code, reply, _) = rig.ctl(&["store.get", "store=desk", key]);
+        assert_eq!(code, Some(1), "{key}");
+        assert_eq!(reply["error"]["code"], json!(-32001), "{key}: {reply}");
+    }
+
     // A granted call with an effect: window.open opens a real window.
     assert!(app.web_processes().is_empty());
     let (code, reply, stderr) = rig.ctl(&["window.open", "label=settings"]);
