@@ -182,7 +182,11 @@ fn ctl_calls_go_through_the_router_and_their_own_capability() {
     // Store calls are checked against the ctl capability's own `stores`
     // (store `desk`, keys `ctl.…`), not a page capability's.
     let (code, reply, stderr) = rig.ctl(&["store.set", "store=desk", "key=ctl.n", "value=7"]);
-    assert_eq!((code, &reply["result"]), (Some(0), &Value::Null), "{reply} {stderr}");
+    assert_eq!(
+        (code, &reply["result"]),
+        (Some(0), &Value::Null),
+        "{reply} {stderr}"
+    );
     let (code, reply, _) = rig.ctl(&["store.get", "store=desk", "key=ctl.n"]);
     assert_eq!((code, &reply["result"]), (Some(0), &json!(7)), "{reply}");
     for key in ["key=other", "key=ctl"] {
