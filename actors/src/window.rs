@@ -588,7 +588,7 @@ impl WindowActor {
         self.outbox.clear();
         self.life = Life::Open { visible };
         // A new webview, a new key: nothing sealed for an earlier one opens.
-        let isolation = match self.app.isolation().map(|iso| iso.frame()).transpose() {
+        let isolation = match self.app.isolation().map(|iso| iso.frame_for(&self.spec.url)).transpose() {
             Ok(pair) => pair,
             Err(e) => {
                 // Without a key there is no safe way to take messages; the
