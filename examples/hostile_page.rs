@@ -92,6 +92,8 @@ fn main() -> Result<(), traykit::Error> {
         .asset("evil.html", include_bytes!("hostile_page/evil.html"))
         .asset("evil.js", include_bytes!("hostile_page/evil.js"))
         .asset("nested.js", include_bytes!("hostile_page/nested.js"))
+        .asset("evil.svg", include_bytes!("hostile_page/evil.svg"))
+        .asset("evil.xhtml", include_bytes!("hostile_page/evil.xhtml"))
         .command("hostile.ping", |(): (), ctx: CallContext| async move {
             let n = ctx
                 .state::<Counters>()?

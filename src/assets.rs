@@ -13,8 +13,9 @@ mod asset_path;
 mod inline_scripts;
 use inline_scripts::inline_scripts;
 
-/// The default Content-Security-Policy of served HTML: only the app's own
-/// origin, no inline scripts, no plugins, no framing. The IPC bridge is
+/// The default Content-Security-Policy of served documents (HTML, XHTML,
+/// SVG, XML): only the app's own origin, no inline scripts, no plugins, no
+/// framing. The IPC bridge is
 /// injected as a user script, which CSP does not apply to.
 pub const DEFAULT_CSP: &str = "default-src 'self' traykit:; script-src 'self' traykit:; \
 style-src 'self' traykit: 'unsafe-inline'; img-src 'self' traykit: data: blob:; \

@@ -198,6 +198,10 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     assert_eq!(r["inline_ran"], true);
     assert_eq!(r["injected_ran"], false);
     assert_eq!(r["eval_ran"], false);
+    // SVG and XHTML documents get the policy too (their inline scripts are
+    // not hashed: they do not run).
+    assert_eq!(r["svg_script"], json!({"loaded": "svg", "ran": false}), "{r}");
+    assert_eq!(r["xhtml_script"], json!({"loaded": "html", "ran": false}), "{r}");
     // A frame nested in the page cannot use an isolation frame of its own
     // (issue 12, item 9): the frame's CSP (`frame-ancestors`) and its
     // runtime refuse; the page's own second mount, timed alike, works.

@@ -184,6 +184,21 @@
       }
     }
 
+    // 12. Documents that are not HTML but run script (SVG, XHTML) get the
+    // policy too: their inline scripts do not run. Parser-inserted scripts
+    // have run by the frame's load event; the document must have loaded.
+    const scriptRan = (src) => new Promise((resolve) => {
+      const f = document.createElement('iframe');
+      f.src = src;
+      f.addEventListener('load', () => {
+        const root = f.contentDocument && f.contentDocument.documentElement;
+        resolve(root ? { loaded: root.localName, ran: root.getAttribute('data-ran') === 'yes' } : { loaded: null });
+      });
+      document.body.appendChild(f);
+    });
+    results.svg_script = await scriptRan('evil.svg');
+    results.xhtml_script = await scriptRan('evil.xhtml');
+
     // Still served after all of that.
     results.after = await error(tk.invoke('hostile.echo', { still: 'here' }));
   } catch (e) {
