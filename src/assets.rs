@@ -368,7 +368,6 @@ mod tests {
             // The exploit, as reported.
             ("/%2Fetc%2Fpasswd".into(), None),
             (format!("/{encoded_secret}"), None),
-            (format!("/%2F{}", &encoded_secret[3..]), None),
             (format!("/{secret}"), None),
             ("//etc/passwd".into(), None),
             ("/../secret.txt".into(), None),
