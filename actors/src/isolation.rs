@@ -115,6 +115,14 @@ impl Isolation {
     /// whose page is not the app's own still reaches the core through the
     /// frame (and is then judged by its capabilities). Only an `http(s)`
     /// origin with a plain host (no user info) is added.
+    ///
+    /// ```
+    /// # use traykit_actors::isolation::Isolation;
+    /// let iso = Isolation::hook("window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;");
+    /// let (frame, _opener) = iso.frame_for("http://localhost:5173/index.html")?;
+    /// assert_eq!(frame.ancestors, "traykit://localhost http://localhost:5173");
+    /// # Ok::<(), traykit_actors::isolation::IsolationError>(())
+    /// ```
     pub fn frame_for(&self, page_url: &str) -> Result<(IsolationFrame, Opener), IsolationError> {
         let (mut frame, opener) = self.frame()?;
         if let Some(origin) = host_source(page_url).filter(|o| *o != APP_ORIGIN) {
