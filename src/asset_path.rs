@@ -222,10 +222,7 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(decode(raw).as_deref(), want.as_deref(), "{raw:?}");
         }
-        assert_eq!(
-            decode(&format!("/{}", "a".repeat(MAX_PATH))),
-            Err(TooLong)
-        );
+        assert_eq!(decode(&format!("/{}", "a".repeat(MAX_PATH))), Err(TooLong));
         assert!(decode(&format!("/{}", "a".repeat(MAX_PATH - 1))).is_ok());
         // A percent escape of a multi-byte character in any case works.
         assert_eq!(decode("/%c3%a9").as_deref(), Ok("é"));

@@ -175,8 +175,9 @@ enum DocumentKind {
 fn document_kind(essence: &str) -> Option<DocumentKind> {
     match essence {
         "text/html" => Some(DocumentKind::Html),
-        "application/xhtml+xml" | "image/svg+xml" | "text/xml" | "application/xml"
-        | "text/xsl" => Some(DocumentKind::Xml),
+        "application/xhtml+xml" | "image/svg+xml" | "text/xml" | "application/xml" | "text/xsl" => {
+            Some(DocumentKind::Xml)
+        }
         e if e.ends_with("+xml") => Some(DocumentKind::Xml),
         "application/octet-stream" => Some(DocumentKind::Unknown),
         _ => None,
@@ -269,7 +270,10 @@ mod tests {
         let scripts = inline_scripts(html);
         assert_eq!(
             scripts,
-            vec![Cow::Borrowed(&b"alert(1)"[..]), Cow::Borrowed(&b"\nx()\n"[..])]
+            vec![
+                Cow::Borrowed(&b"alert(1)"[..]),
+                Cow::Borrowed(&b"\nx()\n"[..])
+            ]
         );
         let mut assets = Assets::default();
         assets.insert("index.html", Cow::Borrowed(html));
@@ -312,10 +316,8 @@ mod tests {
 
     impl Tree {
         fn new(name: &str) -> Self {
-            let root = std::env::temp_dir().join(format!(
-                "traykit-assets-{name}-{}",
-                std::process::id()
-            ));
+            let root =
+                std::env::temp_dir().join(format!("traykit-assets-{name}-{}", std::process::id()));
             std::fs::remove_dir_all(&root).ok();
             let served = root.join("served");
             std::fs::create_dir_all(served.join("docs")).expect("dir");
@@ -330,7 +332,10 @@ mod tests {
             link("page.html", "inside.html");
             link("docs", "docs-link");
             link("../secret.txt", "out.txt");
-            link(root.join("secret.txt").to_str().expect("utf-8"), "abs-out.txt");
+            link(
+                root.join("secret.txt").to_str().expect("utf-8"),
+                "abs-out.txt",
+            );
             link("..", "up");
             link("/etc", "etc");
             Self { root }
@@ -397,7 +402,10 @@ mod tests {
                 None => {
                     assert_eq!(r.status().as_u16(), 404, "{path}");
                     let body = String::from_utf8_lossy(r.body());
-                    assert!(!body.contains("SECRET") && !body.contains("root:"), "{path}: {body}");
+                    assert!(
+                        !body.contains("SECRET") && !body.contains("root:"),
+                        "{path}: {body}"
+                    );
                 }
             }
         }
@@ -455,7 +463,10 @@ mod tests {
             ("traykit-isolation://localhost/%00", false),
         ];
         for (uri, served) in cases {
-            let request = Request::builder().uri(uri).body(Vec::new()).expect("request");
+            let request = Request::builder()
+                .uri(uri)
+                .body(Vec::new())
+                .expect("request");
             let refused = refuse_isolation_path(&request);
             assert_eq!(refused.is_none(), served, "{uri}");
             if let Some(r) = refused {
@@ -496,9 +507,16 @@ mod tests {
                 Some(mime) => {
                     assert_eq!(r.headers()[header::CONTENT_TYPE], mime, "{name}");
                     let csp = csp.unwrap_or_else(|| panic!("{name}: no CSP"));
-                    assert!(csp.starts_with("default-src 'self' traykit:"), "{name}: {csp}");
+                    assert!(
+                        csp.starts_with("default-src 'self' traykit:"),
+                        "{name}: {csp}"
+                    );
                     // Hashes only where the HTML scanner knows the rules.
-                    assert_eq!(csp.contains("'sha256-"), mime == "text/html", "{name}: {csp}");
+                    assert_eq!(
+                        csp.contains("'sha256-"),
+                        mime == "text/html",
+                        "{name}: {csp}"
+                    );
                 }
                 None => assert_eq!(csp, None, "{name}"),
             }

@@ -260,7 +260,10 @@ fn is_end_tag(html: &[u8], lt: usize, name: &str) -> bool {
     rest.len() > name.len() + 2
         && rest.starts_with(b"</")
         && rest[2..2 + name.len()].eq_ignore_ascii_case(name.as_bytes())
-        && matches!(rest[2 + name.len()], b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>')
+        && matches!(
+            rest[2 + name.len()],
+            b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'
+        )
 }
 
 /// The end of a raw-text / RCDATA element's content starting at `from`:
@@ -419,7 +422,10 @@ mod tests {
             // Data blocks do not run.
             ("<script type=application/json>{\"a\":1}</script>", &[]),
             ("<script type=text/template><b></b></script>", &[]),
-            ("<script type='text/javascript; charset=utf-8'>x</script>", &[]),
+            (
+                "<script type='text/javascript; charset=utf-8'>x</script>",
+                &[],
+            ),
             ("<script language=vbscript>x</script>", &[]),
             // `</script` must be a whole end tag.
             ("<script>a('</scripts>')</script>", &["a('</scripts>')"]),
@@ -427,7 +433,10 @@ mod tests {
             // Inside a script string, `</script>` still ends it.
             ("<script>a('</script>')", &["a('"]),
             // `<script` in a string or comment of a script is just text.
-            ("<script>var s = '<script>';</script>", &["var s = '<script>';"]),
+            (
+                "<script>var s = '<script>';</script>",
+                &["var s = '<script>';"],
+            ),
             // Script-data escapes: `<!-- <script>` hides `</script>`.
             (
                 "<script><!-- document.write('<script>x</script>'); --></script>",
@@ -469,10 +478,7 @@ mod tests {
             ("<script", &[]),
             ("<script src='a.js", &[]),
             // Two, in order.
-            (
-                "<script>1</script><p>x</p><script>2</script>",
-                &["1", "2"],
-            ),
+            ("<script>1</script><p>x</p><script>2</script>", &["1", "2"]),
         ];
         for (html, want) in cases {
             let got: Vec<String> = inline_scripts(html.as_bytes())

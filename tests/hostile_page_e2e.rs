@@ -200,21 +200,37 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     assert_eq!(r["eval_ran"], false);
     // SVG and XHTML documents get the policy too (their inline scripts are
     // not hashed: they do not run).
-    assert_eq!(r["svg_script"], json!({"loaded": "svg", "ran": false}), "{r}");
-    assert_eq!(r["xhtml_script"], json!({"loaded": "html", "ran": false}), "{r}");
+    assert_eq!(
+        r["svg_script"],
+        json!({"loaded": "svg", "ran": false}),
+        "{r}"
+    );
+    assert_eq!(
+        r["xhtml_script"],
+        json!({"loaded": "html", "ran": false}),
+        "{r}"
+    );
     // A frame nested in the page cannot use an isolation frame of its own
     // (issue 12, item 9): the frame's CSP (`frame-ancestors`) and its
     // runtime refuse; the page's own second mount, timed alike, works.
     assert_eq!(r["top_mount_ready"], true, "{r}");
     for key in ["nested_sandboxed", "nested_same_origin"] {
-        assert_eq!(r[key], json!({"ready": false, "sealed": false}), "{key}: {r}");
+        assert_eq!(
+            r[key],
+            json!({"ready": false, "sealed": false}),
+            "{key}: {r}"
+        );
     }
     assert_eq!(r["nested_calls"], 0, "{r}");
     // A folder on disk: nothing outside it, however spelled (issue 12,
     // item 2); a symlink inside to a file inside is fine.
     let dir_results = &r["dir"];
     for ok in ["/ok.txt", "/inside.txt"] {
-        assert_eq!(dir_results[ok], json!({"status": 200, "leaked": false, "body": "ok"}), "{ok}: {r}");
+        assert_eq!(
+            dir_results[ok],
+            json!({"status": 200, "leaked": false, "body": "ok"}),
+            "{ok}: {r}"
+        );
     }
     let refused: Vec<_> = dir_results
         .as_object()

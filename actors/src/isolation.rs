@@ -545,7 +545,10 @@ mod tests {
         let (app, _) = iso.frame().expect("key");
         assert_eq!(ancestors(&app), "frame-ancestors traykit://localhost");
         let cases = [
-            ("traykit://localhost/index.html", "frame-ancestors traykit://localhost"),
+            (
+                "traykit://localhost/index.html",
+                "frame-ancestors traykit://localhost",
+            ),
             ("index.html", "frame-ancestors traykit://localhost"),
             (
                 "http://localhost:5173/index.html",
@@ -558,8 +561,14 @@ mod tests {
             // CSP has no syntax for IPv6 literals.
             ("https://[::1]:8080", "frame-ancestors traykit://localhost"),
             // Nothing odd gets into the policy.
-            ("http://localhost:1@evil.example/", "frame-ancestors traykit://localhost"),
-            ("https://a.example; script-src *", "frame-ancestors traykit://localhost"),
+            (
+                "http://localhost:1@evil.example/",
+                "frame-ancestors traykit://localhost",
+            ),
+            (
+                "https://a.example; script-src *",
+                "frame-ancestors traykit://localhost",
+            ),
             ("https://a.example'", "frame-ancestors traykit://localhost"),
             ("https:///x", "frame-ancestors traykit://localhost"),
             ("file:///etc/passwd", "frame-ancestors traykit://localhost"),

@@ -52,7 +52,11 @@ fn check(raw: &str) {
         }
     }
     if again.len() <= asset_path::MAX_PATH {
-        assert_eq!(asset_path::decode(&again).as_deref(), Ok(path.as_str()), "{raw:?}");
+        assert_eq!(
+            asset_path::decode(&again).as_deref(),
+            Ok(path.as_str()),
+            "{raw:?}"
+        );
     }
 }
 
