@@ -589,7 +589,7 @@ impl WindowActor {
         self.life = Life::Open { visible };
         // A new webview, a new key: nothing sealed for an earlier one opens.
         let url = &self.spec.url;
-        let isolation = match self.app.isolation().map(|iso| iso.frame_for(url)).transpose() {
+        let isolation = match self.app.isolation().map(|i| i.frame_for(url)).transpose() {
             Ok(pair) => pair,
             Err(e) => {
                 // Without a key there is no safe way to take messages; the
