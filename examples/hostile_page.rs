@@ -8,6 +8,8 @@
 //!   sealed message — and reports what came back (`HOSTILE_REPORT {json}`).
 //! - `--remote-url URL` adds a `remote` window loading a page from another
 //!   origin, which no capability admits.
+//! - `--assets-dir DIR` serves DIR as well (`.assets_dir`): the page tries
+//!   to read files outside it.
 //!
 //! The isolation application (`hostile_page/isolation.html` and its hook)
 //! refuses `hostile.hook_blocked` and tags every `hostile.echo` it lets
@@ -26,6 +28,8 @@ struct Counters {
     /// Calls of methods the hostile page must never get to run.
     secret: AtomicUsize,
     hook_blocked: AtomicUsize,
+    /// Calls sealed by an isolation frame that a nested frame mounted.
+    nested: AtomicUsize,
     pongs: AtomicUsize,
 }
 
@@ -33,7 +37,8 @@ const CAPABILITIES: [&str; 2] = [
     r#"{"identifier": "legit", "windows": ["legit"], "methods": ["hostile.ping"]}"#,
     // `hostile.hook_blocked` is granted: only the isolation hook stops it.
     r#"{"identifier": "evil", "windows": ["evil"],
-        "methods": ["hostile.echo", "hostile.report", "hostile.hook_blocked", "hostile.slow"]}"#,
+        "methods": ["hostile.echo", "hostile.report", "hostile.hook_blocked", "hostile.slow",
+                    "hostile.nested"]}"#,
 ];
 
 fn say(line: &str) {
@@ -51,6 +56,10 @@ fn main() -> Result<(), traykit::Error> {
     let remote = args
         .iter()
         .position(|a| a == "--remote-url")
+        .and_then(|i| args.get(i + 1).cloned());
+    let assets_dir = args
+        .iter()
+        .position(|a| a == "--assets-dir")
         .and_then(|i| args.get(i + 1).cloned());
 
     let mut builder = App::builder()
@@ -82,6 +91,9 @@ fn main() -> Result<(), traykit::Error> {
         .asset("legit.html", include_bytes!("hostile_page/legit.html"))
         .asset("evil.html", include_bytes!("hostile_page/evil.html"))
         .asset("evil.js", include_bytes!("hostile_page/evil.js"))
+        .asset("nested.js", include_bytes!("hostile_page/nested.js"))
+        .asset("evil.svg", include_bytes!("hostile_page/evil.svg"))
+        .asset("evil.xhtml", include_bytes!("hostile_page/evil.xhtml"))
         .command("hostile.ping", |(): (), ctx: CallContext| async move {
             let n = ctx
                 .state::<Counters>()?
@@ -113,18 +125,28 @@ fn main() -> Result<(), traykit::Error> {
                 Ok::<_, RpcError>("the hook should have stopped this")
             },
         )
+        .command("hostile.nested", |(): (), ctx: CallContext| async move {
+            ctx.state::<Counters>()?
+                .nested
+                .fetch_add(1, Ordering::SeqCst);
+            Ok::<_, RpcError>("sealed for a nested frame")
+        })
         .command(
             "hostile.report",
             |mut report: Value, ctx: CallContext| async move {
                 let c = ctx.state::<Counters>()?;
                 report["secret_calls"] = c.secret.load(Ordering::SeqCst).into();
                 report["hook_blocked_calls"] = c.hook_blocked.load(Ordering::SeqCst).into();
+                report["nested_calls"] = c.nested.load(Ordering::SeqCst).into();
                 say(&format!("HOSTILE_REPORT {report}"));
                 Ok::<_, RpcError>(())
             },
         );
     for cap in CAPABILITIES {
         builder = builder.capability(cap);
+    }
+    if let Some(dir) = assets_dir {
+        builder = builder.assets_dir(dir);
     }
     if let Some(url) = remote {
         builder = builder.window(

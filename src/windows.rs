@@ -36,7 +36,10 @@ fn frame_server(
        + Sync
        + 'static {
     let sessions = AtomicU64::new(0);
-    move |_id, _request| {
+    move |_id, request| {
+        if let Some(refused) = crate::assets::refuse_isolation_path(&request) {
+            return refused;
+        }
         let session = sessions.fetch_add(1, Ordering::Relaxed) + 1;
         let builder =
             wry::http::Response::builder().header(wry::http::header::CACHE_CONTROL, "no-store");

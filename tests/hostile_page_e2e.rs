@@ -91,14 +91,50 @@ fn serve_remote_page() -> (String, mpsc::Receiver<Value>) {
     (url, rx)
 }
 
+/// A folder for `--assets-dir`, with a secret next to it and symlinks in
+/// it leading inside and out.
+struct AssetsDir(std::path::PathBuf);
+
+impl AssetsDir {
+    fn new() -> Self {
+        let root = std::env::temp_dir().join(format!("traykit-hostile-{}", std::process::id()));
+        std::fs::remove_dir_all(&root).ok();
+        let served = root.join("served");
+        std::fs::create_dir_all(&served).expect("dir");
+        std::fs::write(root.join("secret.txt"), "SECRET").expect("write");
+        std::fs::write(served.join("ok.txt"), "ok").expect("write");
+        for (target, name) in [
+            ("ok.txt", "inside.txt"),
+            ("../secret.txt", "out.txt"),
+            ("..", "up"),
+        ] {
+            std::os::unix::fs::symlink(target, served.join(name)).expect("symlink");
+        }
+        Self(root)
+    }
+}
+
+impl Drop for AssetsDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
 #[test]
 fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     let bus = Bus::start();
     let (remote_url, remote_results) = serve_remote_page();
+    let dir = AssetsDir::new();
+    let served = dir.0.join("served");
     let mut app = App::spawn_piped(
         &example("hostile_page"),
         &bus,
-        &["--remote-url", &remote_url],
+        &[
+            "--remote-url",
+            &remote_url,
+            "--assets-dir",
+            served.to_str().expect("utf-8 temp dir"),
+        ],
     );
     let report = app
         .wait_line("HOSTILE_REPORT", T)
@@ -162,6 +198,51 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     assert_eq!(r["inline_ran"], true);
     assert_eq!(r["injected_ran"], false);
     assert_eq!(r["eval_ran"], false);
+    // SVG and XHTML documents get the policy too (their inline scripts are
+    // not hashed: they do not run).
+    assert_eq!(
+        r["svg_script"],
+        json!({"loaded": "svg", "ran": false}),
+        "{r}"
+    );
+    assert_eq!(
+        r["xhtml_script"],
+        json!({"loaded": "html", "ran": false}),
+        "{r}"
+    );
+    // A frame nested in the page cannot use an isolation frame of its own
+    // (issue 12, item 9): the frame's CSP (`frame-ancestors`) and its
+    // runtime refuse; the page's own second mount, timed alike, works.
+    assert_eq!(r["top_mount_ready"], true, "{r}");
+    for key in ["nested_sandboxed", "nested_same_origin"] {
+        assert_eq!(
+            r[key],
+            json!({"ready": false, "sealed": false}),
+            "{key}: {r}"
+        );
+    }
+    assert_eq!(r["nested_calls"], 0, "{r}");
+    // A folder on disk: nothing outside it, however spelled (issue 12,
+    // item 2); a symlink inside to a file inside is fine.
+    let dir_results = &r["dir"];
+    for ok in ["/ok.txt", "/inside.txt"] {
+        assert_eq!(
+            dir_results[ok],
+            json!({"status": 200, "leaked": false, "body": "ok"}),
+            "{ok}: {r}"
+        );
+    }
+    let refused: Vec<_> = dir_results
+        .as_object()
+        .expect("dir results")
+        .iter()
+        .filter(|(p, _)| !matches!(p.as_str(), "/ok.txt" | "/inside.txt"))
+        .collect();
+    assert_eq!(refused.len(), 9, "{r}");
+    for (path, got) in refused {
+        assert_eq!(got["leaked"], false, "{path}: {r}");
+        assert_eq!(got["status"], 404, "{path}: {r}");
+    }
     // And the hostile page itself is still served.
     assert_eq!(r["after"]["ok"]["still"], "here", "{r}");
 

@@ -14,6 +14,17 @@
 //            session u64 BE || sequence u64 BE || UTF-8 text))
 function (keyB64, session) {
   'use strict';
+  // Only the window's top-level page may use this frame. A frame nested in
+  // it (a sandboxed, cross-origin or even same-origin iframe of the page)
+  // would otherwise get its messages sealed and so pass for the page. The
+  // frame's CSP (`frame-ancestors`) keeps other origins from mounting it;
+  // this keeps any frame but the top one from using it, and holds even
+  // where a WebKit does not apply that directive. `parent` and `top` are
+  // this frame's own properties: the page cannot redefine them here.
+  function mountedByTop() {
+    return window.parent !== window && window.parent === window.top;
+  }
+  if (!mountedByTop()) return;
   var PREFIX = 'traykit-isolation:v1:';
   var seq = 0n;
   var encoder = new TextEncoder();
@@ -79,7 +90,7 @@ function (keyB64, session) {
   // sees messages in the order the page sent them.
   var chain = Promise.resolve();
   window.addEventListener('message', function (event) {
-    if (event.source !== window.parent) return;
+    if (event.source !== window.parent || !mountedByTop()) return;
     var d = event.data;
     if (!d || d.traykit !== 'isolation' || typeof d.text !== 'string') return;
     chain = chain.then(function () { return handle(d.tag, d.text); }).catch(function (err) {

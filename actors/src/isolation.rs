@@ -95,16 +95,61 @@ impl Isolation {
         &self.html
     }
 
-    /// A fresh frame for a new webview: this document and a new key.
+    /// A fresh frame for a new webview: this document and a new key. Only
+    /// the app's own pages (`traykit://localhost`) may mount it; see
+    /// [`Isolation::frame_for`].
     pub fn frame(&self) -> Result<(IsolationFrame, Opener), IsolationError> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| IsolationError::NoRandomness(e.to_string()))?;
         let frame = IsolationFrame {
             html: self.html.to_string(),
             key: base64::engine::general_purpose::STANDARD.encode(key),
+            ancestors: APP_ORIGIN.to_owned(),
         };
         Ok((frame, Opener::new(&key)))
     }
+
+    /// A fresh frame for a webview that loads `page_url`: as
+    /// [`Isolation::frame`], and the frame may also be mounted by pages of
+    /// that URL's origin (a dev server, a remote page), so that a window
+    /// whose page is not the app's own still reaches the core through the
+    /// frame (and is then judged by its capabilities). Only an `http(s)`
+    /// origin with a plain host (no user info) is added.
+    ///
+    /// ```
+    /// # use traykit_actors::isolation::Isolation;
+    /// let iso = Isolation::hook("window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;");
+    /// let (frame, _opener) = iso.frame_for("http://localhost:5173/index.html")?;
+    /// assert_eq!(frame.ancestors, "traykit://localhost http://localhost:5173");
+    /// # Ok::<(), traykit_actors::isolation::IsolationError>(())
+    /// ```
+    pub fn frame_for(&self, page_url: &str) -> Result<(IsolationFrame, Opener), IsolationError> {
+        let (mut frame, opener) = self.frame()?;
+        if let Some(origin) = host_source(page_url).filter(|o| *o != APP_ORIGIN) {
+            frame.ancestors = format!("{APP_ORIGIN} {origin}");
+        }
+        Ok((frame, opener))
+    }
+}
+
+/// The origin of the app's own pages, the one ancestor the frame always
+/// allows.
+const APP_ORIGIN: &str = "traykit://localhost";
+
+/// `page_url`'s origin as a CSP host-source, if it is a plain `http(s)`
+/// origin: anything odd (user info, spaces, quotes, `;`) gives `None`
+/// rather than a source that could change the policy's meaning.
+fn host_source(page_url: &str) -> Option<&str> {
+    let rest = page_url
+        .strip_prefix("https://")
+        .or_else(|| page_url.strip_prefix("http://"))?;
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let plain = !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+    plain.then(|| &page_url[..page_url.len() - rest.len() + authority_len])
 }
 
 /// `</script` inside an inlined script would end it early.
@@ -119,6 +164,14 @@ pub struct IsolationFrame {
     pub html: String,
     /// The AES-256-GCM key, base64. Only the frame's document carries it.
     pub key: String,
+    /// Who may embed the frame: the CSP `frame-ancestors` sources (the
+    /// app's origin, and the window's page origin when that is another).
+    #[serde(default = "app_origin")]
+    pub ancestors: String,
+}
+
+fn app_origin() -> String {
+    APP_ORIGIN.to_owned()
 }
 
 /// The frame's document for one page load, and its Content-Security-Policy.
@@ -151,9 +204,17 @@ impl IsolationFrame {
             Some(at) => html.insert_str(at, &runtime),
             None => html.push_str(&runtime),
         }
+        // `frame-ancestors`: only the window's own page may mount the frame,
+        // not a frame nested in it (a sandboxed or cross-origin iframe, whose
+        // origin is not on the list), which would otherwise get messages
+        // sealed. The runtime checks again that its parent is the top-level
+        // page (isolation.js), in case a WebKit ignores the directive.
         Ok(FrameDocument {
             html,
-            csp: format!("default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'"),
+            csp: format!(
+                "default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors {}",
+                self.ancestors
+            ),
         })
     }
 }
@@ -163,6 +224,7 @@ impl std::fmt::Debug for IsolationFrame {
         f.debug_struct("IsolationFrame")
             .field("html", &format_args!("{} bytes", self.html.len()))
             .field("key", &"<secret>")
+            .field("ancestors", &self.ancestors)
             .finish()
     }
 }
@@ -462,6 +524,64 @@ mod tests {
         assert!(doc.html.ends_with("</script></body></html>"));
         let again = frame.document(4, "function () {}").expect("doc");
         assert_ne!(again.csp, doc.csp, "a nonce per load");
+    }
+
+    /// Only the app's page (and the window's own page origin) may mount the
+    /// frame: a nested frame must not get messages sealed (issue 12, item 9).
+    #[test]
+    fn only_the_windows_page_may_embed_the_frame() {
+        let iso = Isolation::hook("window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;");
+        let ancestors = |frame: &IsolationFrame| {
+            let csp = frame.document(1, "function () {}").expect("doc").csp;
+            let directive = csp
+                .split(';')
+                .map(str::trim)
+                .find(|d| d.starts_with("frame-ancestors "))
+                .unwrap_or_else(|| panic!("no frame-ancestors in {csp}"))
+                .to_owned();
+            assert_eq!(csp.matches("frame-ancestors").count(), 1, "{csp}");
+            directive
+        };
+        let (app, _) = iso.frame().expect("key");
+        assert_eq!(ancestors(&app), "frame-ancestors traykit://localhost");
+        let cases = [
+            (
+                "traykit://localhost/index.html",
+                "frame-ancestors traykit://localhost",
+            ),
+            ("index.html", "frame-ancestors traykit://localhost"),
+            (
+                "http://localhost:5173/index.html",
+                "frame-ancestors traykit://localhost http://localhost:5173",
+            ),
+            (
+                "https://app.example/a?b#c",
+                "frame-ancestors traykit://localhost https://app.example",
+            ),
+            // CSP has no syntax for IPv6 literals.
+            ("https://[::1]:8080", "frame-ancestors traykit://localhost"),
+            // Nothing odd gets into the policy.
+            (
+                "http://localhost:1@evil.example/",
+                "frame-ancestors traykit://localhost",
+            ),
+            (
+                "https://a.example; script-src *",
+                "frame-ancestors traykit://localhost",
+            ),
+            ("https://a.example'", "frame-ancestors traykit://localhost"),
+            ("https:///x", "frame-ancestors traykit://localhost"),
+            ("file:///etc/passwd", "frame-ancestors traykit://localhost"),
+            ("javascript:alert(1)", "frame-ancestors traykit://localhost"),
+        ];
+        for (url, want) in cases {
+            let (frame, _) = iso.frame_for(url).expect("key");
+            assert_eq!(ancestors(&frame), want, "{url}");
+        }
+        // A frame sent by an older app (no field) still gets the app origin.
+        let old: IsolationFrame =
+            serde_json::from_str(r#"{"html":"<p></p>","key":"AAAA"}"#).expect("json");
+        assert_eq!(ancestors(&old), "frame-ancestors traykit://localhost");
     }
 
     #[test]

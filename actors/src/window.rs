@@ -586,7 +586,8 @@ impl WindowActor {
         self.outbox.clear();
         self.life = Life::Open { visible };
         // A new webview, a new key: nothing sealed for an earlier one opens.
-        let isolation = match self.app.isolation().map(|iso| iso.frame()).transpose() {
+        let url = &self.spec.url;
+        let isolation = match self.app.isolation().map(|i| i.frame_for(url)).transpose() {
             Ok(pair) => pair,
             Err(e) => {
                 // Without a key there is no safe way to take messages; the

@@ -133,6 +133,72 @@
     results.injected_ran = window.injectedRan === true;
     try { results.eval_ran = eval('true'); } catch (e) { results.eval_ran = false; }
 
+    // 10. A frame nested in the page mounts the isolation frame itself
+    // (sandboxed: an opaque origin; or same-origin) to get a call sealed.
+    // The page's own second mount, timed alike, is the control.
+    const mountTimed = (src) => new Promise((resolve) => {
+      const f = document.createElement('iframe');
+      f.setAttribute('sandbox', 'allow-scripts');
+      f.src = src;
+      window.addEventListener('message', (e) => {
+        if (e.source === f.contentWindow && e.data && e.data.ready) resolve(true);
+      });
+      f.addEventListener('load', () => setTimeout(() => resolve(false), 2000));
+      document.body.appendChild(f);
+    });
+    results.top_mount_ready = await mountTimed('traykit-isolation://localhost/');
+    const nested = (sandboxed) => new Promise((resolve) => {
+      const f = document.createElement('iframe');
+      if (sandboxed) f.setAttribute('sandbox', 'allow-scripts');
+      f.srcdoc = '<!doctype html><body><script src="traykit://localhost/nested.js"></script></body>';
+      window.addEventListener('message', (e) => {
+        if (e.source === f.contentWindow && e.data && e.data.nestedReport) resolve(e.data.nestedReport);
+      });
+      document.body.appendChild(f);
+    });
+    for (const [key, sandboxed] of [['nested_sandboxed', true], ['nested_same_origin', false]]) {
+      const r = await nested(sandboxed);
+      const out = { ready: r.ready === true, sealed: typeof r.sealed === 'string' };
+      if (out.sealed) {
+        const reply = await nextWithId('nested', () => window.ipc.postMessage(r.sealed));
+        out.reply = reply === 'timeout' ? reply : (reply.error || reply.result);
+      }
+      results[key] = out;
+    }
+
+    // 11. A folder on disk (`--assets-dir`): nothing outside it is served,
+    // however the path is spelled; a symlink inside it to a file inside
+    // it is.
+    {
+      const paths = ['/ok.txt', '/inside.txt', '/%2Fetc%2Fpasswd', '/%2fetc/passwd', '/out.txt', '/up/secret.txt',
+        '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%252e%252e/secret.txt', '/ok.txt%00', '/..%5csecret.txt'];
+      results.dir = {};
+      for (const p of paths) {
+        try {
+          const r = await fetch('traykit://localhost' + p);
+          const body = await r.text();
+          results.dir[p] = { status: r.status, leaked: /SECRET|root:/.test(body), body: r.ok ? body : undefined };
+        } catch (e) {
+          results.dir[p] = { error: String(e) };
+        }
+      }
+    }
+
+    // 12. Documents that are not HTML but run script (SVG, XHTML) get the
+    // policy too: their inline scripts do not run. Parser-inserted scripts
+    // have run by the frame's load event; the document must have loaded.
+    const scriptRan = (src) => new Promise((resolve) => {
+      const f = document.createElement('iframe');
+      f.src = src;
+      f.addEventListener('load', () => {
+        const root = f.contentDocument && f.contentDocument.documentElement;
+        resolve(root ? { loaded: root.localName, ran: root.getAttribute('data-ran') === 'yes' } : { loaded: null });
+      });
+      document.body.appendChild(f);
+    });
+    results.svg_script = await scriptRan('evil.svg');
+    results.xhtml_script = await scriptRan('evil.xhtml');
+
     // Still served after all of that.
     results.after = await error(tk.invoke('hostile.echo', { still: 'here' }));
   } catch (e) {

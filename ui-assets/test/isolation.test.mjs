@@ -10,7 +10,9 @@ import { webcrypto } from 'node:crypto';
 const RUNTIME = readFileSync(new URL('../isolation.js', import.meta.url), 'utf8');
 const PREFIX = 'traykit-isolation:v1:';
 
-function frame(hookSource, session = 3) {
+// `top` is the window's top-level page: the parent itself, unless the frame
+// was mounted by a frame nested in the page.
+function frame(hookSource, session = 3, { nested = false } = {}) {
   const raw = webcrypto.getRandomValues(new Uint8Array(32));
   const keyB64 = Buffer.from(raw).toString('base64');
   const listeners = [];
@@ -20,6 +22,7 @@ function frame(hookSource, session = 3) {
     crypto: webcrypto, atob, btoa, TextEncoder, BigInt, DataView, Uint8Array, Promise, JSON, Error, setTimeout,
     addEventListener: (type, f) => { if (type === 'message') listeners.push(f); },
     parent,
+    top: nested ? { postMessage() {} } : parent,
   });
   vm.runInContext('globalThis.window = globalThis', context);
   if (hookSource) vm.runInContext(hookSource, context);
@@ -85,4 +88,12 @@ test('only the parent page is listened to', async () => {
   f.send(1, '{"jsonrpc":"2.0","id":1,"method":"a"}', { postMessage() {} });
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(f.replies.length, 1, 'only the ready announcement');
+});
+
+test('a frame mounted by a nested frame, not the page, announces nothing and seals nothing', async () => {
+  const f = frame('window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;', 3, { nested: true });
+  f.send(1, '{"jsonrpc":"2.0","id":1,"method":"a"}');
+  // Same wait as the test above, where the ready announcement does arrive.
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(f.replies, []);
 });
