@@ -401,6 +401,15 @@ pub struct IpcIn {
     pub body: String,
 }
 
+/// From the app's router: a message of this window's page was refused
+/// before it was queued (its backlog was full); answer it with the error.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct IpcRefused {
+    /// The -32002 naming the limit.
+    pub error: RpcError,
+}
+
 /// From the UI thread: the user asked to close the window.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -532,6 +541,9 @@ pub struct WindowActor {
     /// `Gone` news arrived: that late `Gone` is about the old window.
     stale_gone_expected: bool,
     rate: ipc::RateLimiter,
+    /// What the page has queued into and running in this actor, shared with
+    /// the router that admits its messages.
+    backlog: Arc<ipc::Backlog>,
     /// Opens the current webview's sealed messages (isolation pattern).
     opener: Option<crate::isolation::Opener>,
 }
@@ -564,8 +576,15 @@ impl WindowActor {
             in_flight: 0,
             stale_gone_expected: false,
             rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
+            backlog: Arc::default(),
             opener: None,
         }
+    }
+
+    /// Shares `backlog` with the router that admits this window's messages.
+    pub(crate) fn with_backlog(mut self, backlog: Arc<ipc::Backlog>) -> Self {
+        self.backlog = backlog;
+        self
     }
 
     fn label(&self) -> String {
@@ -1090,6 +1109,9 @@ impl Handler<IpcIn> for WindowActor {
         let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
         let _enter = span.enter();
         let limits = *self.app.ipc_limits();
+        // Released when the message's handlers are done (or on any return
+        // below), so the router's count of this page's backlog stays true.
+        let mut held = self.backlog.held(msg.body.len());
         if msg.body.len() > limits.max_message_bytes {
             let err = ipc::limit_exceeded(format!(
                 "a message of {} bytes is over the {} byte limit (IpcLimits::max_message_bytes)",
@@ -1097,6 +1119,15 @@ impl Handler<IpcIn> for WindowActor {
                 limits.max_message_bytes
             ));
             tracing::warn!(window = %label, bytes = msg.body.len(), "oversized IPC message refused");
+            self.push(ipc::failure(Value::Null, err), ctx);
+            return;
+        }
+        if !self.rate.allow_bytes(&limits, msg.body.len()) {
+            let err = ipc::limit_exceeded(format!(
+                "more than {} bytes per second (IpcLimits::byte_rate)",
+                limits.bytes_per_second
+            ));
+            tracing::debug!(window = %label, bytes = msg.body.len(), "IPC byte rate exceeded");
             self.push(ipc::failure(Value::Null, err), ctx);
             return;
         }
@@ -1123,30 +1154,28 @@ impl Handler<IpcIn> for WindowActor {
         } else {
             msg.body.as_str()
         };
-        let (calls, batch) = match ipc::decode(body) {
-            Err(parse_error) => {
-                self.push(parse_error, ctx);
+        // Batch length and decoded size are enforced while decoding.
+        let (calls, batch) = match ipc::decode_sized(body, &limits) {
+            Err(err) => {
+                self.push(ipc::failure(Value::Null, err), ctx);
                 return;
             }
-            Ok(Incoming::Single(call)) => (vec![call], false),
-            Ok(Incoming::Batch(calls)) => (calls, true),
+            Ok((Incoming::Single(call), cost)) => {
+                held.grow(cost);
+                (vec![call], false)
+            }
+            Ok((Incoming::Batch(calls), cost)) => {
+                held.grow(cost);
+                (calls, true)
+            }
         };
-        if calls.len() > limits.max_batch {
-            let err = ipc::limit_exceeded(format!(
-                "a batch of {} calls is over the {} call limit (IpcLimits::max_batch)",
-                calls.len(),
-                limits.max_batch
-            ));
-            self.push(ipc::failure(Value::Null, err), ctx);
-            return;
-        }
         let mut ready: Vec<Value> = Vec::new();
         let mut pending = Vec::new();
         for call in calls {
             let call = match call {
                 Ok(call) => call,
                 Err(invalid) => {
-                    ready.push(invalid);
+                    ready.push(invalid.response());
                     continue;
                 }
             };
@@ -1228,6 +1257,7 @@ impl Handler<IpcIn> for WindowActor {
             futures_util::future::join_all(pending)
                 .into_actor(self)
                 .map(move |done, this, ctx| {
+                    drop(held);
                     this.in_flight = this.in_flight.saturating_sub(running);
                     if this.generation != generation {
                         return; // the page that asked is gone
@@ -1236,6 +1266,15 @@ impl Handler<IpcIn> for WindowActor {
                     this.deliver(ready, batch, ctx);
                 }),
         );
+    }
+}
+
+impl Handler<IpcRefused> for WindowActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: IpcRefused, ctx: &mut Context<Self>) {
+        self.backlog.refusal_done();
+        self.push(ipc::failure(Value::Null, msg.error), ctx);
     }
 }
 
@@ -1263,6 +1302,7 @@ pub struct WindowHandle {
     label: WindowLabel,
     addr: Addr<WindowActor>,
     timeout: Duration,
+    backlog: Arc<ipc::Backlog>,
 }
 
 impl WindowHandle {
@@ -1271,7 +1311,20 @@ impl WindowHandle {
             label,
             addr,
             timeout,
+            backlog: Arc::default(),
         }
+    }
+
+    /// Shares `backlog` with the window's actor.
+    pub(crate) fn with_backlog(mut self, backlog: Arc<ipc::Backlog>) -> Self {
+        self.backlog = backlog;
+        self
+    }
+
+    /// What the page has queued into and running in the window's actor
+    /// (counted by the router, released by the actor).
+    pub fn backlog(&self) -> &ipc::Backlog {
+        &self.backlog
     }
 
     /// The label.
