@@ -740,7 +740,7 @@ impl AppHandle {
                     Err(error) => {
                         tracing::debug!(%window, bytes = body.len(), "IPC message refused: backlog full");
                         drop(body);
-                        if handle.backlog().refusal_slot(self.ipc_limits()) {
+                        if handle.backlog().refusal_slot() {
                             handle
                                 .addr()
                                 .do_send(crate::window::IpcRefused { error });

@@ -664,12 +664,17 @@ pub struct Backlog {
 }
 
 impl Backlog {
-    /// Takes a slot for one refusal (up to `max_queued_messages` pending);
-    /// `false` when the page already has that many unanswered refusals, and
-    /// this one is dropped.
-    pub fn refusal_slot(&self, limits: &IpcLimits) -> bool {
+    /// Most refusals queued for one window's actor and not yet answered
+    /// (~100 bytes each): beyond this a page is flooding faster than its
+    /// actor can even say no, and further refusals are dropped unanswered.
+    pub const MAX_PENDING_REFUSALS: usize = 4096;
+
+    /// Takes a slot for one refusal (up to
+    /// [`MAX_PENDING_REFUSALS`](Self::MAX_PENDING_REFUSALS) pending); `false`
+    /// when the page already has that many, and this one is dropped.
+    pub fn refusal_slot(&self) -> bool {
         use std::sync::atomic::Ordering::AcqRel;
-        if self.refusals.fetch_add(1, AcqRel) >= limits.max_queued_messages {
+        if self.refusals.fetch_add(1, AcqRel) >= Self::MAX_PENDING_REFUSALS {
             self.refusals.fetch_sub(1, AcqRel);
             return false;
         }
