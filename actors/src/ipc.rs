@@ -281,7 +281,8 @@ struct Scan {
 
 /// What a JSON value costs once decoded into a [`Value`], roughly as the
 /// allocator sees it: every value is a 32-byte `Value` (in its array or map
-/// node), a string adds its bytes plus allocator overhead, and a map
+/// node), a string or non-empty array adds its allocator overhead (and a
+/// string its bytes), and a map
 /// allocates a B-tree node (11 entries, ~640 bytes) per 11 entries — which
 /// is what makes `[{"a":1},…]` the most expensive text per byte (~85× its
 /// size without a budget).
@@ -457,6 +458,10 @@ impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
         self.0.charge(cost::VALUE)?;
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
+            if items.is_empty() {
+                // The array's own allocation (what `[[[…]]]` is made of).
+                self.0.charge(cost::HEAP_OVERHEAD)?;
+            }
             items.push(item);
         }
         // Doubling left up to half the capacity unused; give it back, so
@@ -529,10 +534,11 @@ impl Default for IpcLimits {
             // escapes, and halves the worst case of the 32 MiB we had.
             max_message_bytes: 16 * 1024 * 1024,
             max_batch: 4096,
-            // 4× the largest message: a 16 MiB string payload decodes to
-            // ~16 MiB, an array of records to ~15–25× its text, so records
-            // pass up to ~3 MiB of JSON per message.
-            max_decoded_bytes: 64 * 1024 * 1024,
+            // 2× the largest message: a 16 MiB string payload decodes to
+            // ~16 MiB, an array of records to ~15–25× its text (a B-tree
+            // node per object), so records pass up to ~1.5 MiB of JSON per
+            // message; one message then costs at most ~3× the largest text.
+            max_decoded_bytes: 32 * 1024 * 1024,
             max_in_flight: 4096,
             max_queued_messages: 4096,
             // Two largest messages: one running, one waiting.

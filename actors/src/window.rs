@@ -537,6 +537,8 @@ pub struct WindowActor {
     store_subscriptions: HashSet<String>,
     /// Requests whose handlers are still running.
     in_flight: usize,
+    /// Estimated bytes of the decoded values those requests hold.
+    running_bytes: usize,
     /// Set when `show` re-created a window the UI had lost before the
     /// `Gone` news arrived: that late `Gone` is about the old window.
     stale_gone_expected: bool,
@@ -574,6 +576,7 @@ impl WindowActor {
             store_watches: HashSet::new(),
             store_subscriptions: HashSet::new(),
             in_flight: 0,
+            running_bytes: 0,
             stale_gone_expected: false,
             rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
             backlog: Arc::default(),
@@ -1155,20 +1158,30 @@ impl Handler<IpcIn> for WindowActor {
             msg.body.as_str()
         };
         // Batch length and decoded size are enforced while decoding.
-        let (calls, batch) = match ipc::decode_sized(body, &limits) {
+        let (calls, batch, cost) = match ipc::decode_sized(body, &limits) {
             Err(err) => {
                 self.push(ipc::failure(Value::Null, err), ctx);
                 return;
             }
-            Ok((Incoming::Single(call), cost)) => {
-                held.grow(cost);
-                (vec![call], false)
-            }
-            Ok((Incoming::Batch(calls), cost)) => {
-                held.grow(cost);
-                (calls, true)
-            }
+            Ok((Incoming::Single(call), cost)) => (vec![call], false, cost),
+            Ok((Incoming::Batch(calls), cost)) => (calls, true, cost),
         };
+        // What running calls hold is bounded too (one message always runs
+        // alone): without this, many small messages of costly values
+        // (`[{"a":1},…]` decodes to ~85× its text) with slow handlers would
+        // each hold up to max_decoded_bytes.
+        if self.running_bytes > 0
+            && self.running_bytes.saturating_add(cost) > limits.max_queued_bytes
+        {
+            let err = ipc::limit_exceeded(format!(
+                "{} bytes of this page's calls are still running; {cost} more is over {} \
+                 (IpcLimits::max_queued_bytes)",
+                self.running_bytes, limits.max_queued_bytes
+            ));
+            self.push(ipc::failure(Value::Null, err), ctx);
+            return;
+        }
+        held.grow(cost);
         let mut ready: Vec<Value> = Vec::new();
         let mut pending = Vec::new();
         for call in calls {
@@ -1253,12 +1266,14 @@ impl Handler<IpcIn> for WindowActor {
         let generation = self.generation;
         let running = pending.len();
         self.in_flight += running;
+        self.running_bytes += cost;
         ctx.spawn(
             futures_util::future::join_all(pending)
                 .into_actor(self)
                 .map(move |done, this, ctx| {
                     drop(held);
                     this.in_flight = this.in_flight.saturating_sub(running);
+                    this.running_bytes = this.running_bytes.saturating_sub(cost);
                     if this.generation != generation {
                         return; // the page that asked is gone
                     }
