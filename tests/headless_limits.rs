@@ -245,8 +245,9 @@ async fn the_byte_rate_counts_bytes_not_calls() {
     ))
     .await
     .expect("starts");
-    let msg = json!({"jsonrpc":"2.0","id":1,"method":"t.len","params":{"data":"x".repeat(600 * 1024)}})
-        .to_string();
+    let msg =
+        json!({"jsonrpc":"2.0","id":1,"method":"t.len","params":{"data":"x".repeat(600 * 1024)}})
+            .to_string();
     let r = app.ipc("main", &msg).await.expect("answer");
     assert_eq!(r["result"], 600 * 1024);
     let r = app.ipc("main", &msg).await.expect("answer");

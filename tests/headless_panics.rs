@@ -34,13 +34,22 @@ fn caught_handler_panics_are_logged_once_without_a_report() {
         .expect("child runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr:.4000}");
+    assert!(
+        out.status.success(),
+        "child failed:\n{stdout}\n{stderr:.4000}"
+    );
     assert!(
         stdout.contains(&format!("answered {PANICS} panics")),
         "{stdout}"
     );
-    assert!(stderr.contains("t.boom"), "the method is logged: {stderr:.2000}");
-    assert!(stderr.contains("boom in a handler"), "and the panic message");
+    assert!(
+        stderr.contains("t.boom"),
+        "the method is logged: {stderr:.2000}"
+    );
+    assert!(
+        stderr.contains("boom in a handler"),
+        "and the panic message"
+    );
     // A panic outside a handler still gets the default report (the hook
     // chains to the one before it).
     assert!(stderr.contains("outside a handler"), "{stderr:.2000}");

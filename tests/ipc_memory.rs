@@ -93,7 +93,10 @@ fn worst(max: usize) -> Vec<(&'static str, String)> {
             call(format!(r#"{{"data":"{}"}}"#, fill("x", 100))),
         ),
         ("16 MiB batch of 1s", format!("[{}1]", fill("1,", 10))),
-        ("16 MiB array of 0s", call(format!("[{}0]", fill("0,", 100)))),
+        (
+            "16 MiB array of 0s",
+            call(format!("[{}0]", fill("0,", 100))),
+        ),
         (
             r#"16 MiB of {"a":1} objects"#,
             call(format!("[{}{{}}]", fill(r#"{"a":1},"#, 100))),

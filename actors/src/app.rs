@@ -741,9 +741,7 @@ impl AppHandle {
                         tracing::debug!(%window, bytes = body.len(), "IPC message refused: backlog full");
                         drop(body);
                         if handle.backlog().refusal_slot() {
-                            handle
-                                .addr()
-                                .do_send(crate::window::IpcRefused { error });
+                            handle.addr().do_send(crate::window::IpcRefused { error });
                         } else {
                             tracing::debug!(%window, "refusal dropped: too many pending");
                         }

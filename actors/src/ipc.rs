@@ -493,8 +493,10 @@ impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
 /// windows nor grow the app's memory without bound.
 ///
 /// What one window can make the app hold is at most about
-/// `max_queued_bytes + max_decoded_bytes + max_message_bytes` (raw text
-/// waiting, the values of what is running, the message being decoded).
+/// `max_queued_bytes` of text (waiting or running), plus
+/// `max_queued_bytes + max_decoded_bytes` of the values of running calls
+/// (one message always runs alone), plus one message being decoded
+/// (`max_decoded_bytes`). Measured in `tests/ipc_memory.rs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct IpcLimits {
@@ -734,10 +736,7 @@ impl Backlog {
     /// (messages, bytes) counted now.
     pub fn counts(&self) -> (usize, usize) {
         use std::sync::atomic::Ordering::Acquire;
-        (
-            self.messages.load(Acquire),
-            self.bytes.load(Acquire),
-        )
+        (self.messages.load(Acquire), self.bytes.load(Acquire))
     }
 }
 
@@ -1119,10 +1118,7 @@ mod tests {
                 r#"{"jsonrpc":"2.0","id":1,"method":"a","params":[1]}"#,
                 ok(Some(json!(1)), "a", Some(json!([1]))),
             ),
-            (
-                r#"{"jsonrpc":"2.0","method":"n"}"#,
-                ok(None, "n", None),
-            ),
+            (r#"{"jsonrpc":"2.0","method":"n"}"#, ok(None, "n", None)),
             (
                 r#"{"jsonrpc":"2.0","id":null,"method":"a"}"#,
                 ok(Some(Value::Null), "a", None),
@@ -1200,8 +1196,11 @@ mod tests {
 
     #[test]
     fn batches_keep_invalid_members_as_errors() {
-        let Incoming::Batch(items) = decode(r#"[1,{"jsonrpc":"2.0","method":"n"}]"#, &IpcLimits::default()).expect("json")
-        else {
+        let Incoming::Batch(items) = decode(
+            r#"[1,{"jsonrpc":"2.0","method":"n"}]"#,
+            &IpcLimits::default(),
+        )
+        .expect("json") else {
             panic!("not a batch")
         };
         assert_eq!(items.len(), 2);
@@ -1239,7 +1238,8 @@ mod tests {
     #[test]
     fn decoded_size_is_bounded_while_scanning() {
         let limits = IpcLimits::default().max_decoded_bytes(64 * 1024);
-        let call = |params: &str| format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{params}}}"#);
+        let call =
+            |params: &str| format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{params}}}"#);
         let records = format!("[{}{{}}]", r#"{"a":1},"#.repeat(1000));
         let cases = [
             // (params, refused?): objects cost a B-tree node each, so 8 KB
