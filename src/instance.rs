@@ -469,9 +469,9 @@ async fn connection(
 }
 
 async fn answer(line: &str, app: &AppHandle, ctl: &Arc<Capabilities>) -> Option<Value> {
-    let call = match ipc::decode(line) {
-        Err(parse_error) => return Some(parse_error),
-        Ok(Incoming::Single(Err(invalid))) => return Some(invalid),
+    let call = match ipc::decode(line, app.ipc_limits()) {
+        Err(err) => return Some(ipc::failure(Value::Null, err)),
+        Ok(Incoming::Single(Err(invalid))) => return Some(invalid.response()),
         Ok(Incoming::Batch(_)) => {
             return Some(ipc::failure(
                 Value::Null,

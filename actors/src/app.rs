@@ -535,10 +535,14 @@ impl AppHandle {
                 .dev_url
                 .as_deref()
                 .map(|u| crate::window::origin_of(u).into());
+            let backlog = Arc::new(crate::ipc::Backlog::default());
+            let shared = backlog.clone();
             let addr = Supervisor::start(move |_| {
                 WindowActor::new(spec, ui, app, router, caps, script, dev_origin)
+                    .with_backlog(shared)
             });
-            let handle = WindowHandle::new(label.clone(), addr, self.inner.timeout);
+            let handle =
+                WindowHandle::new(label.clone(), addr, self.inner.timeout).with_backlog(backlog);
             windows.insert(label.to_string(), handle.clone());
             handle
         };
@@ -769,7 +773,20 @@ impl AppHandle {
                 Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
             },
             UiEvent::Ipc { window, url, body } => match self.window(window.as_str()) {
-                Ok(handle) => handle.addr().do_send(crate::window::IpcIn { url, body }),
+                // Counted before it is queued, so a flooding page is refused
+                // here instead of growing the actor's mailbox.
+                Ok(handle) => match handle.backlog().admit(body.len(), self.ipc_limits()) {
+                    Ok(()) => handle.addr().do_send(crate::window::IpcIn { url, body }),
+                    Err(error) => {
+                        tracing::debug!(%window, bytes = body.len(), "IPC message refused: backlog full");
+                        drop(body);
+                        if handle.backlog().refusal_slot() {
+                            handle.addr().do_send(crate::window::IpcRefused { error });
+                        } else {
+                            tracing::debug!(%window, "refusal dropped: too many pending");
+                        }
+                    }
+                },
                 Err(_) => tracing::debug!(%window, "IPC for an unknown window dropped"),
             },
             UiEvent::WindowCloseRequested { window } => {

@@ -6,6 +6,7 @@
 //! any order), notifications get no response, a batch of only notifications
 //! gets nothing, `[]` is one `-32600`, a parse error is `-32700` with id null.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -13,12 +14,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::app::AppHandle;
-use crate::supervise::panic_message;
+use crate::supervise::{self, panic_message};
 
 /// Stable error codes. The spec's, then traykit's own (-32000..-32099 is the
 /// spec's range for implementation-defined server errors).
@@ -142,9 +143,36 @@ impl Call {
 #[derive(Debug, PartialEq)]
 pub enum Incoming {
     /// One request or notification (or an invalid one, answered with id null).
-    Single(Result<Call, Value>),
-    /// A batch; invalid members carry the error response to send.
-    Batch(Vec<Result<Call, Value>>),
+    Single(Result<Call, Invalid>),
+    /// A batch; invalid members say what to answer them.
+    Batch(Vec<Result<Call, Invalid>>),
+}
+
+/// A message (or batch member) that is JSON but not a valid request: the id
+/// to echo and why. A reason is a `&'static str`, not a built response, so a
+/// batch of 4,096 `1`s costs 4,096 small structs; the -32600 response is
+/// made only when it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// The request's id when it had a valid one, else null.
+    pub id: Value,
+    /// What was wrong, for the developer.
+    pub reason: &'static str,
+}
+
+impl Invalid {
+    /// The -32600 error.
+    pub fn error(&self) -> RpcError {
+        RpcError::new(
+            codes::INVALID_REQUEST,
+            format!("invalid request: {}", self.reason),
+        )
+    }
+
+    /// The error response to send.
+    pub fn response(&self) -> Value {
+        failure(self.id.clone(), self.error())
+    }
 }
 
 /// Builds a success response.
@@ -157,13 +185,8 @@ pub fn failure(id: Value, error: RpcError) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": error})
 }
 
-fn decode_call(value: Value) -> Result<Call, Value> {
-    let invalid = |id: Value, why: &str| {
-        failure(
-            id,
-            RpcError::new(codes::INVALID_REQUEST, format!("invalid request: {why}")),
-        )
-    };
+fn decode_call(value: Value) -> Result<Call, Invalid> {
+    let invalid = |id: Value, reason: &'static str| Invalid { id, reason };
     let Value::Object(mut obj) = value else {
         return Err(invalid(Value::Null, "expected an object"));
     };
@@ -194,30 +217,286 @@ fn decode_call(value: Value) -> Result<Call, Value> {
     Ok(Call { id, method, params })
 }
 
-/// Decodes posted text. `Err` is the `-32700` response to send.
-pub fn decode(text: &str) -> Result<Incoming, Value> {
-    // serde_json refuses nesting deeper than 128, so hostile depth is a parse
-    // error, not a stack overflow.
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        failure(
-            Value::Null,
-            RpcError::new(codes::PARSE_ERROR, format!("parse error: {e}")),
-        )
-    })?;
-    Ok(match value {
-        Value::Array(items) if items.is_empty() => Incoming::Single(Err(failure(
-            Value::Null,
-            RpcError::new(codes::INVALID_REQUEST, "invalid request: empty batch"),
+/// Decodes posted text under `limits`. `Err` is a whole-message error to
+/// answer with id null: -32700 (not JSON, or nested deeper than 128), or
+/// -32002 naming [`IpcLimits::max_batch`] or
+/// [`IpcLimits::max_decoded_bytes`].
+///
+/// Both limits are enforced while scanning, not after: a batch stops being
+/// read at member `max_batch + 1`, and the decoded values stop being built
+/// once their estimated size passes `max_decoded_bytes`, so no message costs
+/// more memory than its text plus that budget (measured: `tests/ipc_memory.rs`).
+pub fn decode(text: &str, limits: &IpcLimits) -> Result<Incoming, RpcError> {
+    decode_sized(text, limits).map(|(incoming, _)| incoming)
+}
+
+/// [`decode`], also returning the estimated bytes the decoded values take.
+pub fn decode_sized(text: &str, limits: &IpcLimits) -> Result<(Incoming, usize), RpcError> {
+    let scan = Scan {
+        max_batch: limits.max_batch,
+        budget: limits.max_decoded_bytes,
+        spent: Cell::new(0),
+        refused: Cell::new(None),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    // serde_json refuses nesting deeper than 128 (our visitors go through its
+    // `deserialize_any`, which counts), so hostile depth is a parse error,
+    // not a stack overflow.
+    let result = TopSeed(&scan)
+        .deserialize(&mut de)
+        .and_then(|incoming| de.end().map(|()| incoming));
+    match (scan.refused.get(), result) {
+        (Some(Refused::Batch), _) => Err(limit_exceeded(format!(
+            "a batch of more than {} calls (IpcLimits::max_batch)",
+            limits.max_batch
         ))),
-        Value::Array(items) => Incoming::Batch(items.into_iter().map(decode_call).collect()),
-        other => Incoming::Single(decode_call(other)),
-    })
+        (Some(Refused::Decoded), _) => Err(limit_exceeded(format!(
+            "a message whose decoded values take more than {} bytes \
+             (IpcLimits::max_decoded_bytes)",
+            limits.max_decoded_bytes
+        ))),
+        (None, Err(e)) => Err(RpcError::new(
+            codes::PARSE_ERROR,
+            format!("parse error: {e}"),
+        )),
+        (None, Ok(incoming)) => Ok((incoming, scan.spent.get())),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    Batch,
+    Decoded,
+}
+
+/// The state of one [`decode`]: what the decoded values cost so far and
+/// which limit (if any) stopped it. The serde error that aborts the parse
+/// carries no type, so the reason is kept here.
+struct Scan {
+    max_batch: usize,
+    budget: usize,
+    spent: Cell<usize>,
+    refused: Cell<Option<Refused>>,
+}
+
+/// What a JSON value costs once decoded into a [`Value`], roughly as the
+/// allocator sees it: every value is a 32-byte `Value` (in its array or map
+/// node), a string or non-empty array adds its allocator overhead (and a
+/// string its bytes), and a map
+/// allocates a B-tree node (11 entries, ~640 bytes) per 11 entries — which
+/// is what makes `[{"a":1},…]` the most expensive text per byte (~85× its
+/// size without a budget).
+mod cost {
+    pub const VALUE: usize = std::mem::size_of::<serde_json::Value>();
+    pub const HEAP_OVERHEAD: usize = 16;
+    pub const MAP_NODE: usize = 640;
+    pub const MAP_NODE_ENTRIES: usize = 11;
+
+    pub fn string(len: usize) -> usize {
+        if len == 0 {
+            0
+        } else {
+            len + HEAP_OVERHEAD
+        }
+    }
+}
+
+impl Scan {
+    fn charge<E: serde::de::Error>(&self, bytes: usize) -> Result<(), E> {
+        let spent = self.spent.get().saturating_add(bytes);
+        self.spent.set(spent);
+        if spent > self.budget {
+            self.refused.set(Some(Refused::Decoded));
+            return Err(E::custom("decoded size over the limit"));
+        }
+        Ok(())
+    }
+}
+
+/// The whole message: a batch is scanned member by member and counted; any
+/// other value is one call.
+struct TopSeed<'a>(&'a Scan);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopSeed<'_> {
+    type Value = Incoming;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Incoming, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TopSeed<'_> {
+    type Value = Incoming;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON-RPC request or batch")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Incoming, A::Error> {
+        let scan = self.0;
+        let mut calls = Vec::new();
+        loop {
+            if calls.len() == scan.max_batch {
+                // One more member is one too many: refuse it before reading
+                // it (the seed fails at once; `[...]` ending here is fine).
+                let _end = seq.next_element_seed(Overflow(scan))?;
+                break;
+            }
+            let Some(value) = seq.next_element_seed(ValueSeed(scan))? else {
+                break;
+            };
+            calls.push(decode_call(value));
+        }
+        if calls.is_empty() {
+            return Ok(Incoming::Single(Err(Invalid {
+                id: Value::Null,
+                reason: "empty batch",
+            })));
+        }
+        Ok(Incoming::Batch(calls))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Incoming, A::Error> {
+        let value = ValueSeed(self.0).visit_map(map)?;
+        Ok(Incoming::Single(decode_call(value)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Incoming, E> {
+        Ok(not_an_object())
+    }
+}
+
+fn not_an_object() -> Incoming {
+    Incoming::Single(Err(Invalid {
+        id: Value::Null,
+        reason: "expected an object",
+    }))
+}
+
+/// Refuses the member it is asked to read (the one past `max_batch`).
+struct Overflow<'a>(&'a Scan);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Overflow<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, _: D) -> Result<(), D::Error> {
+        self.0.refused.set(Some(Refused::Batch));
+        Err(serde::de::Error::custom("batch over the limit"))
+    }
+}
+
+/// A [`Value`] built under the scan's budget: like serde_json's own visitor,
+/// plus a charge per node.
+#[derive(Clone, Copy)]
+struct ValueSeed<'a>(&'a Scan);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.0.charge(cost::VALUE)?;
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.0.charge(cost::VALUE)?;
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.0.charge(cost::VALUE)?;
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.0.charge(cost::VALUE)?;
+        // Same as serde_json: a non-finite float (cannot come from JSON
+        // text) is null.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.0.charge(cost::VALUE + cost::string(v.len()))?;
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        self.0.charge(cost::VALUE + cost::string(v.len()))?;
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.0.charge(cost::VALUE)?;
+        Ok(Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.0.charge(cost::VALUE)?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            if items.is_empty() {
+                // The array's own allocation (what `[[[…]]]` is made of).
+                self.0.charge(cost::HEAP_OVERHEAD)?;
+            }
+            items.push(item);
+        }
+        // Doubling left up to half the capacity unused; give it back, so
+        // what stays is what was charged.
+        items.shrink_to_fit();
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.0.charge(cost::VALUE)?;
+        let mut obj = Map::new();
+        let mut entries = 0usize;
+        while let Some(key) = map.next_key::<String>()? {
+            if entries % cost::MAP_NODE_ENTRIES == 0 {
+                self.0.charge(cost::MAP_NODE)?;
+            }
+            entries += 1;
+            self.0.charge(cost::string(key.len()))?;
+            let value = map.next_value_seed(self)?;
+            obj.insert(key, value);
+        }
+        Ok(Value::Object(obj))
+    }
 }
 
 /// Per-webview limits on what a page may send. Each breach is answered with
 /// [`codes::LIMIT_EXCEEDED`] and a message naming the limit; nothing over a
 /// limit reaches a handler, so a flooding page can neither starve other
 /// windows nor grow the app's memory without bound.
+///
+/// What one window can make the app hold is at most about
+/// `max_queued_bytes` of text (waiting or running), plus
+/// `max_queued_bytes + max_decoded_bytes` of the values of running calls
+/// (one message always runs alone), plus one message being decoded
+/// (`max_decoded_bytes`). Measured in `tests/ipc_memory.rs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct IpcLimits {
@@ -225,22 +504,54 @@ pub struct IpcLimits {
     pub max_message_bytes: usize,
     /// Most calls in one batch.
     pub max_batch: usize,
+    /// Most memory the decoded values of one message may take (an estimate:
+    /// 32 bytes a value, strings their length, ~640 bytes per 11 object
+    /// entries).
+    pub max_decoded_bytes: usize,
     /// Most requests of one page whose handlers are still running.
     pub max_in_flight: usize,
+    /// Most messages of one page queued for or being handled by its window
+    /// actor (answered or not yet).
+    pub max_queued_messages: usize,
+    /// Most bytes of one page's messages queued for or held by its window
+    /// actor (raw text while queued, decoded values while running).
+    pub max_queued_bytes: usize,
     /// Calls per second a page may make on average…
     pub calls_per_second: f64,
     /// …with bursts up to this many calls.
     pub burst: f64,
+    /// Bytes per second a page may post on average…
+    pub bytes_per_second: f64,
+    /// …with bursts up to this many bytes (at least one message of
+    /// `max_message_bytes`, or the largest message could never pass).
+    pub byte_burst: f64,
 }
 
 impl Default for IpcLimits {
     fn default() -> Self {
         Self {
-            max_message_bytes: 32 * 1024 * 1024,
+            // 10 MiB payloads must pass (the "10 MiB request" row of
+            // benches/compare.rs posts a 10 MiB string); 16 MiB leaves room
+            // for a 10 MiB payload base64-encoded (13.3 MiB) or with 60% of
+            // escapes, and halves the worst case of the 32 MiB we had.
+            max_message_bytes: 16 * 1024 * 1024,
             max_batch: 4096,
+            // 2× the largest message: a 16 MiB string payload decodes to
+            // ~16 MiB, an array of records to ~15–25× its text (a B-tree
+            // node per object), so records pass up to ~1.5 MiB of JSON per
+            // message; one message then costs at most ~3× the largest text.
+            max_decoded_bytes: 32 * 1024 * 1024,
             max_in_flight: 4096,
+            max_queued_messages: 4096,
+            // Two largest messages: one running, one waiting.
+            max_queued_bytes: 32 * 1024 * 1024,
             calls_per_second: 20_000.0,
             burst: 40_000.0,
+            // A 10 MiB request takes ~50 ms to post (BENCHMARKS.md); 64 MiB/s
+            // sustained leaves a real page far below, while a flood of large
+            // messages cannot keep the app decoding all the time.
+            bytes_per_second: 64.0 * 1024.0 * 1024.0,
+            byte_burst: 64.0 * 1024.0 * 1024.0,
         }
     }
 }
@@ -256,9 +567,21 @@ impl IpcLimits {
         self.max_batch = n;
         self
     }
+    /// Sets [`max_decoded_bytes`](Self::max_decoded_bytes).
+    pub fn max_decoded_bytes(mut self, n: usize) -> Self {
+        self.max_decoded_bytes = n;
+        self
+    }
     /// Sets [`max_in_flight`](Self::max_in_flight).
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = n;
+        self
+    }
+    /// Sets [`max_queued_messages`](Self::max_queued_messages) and
+    /// [`max_queued_bytes`](Self::max_queued_bytes).
+    pub fn max_queued(mut self, messages: usize, bytes: usize) -> Self {
+        self.max_queued_messages = messages;
+        self.max_queued_bytes = bytes;
         self
     }
     /// Sets the rate limit: `per_second` on average, bursts of `burst`.
@@ -267,25 +590,37 @@ impl IpcLimits {
         self.burst = burst;
         self
     }
+    /// Sets the byte rate limit: `per_second` on average, bursts of `burst`.
+    pub fn byte_rate(mut self, per_second: f64, burst: f64) -> Self {
+        self.bytes_per_second = per_second;
+        self.byte_burst = burst;
+        self
+    }
 }
 
-/// A token bucket: how many calls a page may make right now.
+/// Two token buckets: how many calls, and how many bytes, a page may post
+/// right now.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     tokens: f64,
     last: std::time::Instant,
+    bytes: f64,
+    bytes_last: std::time::Instant,
 }
 
 impl RateLimiter {
-    /// A full bucket.
+    /// Full buckets.
     pub fn new(limits: &IpcLimits) -> Self {
+        let now = std::time::Instant::now();
         Self {
             tokens: limits.burst,
-            last: std::time::Instant::now(),
+            last: now,
+            bytes: limits.byte_burst,
+            bytes_last: now,
         }
     }
 
-    /// Takes one token if there is one.
+    /// Takes one call token if there is one.
     pub fn allow(&mut self, limits: &IpcLimits) -> bool {
         let now = std::time::Instant::now();
         let refill = now.duration_since(self.last).as_secs_f64() * limits.calls_per_second;
@@ -297,6 +632,144 @@ impl RateLimiter {
         } else {
             false
         }
+    }
+
+    /// Takes `n` byte tokens if there are that many. A message larger than
+    /// the burst passes when the bucket is full (so a burst set below
+    /// `max_message_bytes` slows big messages instead of refusing them all).
+    pub fn allow_bytes(&mut self, limits: &IpcLimits, n: usize) -> bool {
+        let now = std::time::Instant::now();
+        let refill = now.duration_since(self.bytes_last).as_secs_f64() * limits.bytes_per_second;
+        self.bytes = (self.bytes + refill).min(limits.byte_burst);
+        self.bytes_last = now;
+        let n = n as f64;
+        if self.bytes >= n || self.bytes >= limits.byte_burst {
+            self.bytes -= n;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// What one window's page has queued into and running in its window actor:
+/// counted by the app's router before a message is queued (and refused there
+/// when over [`IpcLimits::max_queued_messages`] or
+/// [`IpcLimits::max_queued_bytes`]), released by the actor when the
+/// message's handlers are done.
+///
+/// **Invariant:** every admitted message is released exactly once (the
+/// release is a [`Held`] guard, dropped on every path), so both counts
+/// return to zero when the page is idle.
+#[derive(Debug, Default)]
+pub struct Backlog {
+    messages: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicUsize,
+    /// Refusals sent to the actor and not yet answered: each is small, but
+    /// a page flooding faster than its actor answers must not grow them
+    /// without bound either.
+    refusals: std::sync::atomic::AtomicUsize,
+}
+
+impl Backlog {
+    /// Most refusals queued for one window's actor and not yet answered
+    /// (~100 bytes each): beyond this a page is flooding faster than its
+    /// actor can even say no, and further refusals are dropped unanswered.
+    pub const MAX_PENDING_REFUSALS: usize = 4096;
+
+    /// Takes a slot for one refusal (up to
+    /// [`MAX_PENDING_REFUSALS`](Self::MAX_PENDING_REFUSALS) pending); `false`
+    /// when the page already has that many, and this one is dropped.
+    pub fn refusal_slot(&self) -> bool {
+        use std::sync::atomic::Ordering::AcqRel;
+        if self.refusals.fetch_add(1, AcqRel) >= Self::MAX_PENDING_REFUSALS {
+            self.refusals.fetch_sub(1, AcqRel);
+            return false;
+        }
+        true
+    }
+
+    /// Releases a slot taken by [`refusal_slot`](Self::refusal_slot).
+    pub fn refusal_done(&self) {
+        let _ = self.refusals.fetch_update(
+            std::sync::atomic::Ordering::AcqRel,
+            std::sync::atomic::Ordering::Acquire,
+            |c| Some(c.saturating_sub(1)),
+        );
+    }
+
+    /// Counts a message of `bytes` if it fits, else says which limit it
+    /// would break (the -32002 to answer).
+    pub fn admit(&self, bytes: usize, limits: &IpcLimits) -> Result<(), RpcError> {
+        use std::sync::atomic::Ordering::AcqRel;
+        let messages = self.messages.fetch_add(1, AcqRel);
+        if messages >= limits.max_queued_messages {
+            self.messages.fetch_sub(1, AcqRel);
+            return Err(limit_exceeded(format!(
+                "{messages} messages of this page are already queued or running \
+                 (IpcLimits::max_queued_messages)"
+            )));
+        }
+        let held = self.bytes.fetch_add(bytes, AcqRel);
+        // One message always fits into an empty queue: the size limit, not
+        // this one, decides whether it is too big.
+        if held > 0 && held.saturating_add(bytes) > limits.max_queued_bytes {
+            self.bytes.fetch_sub(bytes, AcqRel);
+            self.messages.fetch_sub(1, AcqRel);
+            return Err(limit_exceeded(format!(
+                "{held} bytes of this page's messages are already queued or running; \
+                 {bytes} more is over {} (IpcLimits::max_queued_bytes)",
+                limits.max_queued_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// The admitted message of `bytes`, released when the guard drops.
+    pub fn held(self: &Arc<Self>, bytes: usize) -> Held {
+        Held {
+            backlog: self.clone(),
+            bytes,
+        }
+    }
+
+    /// (messages, bytes) counted now.
+    pub fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Acquire;
+        (self.messages.load(Acquire), self.bytes.load(Acquire))
+    }
+}
+
+/// One admitted message's share of a [`Backlog`]; released on drop.
+#[derive(Debug)]
+pub struct Held {
+    backlog: Arc<Backlog>,
+    bytes: usize,
+}
+
+impl Held {
+    /// Counts `more` bytes for this message (its decoded values, while its
+    /// handlers run), released with it.
+    pub fn grow(&mut self, more: usize) {
+        self.backlog
+            .bytes
+            .fetch_add(more, std::sync::atomic::Ordering::AcqRel);
+        self.bytes += more;
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering::AcqRel;
+        // Saturating: an `IpcIn` sent straight to the actor's address (not
+        // through the router) was never counted and must not wrap the count.
+        let release = |count: &std::sync::atomic::AtomicUsize, n: usize| {
+            let _ = count.fetch_update(AcqRel, std::sync::atomic::Ordering::Acquire, |c| {
+                Some(c.saturating_sub(n))
+            });
+        };
+        release(&self.backlog.messages, 1);
+        release(&self.backlog.bytes, self.bytes);
     }
 }
 
@@ -433,19 +906,27 @@ impl Router {
             let err = RpcError::method_not_found(method);
             return Box::pin(async move { Err(err) });
         };
-        let fut = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(ctx, params))) {
+        // Quiet: the panic is logged here once (rate-limited), not also as
+        // the default hook's report with a backtrace per call.
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            supervise::quietly(|| handler(ctx, params))
+        }));
+        let fut = match caught {
             Ok(fut) => fut,
             Err(p) => {
+                supervise::log_handler_panic(method, p.as_ref());
                 let err =
                     RpcError::internal(format!("handler panicked: {}", panic_message(p.as_ref())));
                 return Box::pin(async move { Err(err) });
             }
         };
+        let method = method.to_owned();
         Box::pin(async move {
-            AssertUnwindSafe(fut)
+            AssertUnwindSafe(supervise::Quiet(fut))
                 .catch_unwind()
                 .await
                 .unwrap_or_else(|p| {
+                    supervise::log_handler_panic(&method, p.as_ref());
                     Err(RpcError::internal(format!(
                         "handler panicked: {}",
                         panic_message(p.as_ref())
@@ -792,87 +1273,197 @@ mod tests {
                 params: p,
             })
         };
-        let cases: Vec<(&str, Incoming)> = vec![
+        let cases: Vec<(&str, Result<Call, Value>)> = vec![
             (
                 r#"{"jsonrpc":"2.0","id":1,"method":"a","params":[1]}"#,
-                Incoming::Single(ok(Some(json!(1)), "a", Some(json!([1])))),
+                ok(Some(json!(1)), "a", Some(json!([1]))),
             ),
-            (
-                r#"{"jsonrpc":"2.0","method":"n"}"#,
-                Incoming::Single(ok(None, "n", None)),
-            ),
+            (r#"{"jsonrpc":"2.0","method":"n"}"#, ok(None, "n", None)),
             (
                 r#"{"jsonrpc":"2.0","id":null,"method":"a"}"#,
-                Incoming::Single(ok(Some(Value::Null), "a", None)),
+                ok(Some(Value::Null), "a", None),
             ),
             (
                 r#"{"jsonrpc":"2.0","id":"x","method":"a","params":{"k":1}}"#,
-                Incoming::Single(ok(Some(json!("x")), "a", Some(json!({"k":1})))),
+                ok(Some(json!("x")), "a", Some(json!({"k":1}))),
             ),
             (
                 r#"{"jsonrpc":"1.0","id":7,"method":"a"}"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `jsonrpc` must be \"2.0\""}}),
-                )),
+                ),
             ),
             (
                 r#"{"jsonrpc":"2.0","id":7,"method":1}"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `method` must be a string"}}),
-                )),
+                ),
             ),
             (
                 r#"{"jsonrpc":"2.0","id":7,"method":"a","params":3}"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `params` must be an object or an array"}}),
-                )),
+                ),
             ),
             (
                 r#"{"jsonrpc":"2.0","id":{},"method":"a"}"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: `id` must be a number, string or null"}}),
-                )),
+                ),
             ),
             (
                 r#"1"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object"}}),
-                )),
+                ),
             ),
             (
                 r#"[]"#,
-                Incoming::Single(Err(
+                Err(
                     json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: empty batch"}}),
-                )),
+                ),
             ),
         ];
         for (text, want) in cases {
-            assert_eq!(decode(text).expect("json"), want, "{text}");
+            let Incoming::Single(got) = decode(text, &IpcLimits::default()).expect("json") else {
+                panic!("{text} is not a batch");
+            };
+            assert_eq!(got.map_err(|invalid| invalid.response()), want, "{text}");
         }
     }
 
     #[test]
     fn parse_errors_have_null_id_and_hostile_depth_is_refused() {
-        for text in ["{", "nul", "", &"[".repeat(100_000)] {
-            let err = decode(text).expect_err("parse error");
-            assert_eq!(
-                err["error"]["code"],
-                json!(codes::PARSE_ERROR),
-                "{text:.20}"
-            );
-            assert_eq!(err["id"], Value::Null);
+        for text in [
+            "{",
+            "nul",
+            "",
+            "[1] x",
+            &"[".repeat(100_000),
+            &format!("[{}1{}]", "[".repeat(200), "]".repeat(200)),
+            &format!(
+                r#"{{"jsonrpc":"2.0","method":"m","params":{}1{}}}"#,
+                r#"{"a":"#.repeat(200),
+                "}".repeat(200)
+            ),
+        ] {
+            let err = decode(text, &IpcLimits::default()).expect_err("parse error");
+            assert_eq!(err.code, codes::PARSE_ERROR, "{text:.20}");
+            // Answered as a whole-message error: id null.
+            assert_eq!(failure(Value::Null, err)["id"], Value::Null);
         }
     }
 
     #[test]
     fn batches_keep_invalid_members_as_errors() {
-        let Incoming::Batch(items) = decode(r#"[1,{"jsonrpc":"2.0","method":"n"}]"#).expect("json")
-        else {
+        let Incoming::Batch(items) = decode(
+            r#"[1,{"jsonrpc":"2.0","method":"n"}]"#,
+            &IpcLimits::default(),
+        )
+        .expect("json") else {
             panic!("not a batch")
         };
         assert_eq!(items.len(), 2);
         assert!(items[0].is_err());
         assert!(items[1].is_ok());
+    }
+
+    #[test]
+    fn a_long_batch_is_refused_while_scanning() {
+        let limits = IpcLimits::default();
+        // 4 MiB of `1,`: the old decoder built ~2M error responses (~3.3 GB)
+        // before counting them.
+        let ones = format!("[{}1]", "1,".repeat(2 * 1024 * 1024));
+        let err = decode(&ones, &limits).expect_err("refused");
+        assert_eq!(err.code, codes::LIMIT_EXCEEDED);
+        assert!(err.message.contains("max_batch"), "{}", err.message);
+        // Proof that it stops at member max_batch + 1: what follows is not
+        // even JSON, yet the answer is the batch limit, not a parse error.
+        let members = "1,".repeat(limits.max_batch);
+        for tail in ["{{{{ not json", "1, ]]]", "\"unterminated"] {
+            let err = decode(&format!("[{members}{tail}"), &limits).expect_err("refused");
+            assert_eq!(err.code, codes::LIMIT_EXCEEDED, "{tail}: {err}");
+        }
+        // Exactly max_batch members is fine; each invalid one is answered.
+        let full = format!("[{}1]", "1,".repeat(limits.max_batch - 1));
+        let Ok(Incoming::Batch(items)) = decode(&full, &limits) else {
+            panic!("a full batch decodes");
+        };
+        assert_eq!(items.len(), limits.max_batch);
+        assert!(items.iter().all(|i| i
+            .as_ref()
+            .is_err_and(|e| e.error().code == codes::INVALID_REQUEST)));
+    }
+
+    #[test]
+    fn decoded_size_is_bounded_while_scanning() {
+        let limits = IpcLimits::default().max_decoded_bytes(64 * 1024);
+        let call =
+            |params: &str| format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","params":{params}}}"#);
+        let records = format!("[{}{{}}]", r#"{"a":1},"#.repeat(1000));
+        let cases = [
+            // (params, refused?): objects cost a B-tree node each, so 8 KB
+            // of `{"a":1}` is ~700 KB decoded.
+            (records.as_str(), true),
+            (&format!("[{}0]", "0,".repeat(10_000)), true),
+            (&format!(r#"["{}"]"#, "x".repeat(100_000)), true),
+            (&format!("[{}0]", "0,".repeat(1000)), false),
+            (&format!(r#"["{}"]"#, "x".repeat(60_000)), false),
+        ];
+        for (params, refused) in cases {
+            let got = decode(&call(params), &limits);
+            match got {
+                Err(e) => {
+                    assert!(refused, "{params:.30}: {e}");
+                    assert_eq!(e.code, codes::LIMIT_EXCEEDED);
+                    assert!(e.message.contains("max_decoded_bytes"), "{e}");
+                }
+                Ok(_) => assert!(!refused, "{params:.30} passed"),
+            }
+        }
+        // The estimate is what `decode_sized` reports.
+        let (_, cost) = decode_sized(&call("[1,2,3]"), &limits).expect("small");
+        assert!(cost > 3 * cost::VALUE && cost < 4096, "{cost}");
+    }
+
+    #[test]
+    fn backlog_bounds_messages_and_bytes_and_returns_to_zero() {
+        let limits = IpcLimits::default().max_queued(3, 100);
+        let backlog = Arc::new(Backlog::default());
+        let mut held = Vec::new();
+        // An empty backlog takes any one message (the size limit is another
+        // check); then bytes, then messages run out.
+        assert!(backlog.admit(500, &limits).is_ok());
+        held.push(backlog.held(500));
+        let err = backlog.admit(1, &limits).expect_err("bytes full");
+        assert!(err.message.contains("max_queued_bytes"), "{err}");
+        drop(held.pop());
+        for _ in 0..3 {
+            assert!(backlog.admit(10, &limits).is_ok());
+            held.push(backlog.held(10));
+        }
+        let err = backlog.admit(10, &limits).expect_err("messages full");
+        assert!(err.message.contains("max_queued_messages"), "{err}");
+        held[0].grow(40);
+        assert_eq!(backlog.counts(), (3, 70));
+        held.clear();
+        assert_eq!(backlog.counts(), (0, 0));
+        // A message never admitted (sent straight to the actor) does not wrap.
+        drop(backlog.held(7));
+        assert_eq!(backlog.counts(), (0, 0));
+    }
+
+    #[test]
+    fn byte_rate_limits_big_messages() {
+        let limits = IpcLimits::default().byte_rate(0.0, 1000.0);
+        let mut rate = RateLimiter::new(&limits);
+        assert!(rate.allow_bytes(&limits, 600));
+        assert!(!rate.allow_bytes(&limits, 600), "400 left");
+        assert!(rate.allow_bytes(&limits, 400));
+        // A message larger than the burst passes on a full bucket only.
+        let mut rate = RateLimiter::new(&limits);
+        assert!(rate.allow_bytes(&limits, 5000));
+        assert!(!rate.allow_bytes(&limits, 1));
     }
 
     #[test]
@@ -1136,7 +1727,7 @@ mod props {
         #[test]
         fn calls_round_trip(call in call()) {
             let text = call.to_value().to_string();
-            prop_assert_eq!(decode(&text), Ok(Incoming::Single(Ok(call))));
+            prop_assert_eq!(decode(&text, &IpcLimits::default()), Ok(Incoming::Single(Ok(call))));
         }
 
         /// Batches keep their members and order.
@@ -1144,7 +1735,7 @@ mod props {
         fn batches_round_trip(calls in prop::collection::vec(call(), 1..8)) {
             let text = Value::Array(calls.iter().map(Call::to_value).collect()).to_string();
             let expected = Incoming::Batch(calls.into_iter().map(Ok).collect());
-            prop_assert_eq!(decode(&text), Ok(expected));
+            prop_assert_eq!(decode(&text, &IpcLimits::default()), Ok(expected));
         }
 
         /// Responses carry the id and the result or error through JSON text.
@@ -1163,12 +1754,13 @@ mod props {
         /// response with an id.
         #[test]
         fn any_text_decodes_or_explains(text in ".{0,64}") {
-            match decode(&text) {
-                Err(resp) => {
-                    prop_assert_eq!(&resp["error"]["code"], &Value::from(codes::PARSE_ERROR));
-                    prop_assert_eq!(&resp["id"], &Value::Null);
+            match decode(&text, &IpcLimits::default()) {
+                Err(err) => prop_assert_eq!(err.code, codes::PARSE_ERROR),
+                Ok(Incoming::Single(Err(invalid))) => {
+                    let resp = invalid.response();
+                    prop_assert!(resp.get("id").is_some());
+                    prop_assert_eq!(&resp["error"]["code"], &Value::from(codes::INVALID_REQUEST));
                 }
-                Ok(Incoming::Single(Err(resp))) => prop_assert!(resp.get("id").is_some()),
                 Ok(_) => {}
             }
         }

@@ -399,6 +399,15 @@ pub struct IpcIn {
     pub body: String,
 }
 
+/// From the app's router: a message of this window's page was refused
+/// before it was queued (its backlog was full); answer it with the error.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct IpcRefused {
+    /// The -32002 naming the limit.
+    pub error: RpcError,
+}
+
 /// From the UI thread: the user asked to close the window.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
@@ -526,10 +535,15 @@ pub struct WindowActor {
     store_subscriptions: HashSet<String>,
     /// Requests whose handlers are still running.
     in_flight: usize,
+    /// Estimated bytes of the decoded values those requests hold.
+    running_bytes: usize,
     /// Set when `show` re-created a window the UI had lost before the
     /// `Gone` news arrived: that late `Gone` is about the old window.
     stale_gone_expected: bool,
     rate: ipc::RateLimiter,
+    /// What the page has queued into and running in this actor, shared with
+    /// the router that admits its messages.
+    backlog: Arc<ipc::Backlog>,
     /// Opens the current webview's sealed messages (isolation pattern).
     opener: Option<crate::isolation::Opener>,
 }
@@ -560,10 +574,18 @@ impl WindowActor {
             store_watches: HashSet::new(),
             store_subscriptions: HashSet::new(),
             in_flight: 0,
+            running_bytes: 0,
             stale_gone_expected: false,
             rate: ipc::RateLimiter::new(&ipc::IpcLimits::default()),
+            backlog: Arc::default(),
             opener: None,
         }
+    }
+
+    /// Shares `backlog` with the router that admits this window's messages.
+    pub(crate) fn with_backlog(mut self, backlog: Arc<ipc::Backlog>) -> Self {
+        self.backlog = backlog;
+        self
     }
 
     fn label(&self) -> String {
@@ -1150,6 +1172,9 @@ impl Handler<IpcIn> for WindowActor {
         let span = tracing::debug_span!("ipc", window = %label, bytes = msg.body.len());
         let _enter = span.enter();
         let limits = *self.app.ipc_limits();
+        // Released when the message's handlers are done (or on any return
+        // below), so the router's count of this page's backlog stays true.
+        let mut held = self.backlog.held(msg.body.len());
         if msg.body.len() > limits.max_message_bytes {
             let err = ipc::limit_exceeded(format!(
                 "a message of {} bytes is over the {} byte limit (IpcLimits::max_message_bytes)",
@@ -1157,6 +1182,15 @@ impl Handler<IpcIn> for WindowActor {
                 limits.max_message_bytes
             ));
             tracing::warn!(window = %label, bytes = msg.body.len(), "oversized IPC message refused");
+            self.push(ipc::failure(Value::Null, err), ctx);
+            return;
+        }
+        if !self.rate.allow_bytes(&limits, msg.body.len()) {
+            let err = ipc::limit_exceeded(format!(
+                "more than {} bytes per second (IpcLimits::byte_rate)",
+                limits.bytes_per_second
+            ));
+            tracing::debug!(window = %label, bytes = msg.body.len(), "IPC byte rate exceeded");
             self.push(ipc::failure(Value::Null, err), ctx);
             return;
         }
@@ -1183,30 +1217,38 @@ impl Handler<IpcIn> for WindowActor {
         } else {
             msg.body.as_str()
         };
-        let (calls, batch) = match ipc::decode(body) {
-            Err(parse_error) => {
-                self.push(parse_error, ctx);
+        // Batch length and decoded size are enforced while decoding.
+        let (calls, batch, cost) = match ipc::decode_sized(body, &limits) {
+            Err(err) => {
+                self.push(ipc::failure(Value::Null, err), ctx);
                 return;
             }
-            Ok(Incoming::Single(call)) => (vec![call], false),
-            Ok(Incoming::Batch(calls)) => (calls, true),
+            Ok((Incoming::Single(call), cost)) => (vec![call], false, cost),
+            Ok((Incoming::Batch(calls), cost)) => (calls, true, cost),
         };
-        if calls.len() > limits.max_batch {
+        // What running calls hold is bounded too (one message always runs
+        // alone): without this, many small messages of costly values
+        // (`[{"a":1},…]` decodes to ~85× its text) with slow handlers would
+        // each hold up to max_decoded_bytes.
+        if self.running_bytes > 0
+            && self.running_bytes.saturating_add(cost) > limits.max_queued_bytes
+        {
             let err = ipc::limit_exceeded(format!(
-                "a batch of {} calls is over the {} call limit (IpcLimits::max_batch)",
-                calls.len(),
-                limits.max_batch
+                "{} bytes of this page's calls are still running; {cost} more is over {} \
+                 (IpcLimits::max_queued_bytes)",
+                self.running_bytes, limits.max_queued_bytes
             ));
             self.push(ipc::failure(Value::Null, err), ctx);
             return;
         }
+        held.grow(cost);
         let mut ready: Vec<Value> = Vec::new();
         let mut pending = Vec::new();
         for call in calls {
             let call = match call {
                 Ok(call) => call,
                 Err(invalid) => {
-                    ready.push(invalid);
+                    ready.push(invalid.response());
                     continue;
                 }
             };
@@ -1285,11 +1327,14 @@ impl Handler<IpcIn> for WindowActor {
         let generation = self.generation;
         let running = pending.len();
         self.in_flight += running;
+        self.running_bytes += cost;
         ctx.spawn(
             futures_util::future::join_all(pending)
                 .into_actor(self)
                 .map(move |done, this, ctx| {
+                    drop(held);
                     this.in_flight = this.in_flight.saturating_sub(running);
+                    this.running_bytes = this.running_bytes.saturating_sub(cost);
                     if this.generation != generation {
                         return; // the page that asked is gone
                     }
@@ -1297,6 +1342,15 @@ impl Handler<IpcIn> for WindowActor {
                     this.deliver(ready, batch, ctx);
                 }),
         );
+    }
+}
+
+impl Handler<IpcRefused> for WindowActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: IpcRefused, ctx: &mut Context<Self>) {
+        self.backlog.refusal_done();
+        self.push(ipc::failure(Value::Null, msg.error), ctx);
     }
 }
 
@@ -1324,6 +1378,7 @@ pub struct WindowHandle {
     label: WindowLabel,
     addr: Addr<WindowActor>,
     timeout: Duration,
+    backlog: Arc<ipc::Backlog>,
 }
 
 impl WindowHandle {
@@ -1332,7 +1387,20 @@ impl WindowHandle {
             label,
             addr,
             timeout,
+            backlog: Arc::default(),
         }
+    }
+
+    /// Shares `backlog` with the window's actor.
+    pub(crate) fn with_backlog(mut self, backlog: Arc<ipc::Backlog>) -> Self {
+        self.backlog = backlog;
+        self
+    }
+
+    /// What the page has queued into and running in the window's actor
+    /// (counted by the router, released by the actor).
+    pub fn backlog(&self) -> &ipc::Backlog {
+        &self.backlog
     }
 
     /// The label.

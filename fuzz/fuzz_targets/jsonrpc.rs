@@ -1,11 +1,15 @@
 //! The JSON-RPC decoder and the routing decisions made on what it yields:
-//! never a panic; every error is a JSON-RPC error response; every decoded
-//! call re-encodes to the same call; permission answers are consistent.
+//! never a panic; every error is a JSON-RPC error with a stable code; every
+//! decoded call re-encodes to the same call; permission answers are
+//! consistent. Small limits, so the fuzzer reaches the batch and decoded-size
+//! refusals too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
-use traykit_actors::ipc::{decode, parse_params, Capabilities, Capability, Incoming};
+use traykit_actors::ipc::{
+    codes, decode, failure, parse_params, Capabilities, Capability, Incoming, IpcLimits,
+};
 
 fn caps() -> Capabilities {
     let mut caps = Capabilities::default();
@@ -36,24 +40,36 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let caps = caps();
-    let calls = match decode(text) {
-        Err(resp) => {
-            assert_eq!(resp["error"]["code"], json!(-32700));
+    let limits = IpcLimits::default()
+        .max_batch(8)
+        .max_decoded_bytes(16 * 1024);
+    let calls = match decode(text, &limits) {
+        Err(err) => {
+            assert!(
+                [codes::PARSE_ERROR, codes::LIMIT_EXCEEDED].contains(&err.code),
+                "{err}"
+            );
+            check_error(&failure(Value::Null, err));
             return;
         }
         Ok(Incoming::Single(one)) => vec![one],
-        Ok(Incoming::Batch(many)) => many,
+        Ok(Incoming::Batch(many)) => {
+            assert!(many.len() <= 8, "batch over max_batch decoded");
+            many
+        }
     };
     for call in calls {
         let call = match call {
             Ok(call) => call,
-            Err(resp) => {
+            Err(invalid) => {
+                let resp = invalid.response();
                 check_error(&resp);
+                assert_eq!(resp["error"]["code"], json!(codes::INVALID_REQUEST));
                 continue;
             }
         };
         // Round trip: what was decoded re-encodes to the same call.
-        let again = decode(&call.to_value().to_string());
+        let again = decode(&call.to_value().to_string(), &IpcLimits::default());
         assert_eq!(again, Ok(Incoming::Single(Ok(call.clone()))));
         // Routing: a remote origin never gets more than the app's own page.
         for window in ["main", "popup-1", "other"] {
