@@ -353,11 +353,17 @@ async fn a_feed_that_relabels_a_signed_build_is_refused() {
         .await
         .expect("boots");
     let reply = rpc(&app, "main", 1, "updater.check").await;
-    assert_eq!(reply["error"]["data"]["kind"], "signature_mismatch", "{reply}");
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
     let message = reply["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("`2.0.0`, not `9.0.0`"), "{message}");
     let reply = rpc(&app, "main", 2, "updater.install").await;
-    assert_eq!(reply["error"]["data"]["kind"], "signature_mismatch", "{reply}");
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
     assert!(
         server.log().iter().all(|r| r.path.ends_with("latest.json")),
         "only the feed was fetched: {:?}",
@@ -378,7 +384,10 @@ async fn a_feed_that_relabels_a_signed_build_is_refused() {
         .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
     let app = TestApp::start(builder).await.expect("boots");
     let reply = rpc(&app, "main", 1, "updater.check").await;
-    assert_eq!(reply["error"]["data"]["kind"], "signature_mismatch", "{reply}");
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
     let message = reply["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("app `headless-updater`"), "{message}");
 }
@@ -406,7 +415,10 @@ async fn plain_tauri_signatures_need_the_app_to_opt_in() {
         .await
         .expect("boots");
     let reply = rpc(&strict, "main", 1, "updater.check").await;
-    assert_eq!(reply["error"]["data"]["kind"], "unbound_signature", "{reply}");
+    assert_eq!(
+        reply["error"]["data"]["kind"], "unbound_signature",
+        "{reply}"
+    );
 
     let state = Temp::new("state");
     let builder = App::builder()

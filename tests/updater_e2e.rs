@@ -739,14 +739,15 @@ fn delta_size_numbers_code_change() {
 /// installed, nothing to loop on.
 #[test]
 fn a_feed_offering_v1s_signed_build_as_9_is_refused() {
-    let (mut s, item) = Scenario::start_as("v2", "2.0.0", &["--interval-ms", "600000"], |dir, url| {
-        publish(dir, url, "updater", "1.0.0", &fixture("v1"), vec![]);
-        let path = dir.join("latest.json");
-        let text = std::fs::read_to_string(&path).expect("feed");
-        let relabelled = text.replacen("\"version\": \"1.0.0\"", "\"version\": \"9.0.0\"", 1);
-        assert_ne!(text, relabelled, "relabelled");
-        std::fs::write(&path, relabelled).expect("feed");
-    });
+    let (mut s, item) =
+        Scenario::start_as("v2", "2.0.0", &["--interval-ms", "600000"], |dir, url| {
+            publish(dir, url, "updater", "1.0.0", &fixture("v1"), vec![]);
+            let path = dir.join("latest.json");
+            let text = std::fs::read_to_string(&path).expect("feed");
+            let relabelled = text.replacen("\"version\": \"1.0.0\"", "\"version\": \"9.0.0\"", 1);
+            assert_ne!(text, relabelled, "relabelled");
+            std::fs::write(&path, relabelled).expect("feed");
+        });
     let v1_published = std::fs::read(published_artifact(&s.feed.0, "1.0.0")).expect("v1");
     // The background check and two clicks: refused each time, the same way.
     for _ in 0..3 {
@@ -758,7 +759,10 @@ fn a_feed_offering_v1s_signed_build_as_9_is_refused() {
     let line = s.line("failed ");
     assert!(line.starts_with("signature_mismatch"), "{line}");
     assert!(
-        s.server.log().iter().all(|r| r.path.ends_with("latest.json")),
+        s.server
+            .log()
+            .iter()
+            .all(|r| r.path.ends_with("latest.json")),
         "only the feed was fetched: {:?}",
         s.server.log()
     );
@@ -769,7 +773,10 @@ fn a_feed_offering_v1s_signed_build_as_9_is_refused() {
         v1_published
     );
     assert_eq!(v1_published, std::fs::read(fixture("v1")).expect("v1"));
-    assert!(s.app.child.try_wait().expect("try_wait").is_none(), "v2 exited");
+    assert!(
+        s.app.child.try_wait().expect("try_wait").is_none(),
+        "v2 exited"
+    );
     assert_eq!(item.string_prop("Title"), "v2.0.0");
     s.app.signal("TERM");
     assert_eq!(s.app.wait_exit(T), Some(0));
@@ -853,7 +860,10 @@ fn quitting_during_the_trial_is_neutral_and_the_trial_goes_on() {
     let state = s.state();
     assert!(state.bad_versions.is_empty(), "{:?}", state.bad_versions);
     let pending = state.pending.expect("the trial goes on");
-    assert_eq!((pending.version.as_str(), pending.clean_exits), ("2.0.0", 1));
+    assert_eq!(
+        (pending.version.as_str(), pending.clean_exits),
+        ("2.0.0", 1)
+    );
     // The next launch runs the trial again; this time it confirms.
     s.relaunch_with(&["--health-ms", "60000"]);
     let v2 = s.wait_v2_healthy();
@@ -871,7 +881,13 @@ fn a_second_launch_during_the_trial_leaves_it_alone() {
     });
     s.install_then_quit(&item);
     let id = format!("auto-update-e2e-{}", std::process::id());
-    let args = ["--no-confirm", "--health-ms", "60000", "--single-instance", &id];
+    let args = [
+        "--no-confirm",
+        "--health-ms",
+        "60000",
+        "--single-instance",
+        &id,
+    ];
     s.relaunch_with(&args);
     let c1 = parse_started(&s.line("version "));
     s.pids.0.push(c1.pid);
@@ -879,8 +895,15 @@ fn a_second_launch_during_the_trial_leaves_it_alone() {
     assert_eq!(c1.ppid, s.app.pid(), "the launch became the watchdog");
     let on_trial = s.item_of(c1.pid);
     let mut second = s.launch_another(&args);
-    assert_eq!(second.wait_exit(T), Some(0), "the second launch handed over");
-    assert!(alive(c1.pid) && alive(c1.ppid), "the trial and its watchdog run on");
+    assert_eq!(
+        second.wait_exit(T),
+        Some(0),
+        "the second launch handed over"
+    );
+    assert!(
+        alive(c1.pid) && alive(c1.ppid),
+        "the trial and its watchdog run on"
+    );
     s.assert_exe_is("v2", "a second launch");
     let state = s.state();
     assert!(state.bad_versions.is_empty(), "{:?}", state.bad_versions);
@@ -951,7 +974,11 @@ fn a_previous_binary_that_cannot_start_does_not_brick_the_app() {
     std::fs::write(&previous, "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n").expect("break");
     std::fs::set_permissions(&previous, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     s.relaunch();
-    assert_eq!(s.app.wait_exit(T), Some(3), "the handover to the broken binary");
+    assert_eq!(
+        s.app.wait_exit(T),
+        Some(3),
+        "the handover to the broken binary"
+    );
     s.relaunch();
     let next = parse_started(&s.line("version "));
     s.pids.0.push(next.pid);

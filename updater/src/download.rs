@@ -425,7 +425,8 @@ mod tests {
         // A loopback test server may redirect on loopback, nowhere else.
         let local = url::Url::parse("http://127.0.0.1:5/latest.json").expect("url");
         check_redirect(&local, "/other.json", true).expect("same server");
-        let err = check_redirect(&local, "http://updates.example/x", true).expect_err("off loopback");
+        let err =
+            check_redirect(&local, "http://updates.example/x", true).expect_err("off loopback");
         assert_eq!(err.kind(), "insecure");
     }
 }

@@ -278,10 +278,15 @@ impl Engine {
                 let n = self.fetch(url, &part, offer.artifact.size, emit)?;
                 fetched = n;
                 let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
-                let verified = key.verify(url, &data, &offer.artifact.signature).and_then(|comment| {
-                    self.binding(&offer.version, None)
-                        .check(url, &comment, self.config.allow_unbound)
-                });
+                let verified =
+                    key.verify(url, &data, &offer.artifact.signature)
+                        .and_then(|comment| {
+                            self.binding(&offer.version, None).check(
+                                url,
+                                &comment,
+                                self.config.allow_unbound,
+                            )
+                        });
                 if let Err(e) = verified {
                     // A bad file must not be resumed from next time.
                     let _ = std::fs::remove_file(&part);

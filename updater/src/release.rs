@@ -373,7 +373,9 @@ mod tests {
             target: "linux-x86_64".into(),
             from: None,
         };
-        bound.check("artifact", &comment, false).expect("bound to 2.0.0");
+        bound
+            .check("artifact", &comment, false)
+            .expect("bound to 2.0.0");
         assert!(comment.contains("file:app-2.0.0-linux-x86_64"), "{comment}");
         let patch = &offer.artifact.patches[0];
         let patch_bytes = std::fs::read(dir.join("feed/app-2.0.0-linux-x86_64.from-1.0.0.bsdiff"))

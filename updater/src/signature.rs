@@ -110,7 +110,10 @@ const BINDING_PREFIX: &str = "traykit v1 ";
 /// A value a binding can carry: non-empty, no whitespace, no `=`, no
 /// control characters (the comment is one line, fields split on spaces).
 pub fn valid_binding_value(value: &str) -> bool {
-    !value.is_empty() && !value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '=')
+    !value.is_empty()
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '=')
 }
 
 impl Binding {
@@ -159,7 +162,8 @@ impl Binding {
                     return Err(format!("binding names `{key}` twice"));
                 }
             }
-            let need = |v: Option<String>, key: &str| v.ok_or_else(|| format!("binding has no `{key}`"));
+            let need =
+                |v: Option<String>, key: &str| v.ok_or_else(|| format!("binding has no `{key}`"));
             let version = need(version, "version")?;
             found = Some(Binding {
                 app: need(app, "app")?,
@@ -193,7 +197,10 @@ impl Binding {
         let signed = match Binding::parse(trusted_comment) {
             Ok(Some(signed)) => signed,
             Ok(None) if allow_unbound => {
-                tracing::warn!(what, "signature names no version (Tauri-style); accepted as configured");
+                tracing::warn!(
+                    what,
+                    "signature names no version (Tauri-style); accepted as configured"
+                );
                 return Ok(());
             }
             Ok(None) => {
@@ -285,13 +292,29 @@ mod tests {
         };
         let comment = format!("timestamp:1700000000\tfile:app-2.0.0\t{}", b.field());
         assert_eq!(Binding::parse(&comment), Ok(Some(b.clone())));
-        assert_eq!(Binding::parse("timestamp:1\tfile:app"), Ok(None), "Tauri-style");
+        assert_eq!(
+            Binding::parse("timestamp:1\tfile:app"),
+            Ok(None),
+            "Tauri-style"
+        );
         let cases = [
-            ("traykit v2 app=a version=1.0.0 target=t", "unsupported binding format `v2`"),
+            (
+                "traykit v2 app=a version=1.0.0 target=t",
+                "unsupported binding format `v2`",
+            ),
             ("traykit v1 app=a target=t", "no `version`"),
-            ("traykit v1 app=a version=one target=t", "binding version `one`"),
-            ("traykit v1 app=a version=1.0.0 version=9.0.0 target=t", "`version` twice"),
-            ("traykit v1 app=a version=1.0.0 target=t\ttraykit v1 app=a version=9.0.0 target=t", "two traykit bindings"),
+            (
+                "traykit v1 app=a version=one target=t",
+                "binding version `one`",
+            ),
+            (
+                "traykit v1 app=a version=1.0.0 version=9.0.0 target=t",
+                "`version` twice",
+            ),
+            (
+                "traykit v1 app=a version=1.0.0 target=t\ttraykit v1 app=a version=9.0.0 target=t",
+                "two traykit bindings",
+            ),
             ("traykit v1 app version=1.0.0 target=t", "not key=value"),
         ];
         for (comment, want) in cases {
@@ -299,7 +322,8 @@ mod tests {
             assert!(err.contains(want), "{comment}: {err}");
         }
         // Later formats may add fields; the ones we check must still match.
-        let extra = "traykit v1 app=com.example.tray version=2.0.0 target=linux-x86_64 channel=beta";
+        let extra =
+            "traykit v1 app=com.example.tray version=2.0.0 target=linux-x86_64 channel=beta";
         assert_eq!(Binding::parse(extra), Ok(Some(binding("2.0.0"))));
         assert!(valid_binding_value("com.example-tray_1"));
         for bad in ["", "a b", "a=b", "a\tb", "a\nb"] {

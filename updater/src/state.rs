@@ -262,7 +262,9 @@ pub fn prune_previous(dir: &Path, keep: usize, except: &[&Path]) -> Result<usize
         }
         match std::fs::remove_file(&path) {
             Ok(()) => removed += 1,
-            Err(error) => tracing::warn!(%error, path = %path.display(), "could not prune a previous binary"),
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "could not prune a previous binary")
+            }
         }
     }
     Ok(removed)
@@ -358,7 +360,10 @@ mod tests {
         );
         // A state.json from an older version (bad list inside) still counts.
         std::fs::write(State::path(&dir), br#"{"bad_versions":["0.9.0"]}"#).expect("old");
-        assert_eq!(State::load(&dir).expect("load").bad_versions, ["0.9.0", "1.5.0"]);
+        assert_eq!(
+            State::load(&dir).expect("load").bad_versions,
+            ["0.9.0", "1.5.0"]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -378,7 +383,10 @@ mod tests {
         })
         .expect("close");
         let state = State::load(&dir).expect("load");
-        assert_eq!((state.pending, state.bad_versions), (None, vec!["2.0.0".to_owned()]));
+        assert_eq!(
+            (state.pending, state.bad_versions),
+            (None, vec!["2.0.0".to_owned()])
+        );
         // Concurrent writers, each adding one: all land.
         let threads: Vec<_> = (0..8)
             .map(|i| {
@@ -398,8 +406,15 @@ mod tests {
     #[test]
     fn a_torn_or_garbled_bad_list_loses_only_its_broken_lines() {
         let dir = temp("torn");
-        std::fs::write(State::bad_versions_path(&dir), b"\n1.0.0\n\xff\xfegarbage\n\n2.0.0\n3.0").expect("list");
-        assert_eq!(State::load(&dir).expect("load").bad_versions, ["1.0.0", "2.0.0"]);
+        std::fs::write(
+            State::bad_versions_path(&dir),
+            b"\n1.0.0\n\xff\xfegarbage\n\n2.0.0\n3.0",
+        )
+        .expect("list");
+        assert_eq!(
+            State::load(&dir).expect("load").bad_versions,
+            ["1.0.0", "2.0.0"]
+        );
         // The next append starts a fresh line after the torn one.
         State::update(&dir, |s| s.bad_versions.push("4.0.0".into())).expect("append");
         let again = State::load(&dir).expect("load");
@@ -413,10 +428,16 @@ mod tests {
         let folder = dir.join("previous");
         std::fs::create_dir_all(&folder).expect("dir");
         let base = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        for (i, name) in ["app-1.0.0", "app-1.1.0", "app-1.2.0", "app-2.0.0"].iter().enumerate() {
+        for (i, name) in ["app-1.0.0", "app-1.1.0", "app-1.2.0", "app-2.0.0"]
+            .iter()
+            .enumerate()
+        {
             let path = folder.join(name);
             std::fs::write(&path, name).expect("write");
-            let file = std::fs::File::options().write(true).open(&path).expect("open");
+            let file = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open");
             file.set_modified(base + std::time::Duration::from_secs(60 * i as u64))
                 .expect("mtime");
         }

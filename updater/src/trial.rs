@@ -355,9 +355,9 @@ pub fn decide(trial: &Trial, seen: &Seen) -> Verdict {
         Seen::Exited(Some(0)) => Verdict::RollBack(format!(
             "quit {MAX_CLEAN_EXITS} times in a row without confirming its health"
         )),
-        Seen::Exited(Some(code)) => {
-            Verdict::RollBack(format!("exited with status {code} before confirming its health"))
-        }
+        Seen::Exited(Some(code)) => Verdict::RollBack(format!(
+            "exited with status {code} before confirming its health"
+        )),
         Seen::Exited(None) => {
             Verdict::RollBack("was killed by a signal before confirming its health".into())
         }
@@ -570,7 +570,10 @@ mod tests {
         let t = trial(0);
         let rolls_back = |seen: Seen| matches!(decide(&t, &seen), Verdict::RollBack(_));
         assert_eq!(decide(&t, &Seen::Confirmed("2.0.0".into())), Verdict::Keep);
-        assert_eq!(decide(&t, &Seen::Confirmed("v2.0.0\n".into())), Verdict::Keep);
+        assert_eq!(
+            decide(&t, &Seen::Confirmed("v2.0.0\n".into())),
+            Verdict::Keep
+        );
         // The user quit, or a second instance handed over: neutral.
         assert_eq!(decide(&t, &Seen::Exited(Some(0))), Verdict::Neutral);
         assert!(rolls_back(Seen::Exited(Some(1))));
@@ -584,8 +587,14 @@ mod tests {
         assert!(why.contains("reports version 1.0.0"), "{why}");
         // Quitting every time without confirming ends as a failure.
         let worn = trial(MAX_CLEAN_EXITS - 1);
-        assert!(matches!(decide(&worn, &Seen::Exited(Some(0))), Verdict::RollBack(_)));
-        assert_eq!(decide(&worn, &Seen::Confirmed("2.0.0".into())), Verdict::Keep);
+        assert!(matches!(
+            decide(&worn, &Seen::Exited(Some(0))),
+            Verdict::RollBack(_)
+        ));
+        assert_eq!(
+            decide(&worn, &Seen::Confirmed("2.0.0".into())),
+            Verdict::Keep
+        );
     }
 
     #[test]

@@ -279,8 +279,15 @@ fn redirects_are_checked_at_every_hop() {
         .download(&url, &part, None, &mut |_, _| {})
         .expect("followed");
     assert_eq!(std::fs::read(&part).expect("file"), data);
-    let paths: Vec<(String, u16)> = server.log().into_iter().map(|r| (r.path, r.status)).collect();
-    assert_eq!(paths, [("/old/app.bin".into(), 302), ("/app.bin".into(), 200)]);
+    let paths: Vec<(String, u16)> = server
+        .log()
+        .into_iter()
+        .map(|r| (r.path, r.status))
+        .collect();
+    assert_eq!(
+        paths,
+        [("/old/app.bin".into(), 302), ("/app.bin".into(), 200)]
+    );
     // Off loopback over plain http: refused, not requested.
     std::fs::remove_file(&part).expect("rm");
     server.fault(

@@ -61,7 +61,10 @@ fn the_latest_release_maps_to_a_verified_offer_with_patches() {
         from: Some("1.0.0".into()),
         ..binding.clone()
     };
-    for (file, bytes, b) in [(&name, &v2, &binding), (&patch_name, &patch, &patch_binding)] {
+    for (file, bytes, b) in [
+        (&name, &v2, &binding),
+        (&patch_name, &patch, &patch_binding),
+    ] {
         let path = d.join("dl").join(file);
         std::fs::write(&path, bytes).expect("asset");
         release::sign_file(&sk, &path, Some(b)).expect("sign");
@@ -173,7 +176,8 @@ fn a_long_release_listing_is_read_within_its_own_bound() {
     );
     std::fs::write(d.join(&name), b"v3").expect("asset");
     release::sign_file(&sk, &d.join(&name), None).expect("sign");
-    let asset = |n: &str| json!({"name": n, "browser_download_url": format!("{}/{n}", server.url())});
+    let asset =
+        |n: &str| json!({"name": n, "browser_download_url": format!("{}/{n}", server.url())});
     let listing = |releases: usize, notes: usize| {
         let all: Vec<_> = (0..releases)
             .map(|i| {
@@ -207,5 +211,8 @@ fn a_long_release_listing_is_read_within_its_own_bound() {
     // Over the listing's own bound (4 × the feed limit): refused, clearly.
     std::fs::write(d.join("repos/acme/tray/releases"), listing(80, 60_000)).expect("list");
     let err = latest_offer(&http, &source, "beta").expect_err("too large");
-    assert!(matches!(err, UpdateError::TooLarge { limit, .. } if limit == 4 * 1024 * 1024), "{err}");
+    assert!(
+        matches!(err, UpdateError::TooLarge { limit, .. } if limit == 4 * 1024 * 1024),
+        "{err}"
+    );
 }

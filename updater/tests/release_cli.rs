@@ -61,10 +61,20 @@ fn keygen_sign_manifest_round_trip() {
 
     // Signing must say what the file is (or ask for a plain signature).
     let (ok, out) = tool(
-        &["sign", "--key", "keys/updater.key", "--password-file", "pw", "app"],
+        &[
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "app",
+        ],
         d,
     );
-    assert!(!ok && out.contains("--app-id") && out.contains("--unbound"), "{out}");
+    assert!(
+        !ok && out.contains("--app-id") && out.contains("--unbound"),
+        "{out}"
+    );
     let (ok, out) = tool(
         &[
             "sign",
@@ -100,21 +110,40 @@ fn keygen_sign_manifest_round_trip() {
     assert_eq!(err.kind(), "signature_mismatch");
     // --unbound: a plain Tauri-style signature.
     let (ok, out) = tool(
-        &["sign", "--key", "keys/updater.key", "--password-file", "pw", "--unbound", "app"],
+        &[
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "--unbound",
+            "app",
+        ],
         d,
     );
     assert!(ok, "{out}");
     let sig = std::fs::read_to_string(d.join("app.sig")).expect("sig");
     let comment = key.verify("app", &new, &sig).expect("verifies");
     assert_eq!(
-        bound("2.0.0").check("app", &comment, false).expect_err("unbound").kind(),
+        bound("2.0.0")
+            .check("app", &comment, false)
+            .expect_err("unbound")
+            .kind(),
         "unbound_signature"
     );
     // An app id that would break the comment's format is refused.
     let (ok, out) = tool(
         &[
-            "sign", "--key", "keys/updater.key", "--password-file", "pw",
-            "--app-id", "my tray", "--version", "2.0.0", "app",
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "--app-id",
+            "my tray",
+            "--version",
+            "2.0.0",
+            "app",
         ],
         d,
     );

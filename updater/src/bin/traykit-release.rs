@@ -126,10 +126,12 @@ fn run() -> Result<(), String> {
                 None
             } else {
                 let (Some(app), Some(v)) = (args.get("app-id"), args.get("version")) else {
-                    return Err("sign: give --app-id and --version (what the file is, checked by \
+                    return Err(
+                        "sign: give --app-id and --version (what the file is, checked by \
                          the app before it installs it), or --unbound for a plain Tauri-style \
                          signature"
-                        .into());
+                            .into(),
+                    );
                 };
                 Some(traykit_updater::signature::Binding {
                     app: app.to_owned(),
