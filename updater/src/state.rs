@@ -254,7 +254,7 @@ pub fn prune_previous(dir: &Path, keep: usize, except: &[&Path]) -> Result<usize
                 .then(|| (meta.modified().unwrap_or(std::time::UNIX_EPOCH), e.path()))
         })
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0));
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
     let mut removed = 0;
     for (_, path) in files.into_iter().skip(keep) {
         if except.iter().any(|e| *e == path) {
