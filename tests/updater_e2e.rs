@@ -660,10 +660,30 @@ fn without_a_restart_the_update_runs_at_the_next_launch() {
         s.v1,
         "v1 kept for rollback"
     );
+    // Binaries kept from updates long ago: pruned when 2.0.0 confirms, the
+    // newest two kept.
+    let kept = pending.previous.parent().expect("previous/").to_path_buf();
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(86_400);
+    for (i, v) in ["0.1.0", "0.2.0", "0.3.0"].iter().enumerate() {
+        let path = kept.join(format!("auto_update-{v}"));
+        std::fs::write(&path, v).expect("old binary");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(long_ago + Duration::from_secs(60 * i as u64)))
+            .expect("mtime");
+    }
     // Next launch: the process hands over to the watchdog (same pid), which
     // runs 2.0.0 on trial; it confirms, the watchdog exits.
     s.relaunch();
     let v2 = s.wait_v2_healthy();
+    let mut left: Vec<String> = std::fs::read_dir(&kept)
+        .expect("previous/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["auto_update-0.3.0", "auto_update-1.0.0"]);
     s.pids.stop(v2.pid);
 }
 

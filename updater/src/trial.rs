@@ -481,6 +481,7 @@ fn watchdog(dir: &Path, exe: &Path) -> ! {
             if let Err(error) = State::update(dir, |s| {
                 if let Some(t) = s.pending.as_mut().filter(|t| t.same_install(&trial)) {
                     t.clean_exits += 1;
+                    t.handover_pid = None;
                 }
             }) {
                 tracing::error!(%error, "watchdog: could not record the clean exit");
