@@ -14,7 +14,12 @@
 //! checks; default none), `--health-ms N` (how long a new version has to
 //! confirm its health; default 20 s), `--no-confirm` (do not confirm health
 //! from `setup`: plays a new version that hangs at start, for the rollback
-//! test), `--auto-confirm-ms N` (let the updater confirm N ms after boot).
+//! test), `--auto-confirm-ms N` (let the updater confirm N ms after boot),
+//! `--insecure-loopback` (admit a plain-http feed on 127.0.0.1, as the test
+//! serves it), `--allow-unbound` (accept plain Tauri-style signatures),
+//! `--single-instance ID` (one instance per user, under app id ID). The
+//! updater's app id is `auto-update` whatever the instance id: the release
+//! signs for it (`traykit-release manifest --app-id auto-update`).
 //!
 //! It prints one machine-readable line per step on stdout (`version`,
 //! `update-available`, `progress`, `installed`, `healthy`, `failed`, …), which
@@ -59,7 +64,11 @@ fn main() -> Result<(), traykit::Error> {
         .init();
     let feed = arg("feed")
         .unwrap_or_else(|| "https://updates.example.invalid/auto_update/latest.json".into());
+    let flag = |name: &str| std::env::args().any(|a| a.strip_prefix("--") == Some(name));
     let mut config = UpdaterConfig::new(VERSION, [feed], PUBLIC_KEY)
+        .app_id("auto-update")
+        .allow_insecure_loopback(flag("insecure-loopback"))
+        .allow_unbound_signatures(flag("allow-unbound"))
         .health_timeout(arg_ms("health-ms").unwrap_or(Duration::from_secs(20)))
         .network(traykit_updater::NetOptions {
             backoff: Duration::from_millis(200),
@@ -79,10 +88,14 @@ fn main() -> Result<(), traykit::Error> {
         None => config.manual_only(),
     };
 
-    App::builder()
+    let mut builder = App::builder()
         .name("Auto update")
         // First: a start during an update's trial is handed to the watchdog.
-        .updater(config)
+        .updater(config);
+    if let Some(id) = arg("single-instance") {
+        builder = builder.id(id).single_instance(true);
+    }
+    builder
         .tray(
             Tray::new(TRAY)
                 .icon(Icon::solid(22, [0x2e, 0x7d, 0x32, 0xff]).expect("valid icon"))
@@ -92,6 +105,7 @@ fn main() -> Result<(), traykit::Error> {
                     Menu::new()
                         .item("check", "Check for updates")
                         .disabled_item("restart", "Restart to update")
+                        .item("confirm", "Confirm health")
                         .separator()
                         .item("quit", "Quit"),
                 ),
@@ -155,6 +169,13 @@ impl Handler<MenuClicked> for Ui {
                 // starts with the next launch.
                 if let Err(error) = self.updater.restart(&self.app) {
                     println!("failed restart: {error}");
+                }
+            }
+            "confirm" => {
+                // What a new version does once it knows it works (a no-op
+                // outside a trial); printed as `healthy` by the event.
+                if let Err(error) = self.updater.confirm_healthy() {
+                    println!("failed confirm: {error}");
                 }
             }
             "quit" => self.app.quit(),

@@ -62,6 +62,7 @@ fn feed_with(releases: &[(&str, &str, Option<u8>)]) -> (Temp, server::FeedServer
             &ManifestRequest {
                 dir: dir.0.clone(),
                 base_url: server.url(),
+                app_id: "headless-updater".into(),
                 version: traykit_updater::semver::Version::parse(version).expect("semver"),
                 target: traykit_updater::feed::current_platform(),
                 channel: (*channel).into(),
@@ -86,6 +87,7 @@ fn app_on(url: &str, key: &str, state: &std::path::Path, channel: &str) -> trayk
         .name("headless updater")
         .updater(
             UpdaterConfig::new("1.0.0", [format!("{url}/latest.json")], key)
+                .allow_insecure_loopback(true)
                 .manual_only()
                 .channel(channel)
                 .state_dir(state),
@@ -233,7 +235,13 @@ async fn github_releases_work_as_the_source() {
     let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
     let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
     let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
-    release::sign_file(&sk, &dir.0.join(&name)).expect("sign");
+    let binding = traykit_updater::signature::Binding {
+        app: "gh-app".into(),
+        version: traykit_updater::semver::Version::new(2, 0, 0),
+        target: traykit_updater::feed::current_platform(),
+        from: None,
+    };
+    release::sign_file(&sk, &dir.0.join(&name), Some(&binding)).expect("sign");
     let asset =
         |n: &str| json!({"name": n, "browser_download_url": format!("{}/{n}", server.url())});
     let latest = json!({"tag_name": "v2.0.0", "body": "From GitHub",
@@ -249,6 +257,8 @@ async fn github_releases_work_as_the_source() {
     let builder = App::builder()
         .updater(
             UpdaterConfig::new("1.0.0", Vec::<String>::new(), &key)
+                .app_id("gh-app")
+                .allow_insecure_loopback(true)
                 .manual_only()
                 .state_dir(&state.0)
                 .github(
@@ -304,4 +314,125 @@ async fn channels_and_a_closed_rollout() {
         .expect("boots");
     let reply = rpc(&beta, "main", 1, "updater.check").await;
     assert_eq!(reply["result"]["version"], "2.1.0-beta.1", "{reply}");
+}
+
+#[actix::test]
+async fn plain_http_is_refused_unless_the_app_opts_in_for_loopback() {
+    let (_feed, server) = feed();
+    let state = Temp::new("state");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let builder = App::builder()
+        .name("headless updater")
+        .updater(
+            UpdaterConfig::new("1.0.0", [format!("{}/latest.json", server.url())], &key)
+                .manual_only()
+                .state_dir(&state.0),
+        )
+        .window(Window::new("main").url("index.html"))
+        .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
+    let app = TestApp::start(builder).await.expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(reply["error"]["data"]["kind"], "insecure", "{reply}");
+    assert!(server.log().is_empty(), "nothing requested over plain http");
+}
+
+/// The feed is not signed, the artifact is: a feed that relabels a signed
+/// build as another version is refused at the check, before any download,
+/// because the signature says which version it is.
+#[actix::test]
+async fn a_feed_that_relabels_a_signed_build_is_refused() {
+    let (feed_dir, server) = feed();
+    let path = feed_dir.0.join("latest.json");
+    let text = std::fs::read_to_string(&path).expect("feed");
+    let relabelled = text.replacen("\"version\": \"2.0.0\"", "\"version\": \"9.0.0\"", 1);
+    assert_ne!(text, relabelled);
+    std::fs::write(&path, relabelled).expect("relabel");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let state = Temp::new("state");
+    let app = TestApp::start(app(&server.url(), &key, &state.0))
+        .await
+        .expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("`2.0.0`, not `9.0.0`"), "{message}");
+    let reply = rpc(&app, "main", 2, "updater.install").await;
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
+    assert!(
+        server.log().iter().all(|r| r.path.ends_with("latest.json")),
+        "only the feed was fetched: {:?}",
+        server.log()
+    );
+    // Another app's id (the same key signing two apps) is refused as well.
+    let state = Temp::new("state");
+    let (_other_feed, other) = feed();
+    let builder = App::builder()
+        .name("another app")
+        .updater(
+            UpdaterConfig::new("1.0.0", [format!("{}/latest.json", other.url())], &key)
+                .allow_insecure_loopback(true)
+                .manual_only()
+                .state_dir(&state.0),
+        )
+        .window(Window::new("main").url("index.html"))
+        .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
+    let app = TestApp::start(builder).await.expect("boots");
+    let reply = rpc(&app, "main", 1, "updater.check").await;
+    assert_eq!(
+        reply["error"]["data"]["kind"], "signature_mismatch",
+        "{reply}"
+    );
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("app `headless-updater`"), "{message}");
+}
+
+/// A plain Tauri feed (signatures without a binding) works only with
+/// `allow_unbound_signatures`.
+#[actix::test]
+async fn plain_tauri_signatures_need_the_app_to_opt_in() {
+    let (feed_dir, server) = feed();
+    // Re-sign the published artifact the way `tauri signer sign` does.
+    let stored = std::fs::read_to_string(keys_dir().join("updater.key")).expect("key");
+    let password = std::fs::read_to_string(keys_dir().join("password")).expect("pw");
+    let sk = release::unlock_secret_key(&stored, password.trim()).expect("unlock");
+    let path = feed_dir.0.join("latest.json");
+    let mut feed: traykit_updater::feed::Feed =
+        serde_json::from_slice(&std::fs::read(&path).expect("feed")).expect("json");
+    for artifact in feed.stable.platforms.values_mut() {
+        let name = artifact.url.rsplit('/').next().expect("name").to_owned();
+        artifact.signature = release::sign_file(&sk, &feed_dir.0.join(name), None).expect("sign");
+    }
+    std::fs::write(&path, serde_json::to_vec(&feed).expect("json")).expect("feed");
+    let key = std::fs::read_to_string(keys_dir().join("updater.pub")).expect("pub");
+    let state = Temp::new("state");
+    let strict = TestApp::start(app(&server.url(), &key, &state.0))
+        .await
+        .expect("boots");
+    let reply = rpc(&strict, "main", 1, "updater.check").await;
+    assert_eq!(
+        reply["error"]["data"]["kind"], "unbound_signature",
+        "{reply}"
+    );
+
+    let state = Temp::new("state");
+    let builder = App::builder()
+        .name("headless updater")
+        .updater(
+            UpdaterConfig::new("1.0.0", [format!("{}/latest.json", server.url())], &key)
+                .allow_insecure_loopback(true)
+                .allow_unbound_signatures(true)
+                .manual_only()
+                .state_dir(&state.0),
+        )
+        .window(Window::new("main").url("index.html"))
+        .capability(r#"{"identifier":"u","windows":["main"],"methods":["updater.*"]}"#);
+    let tauri = TestApp::start(builder).await.expect("boots");
+    let reply = rpc(&tauri, "main", 1, "updater.check").await;
+    assert_eq!(reply["result"]["version"], "2.0.0", "{reply}");
 }

@@ -120,6 +120,8 @@ struct Scenario {
     exe: PathBuf,
     state: PathBuf,
     v1: Vec<u8>,
+    /// What every launch gets: the feed, the state dir, loopback http.
+    base: Vec<String>,
     args: Vec<String>,
 }
 
@@ -137,23 +139,36 @@ impl Scenario {
     /// Publishes with `publish` (given the feed dir and the server's URL),
     /// then starts v1 with `args`.
     fn start(args: &[&str], publish: impl FnOnce(&Path, &str)) -> (Scenario, Item) {
+        Self::start_as("v1", "1.0.0", args, publish)
+    }
+
+    /// Like `start`, with fixture `name` (version `version`) installed.
+    fn start_as(
+        name: &str,
+        version: &str,
+        args: &[&str],
+        publish: impl FnOnce(&Path, &str),
+    ) -> (Scenario, Item) {
         let feed = TempDir::new("upd-feed");
         let server = FeedServer::start(feed.0.clone());
         publish(&feed.0, &server.url());
         let install = TempDir::new("upd-install");
         let exe = install.0.join("auto_update");
-        std::fs::copy(fixture("v1"), &exe).expect("install v1");
-        let v1 = std::fs::read(&exe).expect("v1 bytes");
+        std::fs::copy(fixture(name), &exe).expect("install the fixture");
+        let v1 = std::fs::read(&exe).expect("installed bytes");
         let state = install.0.join("state");
         let bus = Bus::start();
         let watcher = Watcher::start(&bus);
         let feed_url = format!("{}/latest.json", server.url());
+        // The test server is plain http on 127.0.0.1: the app opts in.
         let mut all = vec![
             "--feed",
             &feed_url,
             "--state-dir",
             state.to_str().expect("utf-8 path"),
+            "--insecure-loopback",
         ];
+        let base: Vec<String> = all.iter().map(|a| a.to_string()).collect();
         all.extend_from_slice(args);
         let args: Vec<String> = all.iter().map(|a| a.to_string()).collect();
         let app = App::spawn_piped(&exe, &bus, &all);
@@ -171,11 +186,12 @@ impl Scenario {
             exe,
             state,
             v1,
+            base,
             args,
         };
         let started = parse_started(&s.line("version "));
-        assert_eq!((started.version.as_str(), started.trial), ("1.0.0", false));
-        assert_eq!(item.string_prop("Title"), "v1.0.0");
+        assert_eq!((started.version.as_str(), started.trial), (version, false));
+        assert_eq!(item.string_prop("Title"), format!("v{version}"));
         (s, item)
     }
 
@@ -216,6 +232,50 @@ impl Scenario {
     fn relaunch(&mut self) {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         self.app = App::spawn_piped(&self.exe, &self.bus, &args);
+    }
+
+    /// The launch arguments with `extra` instead of the test's own.
+    fn args_with(&self, extra: &[&str]) -> Vec<String> {
+        let mut args = self.base.clone();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    }
+
+    /// Relaunches with `extra` instead of the test's own arguments (kept
+    /// for later relaunches).
+    fn relaunch_with(&mut self, extra: &[&str]) {
+        self.args = self.args_with(extra);
+        self.relaunch();
+    }
+
+    /// A second process of the installed executable beside the first.
+    fn launch_another(&self, extra: &[&str]) -> App {
+        let args = self.args_with(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        App::spawn_piped(&self.exe, &self.bus, &args)
+    }
+
+    /// v1 finds and installs 2.0.0, then the user quits instead of
+    /// restarting: the update waits on disk, on trial.
+    fn install_then_quit(&mut self, item: &Item) {
+        item.click("Check for updates");
+        assert!(self.line("installed ").starts_with("2.0.0 full"));
+        item.click("Quit");
+        assert_eq!(self.app.wait_exit(T), Some(0));
+        let pending = self.state().pending.expect("a trial is pending");
+        assert_eq!(pending.version, "2.0.0");
+    }
+
+    fn state(&self) -> State {
+        State::load(&self.state).expect("state")
+    }
+
+    fn assert_exe_is(&self, name: &str, after: &str) {
+        let now = std::fs::read(&self.exe).expect("exe");
+        assert!(
+            now == std::fs::read(fixture(name)).expect("fixture"),
+            "the binary on disk is not {name} after {after}"
+        );
     }
 
     /// Waits for the new version to start on trial and confirm; returns it.
@@ -263,6 +323,7 @@ fn publish(
             version: version(v),
             target: traykit_updater::feed::current_platform(),
             channel: "stable".into(),
+            app_id: "auto-update".into(),
             rollout: None,
             notes: Some(format!("version {v}")),
             artifact: artifact.to_path_buf(),
@@ -599,10 +660,30 @@ fn without_a_restart_the_update_runs_at_the_next_launch() {
         s.v1,
         "v1 kept for rollback"
     );
+    // Binaries kept from updates long ago: pruned when 2.0.0 confirms, the
+    // newest two kept.
+    let kept = pending.previous.parent().expect("previous/").to_path_buf();
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(86_400);
+    for (i, v) in ["0.1.0", "0.2.0", "0.3.0"].iter().enumerate() {
+        let path = kept.join(format!("auto_update-{v}"));
+        std::fs::write(&path, v).expect("old binary");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(long_ago + Duration::from_secs(60 * i as u64)))
+            .expect("mtime");
+    }
     // Next launch: the process hands over to the watchdog (same pid), which
     // runs 2.0.0 on trial; it confirms, the watchdog exits.
     s.relaunch();
     let v2 = s.wait_v2_healthy();
+    let mut left: Vec<String> = std::fs::read_dir(&kept)
+        .expect("previous/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["auto_update-0.3.0", "auto_update-1.0.0"]);
     s.pids.stop(v2.pid);
 }
 
@@ -670,4 +751,259 @@ fn delta_size_numbers() {
 #[ignore = "slow (bsdiff of 26 MB); run for the numbers"]
 fn delta_size_numbers_code_change() {
     print_delta_numbers("crashy", "a code change");
+}
+
+/// The feed is not signed; the artifact is, and its signature says which
+/// version it is. A hostile feed offering v1's signed build as "9.0.0" to
+/// a running v2 is refused at the check — nothing downloaded, nothing
+/// installed, nothing to loop on.
+#[test]
+fn a_feed_offering_v1s_signed_build_as_9_is_refused() {
+    let (mut s, item) =
+        Scenario::start_as("v2", "2.0.0", &["--interval-ms", "600000"], |dir, url| {
+            publish(dir, url, "updater", "1.0.0", &fixture("v1"), vec![]);
+            let path = dir.join("latest.json");
+            let text = std::fs::read_to_string(&path).expect("feed");
+            let relabelled = text.replacen("\"version\": \"1.0.0\"", "\"version\": \"9.0.0\"", 1);
+            assert_ne!(text, relabelled, "relabelled");
+            std::fs::write(&path, relabelled).expect("feed");
+        });
+    let v1_published = std::fs::read(published_artifact(&s.feed.0, "1.0.0")).expect("v1");
+    // The background check and two clicks: refused each time, the same way.
+    for _ in 0..3 {
+        let line = s.line("failed ");
+        assert!(line.starts_with("signature_mismatch"), "{line}");
+        assert!(line.contains("`1.0.0`, not `9.0.0`"), "{line}");
+        item.click("Check for updates");
+    }
+    let line = s.line("failed ");
+    assert!(line.starts_with("signature_mismatch"), "{line}");
+    assert!(
+        s.server
+            .log()
+            .iter()
+            .all(|r| r.path.ends_with("latest.json")),
+        "only the feed was fetched: {:?}",
+        s.server.log()
+    );
+    s.assert_exe_is("v2", "a relabelled offer");
+    assert_eq!(s.state().pending, None);
+    assert_eq!(
+        std::fs::read(published_artifact(&s.feed.0, "1.0.0")).expect("v1"),
+        v1_published
+    );
+    assert_eq!(v1_published, std::fs::read(fixture("v1")).expect("v1"));
+    assert!(
+        s.app.child.try_wait().expect("try_wait").is_none(),
+        "v2 exited"
+    );
+    assert_eq!(item.string_prop("Title"), "v2.0.0");
+    s.app.signal("TERM");
+    assert_eq!(s.app.wait_exit(T), Some(0));
+}
+
+/// A plain Tauri feed (signatures without a version) is accepted only with
+/// `allow_unbound_signatures`, and then the relabel is caught when the
+/// build starts: v1 installed as "9.0.0" reports 1.0.0 on trial, is rolled
+/// back to v2 at once and listed as bad — one restart, not a loop.
+#[test]
+fn an_unbound_relabel_is_rolled_back_once_and_never_reinstalled() {
+    let (mut s, item) = Scenario::start_as("v2", "2.0.0", &["--allow-unbound"], |dir, url| {
+        let name = format!(
+            "auto_update-9.0.0-{}",
+            traykit_updater::feed::current_platform()
+        );
+        std::fs::copy(fixture("v1"), dir.join(&name)).expect("artifact");
+        let signature =
+            release::sign_file(&secret_key("updater"), &dir.join(&name), None).expect("sign");
+        let feed = serde_json::json!({
+            "version": "9.0.0",
+            "platforms": { traykit_updater::feed::current_platform(): {
+                "url": format!("{url}/{name}"), "signature": signature } }
+        });
+        std::fs::write(dir.join("latest.json"), feed.to_string()).expect("feed");
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("9.0.0 full"));
+    restart_when_offered(&item);
+    assert_eq!(s.app.wait_exit(T), Some(0), "v2 quit cleanly to restart");
+    // v1's code may get as far as printing its version before its watchdog
+    // (v2's code) sees the report and rolls it back.
+    let back = loop {
+        let started = parse_started(&s.line("version "));
+        s.pids.0.push(started.pid);
+        if started.version == "2.0.0" {
+            break started;
+        }
+        assert_eq!((started.version.as_str(), started.trial), ("1.0.0", true));
+    };
+    assert!(!back.trial, "the restored v2 runs normally");
+    s.assert_exe_is("v2", "the rollback of a relabelled build");
+    let state = s.state();
+    assert_eq!(state.pending, None);
+    assert_eq!(state.bad_versions, ["9.0.0"]);
+    let restored = s.item_of(back.pid);
+    restored.click("Check for updates");
+    let line = s.line("failed ");
+    assert!(line.starts_with("bad_version"), "{line}");
+    let artifact_fetches = s
+        .server
+        .log()
+        .iter()
+        .filter(|r| r.path.contains("9.0.0"))
+        .count();
+    assert_eq!(artifact_fetches, 1, "downloaded once, never again");
+    s.assert_exe_is("v2", "the re-check");
+    s.pids.stop(back.pid);
+}
+
+/// The user quits the new version before it confirmed: not a failure. The
+/// trial stays pending and goes on at the next launch, which confirms.
+#[test]
+fn quitting_during_the_trial_is_neutral_and_the_trial_goes_on() {
+    let (mut s, item) = Scenario::start(&["--no-confirm", "--health-ms", "60000"], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    item.click("Check for updates");
+    assert!(s.line("installed ").starts_with("2.0.0 full"));
+    restart_when_offered(&item);
+    let v2 = parse_started(&s.line("version "));
+    s.pids.0.push(v2.pid);
+    assert_eq!((v2.version.as_str(), v2.trial), ("2.0.0", true));
+    assert_eq!(s.app.wait_exit(T), Some(0), "v1 quit cleanly to restart");
+    s.item_of(v2.pid).click("Quit");
+    eventually(T, || (!alive(v2.pid)).then_some(())).expect("v2 quit");
+    // The watchdog ended (it did not become a restored v1)…
+    eventually(T, || (!alive(v2.ppid)).then_some(())).expect("the watchdog exited");
+    // …and nothing was rolled back.
+    s.assert_exe_is("v2", "a quit during the trial");
+    let state = s.state();
+    assert!(state.bad_versions.is_empty(), "{:?}", state.bad_versions);
+    let pending = state.pending.expect("the trial goes on");
+    assert_eq!(
+        (pending.version.as_str(), pending.clean_exits),
+        ("2.0.0", 1)
+    );
+    // The next launch runs the trial again; this time it confirms.
+    s.relaunch_with(&["--health-ms", "60000"]);
+    let v2 = s.wait_v2_healthy();
+    assert!(s.state().bad_versions.is_empty());
+    s.pids.stop(v2.pid);
+}
+
+/// A second launch while the new version is on trial (a single-instance
+/// app hands over to it and exits) does not disturb the trial: no second
+/// watchdog, no rollback, no state written over.
+#[test]
+fn a_second_launch_during_the_trial_leaves_it_alone() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    s.install_then_quit(&item);
+    let id = format!("auto-update-e2e-{}", std::process::id());
+    let args = [
+        "--no-confirm",
+        "--health-ms",
+        "60000",
+        "--single-instance",
+        &id,
+    ];
+    s.relaunch_with(&args);
+    let c1 = parse_started(&s.line("version "));
+    s.pids.0.push(c1.pid);
+    assert_eq!((c1.version.as_str(), c1.trial), ("2.0.0", true));
+    assert_eq!(c1.ppid, s.app.pid(), "the launch became the watchdog");
+    let on_trial = s.item_of(c1.pid);
+    let mut second = s.launch_another(&args);
+    assert_eq!(
+        second.wait_exit(T),
+        Some(0),
+        "the second launch handed over"
+    );
+    assert!(
+        alive(c1.pid) && alive(c1.ppid),
+        "the trial and its watchdog run on"
+    );
+    s.assert_exe_is("v2", "a second launch");
+    let state = s.state();
+    assert!(state.bad_versions.is_empty(), "{:?}", state.bad_versions);
+    assert_eq!(state.pending.map(|t| t.version).as_deref(), Some("2.0.0"));
+    // Now the version on trial confirms: its watchdog closes the trial.
+    on_trial.click("Confirm health");
+    assert_eq!(s.line("healthy "), "2.0.0");
+    eventually(T, || {
+        let st = s.state();
+        (st.pending.is_none() && st.last_good.as_deref() == Some("2.0.0")).then_some(())
+    })
+    .expect("the trial was not closed as healthy");
+    assert_eq!(s.app.wait_exit(T), Some(0), "the watchdog exited");
+    assert!(s.state().bad_versions.is_empty());
+    s.assert_exe_is("v2", "the confirmation");
+    assert!(alive(c1.pid));
+    s.pids.stop(c1.pid);
+}
+
+/// The watchdog is killed while the new version runs on trial; the new
+/// version confirms anyway. That confirmation counts: the next launch's
+/// watchdog finds it and closes the trial as good instead of starting it
+/// over.
+#[test]
+fn a_confirmation_survives_a_killed_watchdog() {
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    s.install_then_quit(&item);
+    let args = ["--no-confirm", "--health-ms", "60000"];
+    s.relaunch_with(&args);
+    let c1 = parse_started(&s.line("version "));
+    s.pids.0.push(c1.pid);
+    assert_eq!((c1.version.as_str(), c1.trial), ("2.0.0", true));
+    s.app.signal("KILL");
+    assert_eq!(s.app.wait_exit(T), Some(-1), "the watchdog was killed");
+    s.item_of(c1.pid).click("Confirm health");
+    assert_eq!(s.line("healthy "), "2.0.0");
+    assert!(s.state().pending.is_some(), "no watchdog closed the trial");
+    s.pids.stop(c1.pid);
+    s.relaunch_with(&args);
+    let next = parse_started(&s.line("version "));
+    s.pids.0.push(next.pid);
+    assert_eq!(
+        (next.version.as_str(), next.trial),
+        ("2.0.0", false),
+        "the earlier confirmation counted"
+    );
+    let state = s.state();
+    assert_eq!(state.pending, None);
+    assert_eq!(state.last_good.as_deref(), Some("2.0.0"));
+    assert!(state.bad_versions.is_empty(), "{:?}", state.bad_versions);
+    s.assert_exe_is("v2", "a confirmation without its watchdog");
+    s.pids.stop(next.pid);
+}
+
+/// The kept previous binary cannot start (here: it exits 3 at once), so the
+/// launch that hands over to it fails. The next launch does not hand over
+/// again: it drops the trial and runs what is installed.
+#[test]
+fn a_previous_binary_that_cannot_start_does_not_brick_the_app() {
+    use std::os::unix::fs::PermissionsExt;
+    let (mut s, item) = Scenario::start(&[], |dir, url| {
+        publish(dir, url, "updater", "2.0.0", &fixture("v2"), vec![]);
+    });
+    s.install_then_quit(&item);
+    let previous = s.state().pending.expect("pending").previous;
+    std::fs::write(&previous, "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n").expect("break");
+    std::fs::set_permissions(&previous, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    s.relaunch();
+    assert_eq!(
+        s.app.wait_exit(T),
+        Some(3),
+        "the handover to the broken binary"
+    );
+    s.relaunch();
+    let next = parse_started(&s.line("version "));
+    s.pids.0.push(next.pid);
+    assert_eq!((next.version.as_str(), next.trial), ("2.0.0", false));
+    assert_eq!(s.state().pending, None, "the trial was dropped");
+    s.assert_exe_is("v2", "a previous binary that cannot start");
+    s.pids.stop(next.pid);
 }

@@ -23,12 +23,16 @@ pub enum Fault {
     NoContent,
     /// Send the body in 16 KiB pieces with this pause between them.
     Slow(Duration),
+    /// 302 Found with this `Location`.
+    Redirect(String),
 }
 
 /// One request, as served.
 #[derive(Debug, Clone)]
 pub struct Served {
     pub path: String,
+    /// The query string, without `?` (empty if none).
+    pub query: String,
     /// The start of a `Range: bytes=N-` request.
     pub range_from: Option<u64>,
     pub status: u16,
@@ -129,14 +133,9 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
             }
         }
     }
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .to_owned();
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let (path, query) = (path.to_owned(), query.to_owned());
     let fault = {
         let mut s = shared.lock().expect("lock");
         let i = s
@@ -149,6 +148,7 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
     let record = |status: u16, body_bytes: u64| {
         shared.lock().expect("lock").log.push(Served {
             path: path.clone(),
+            query: query.clone(),
             range_from,
             status,
             body_bytes,
@@ -159,6 +159,7 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
             200 => "OK",
             204 => "No Content",
             206 => "Partial Content",
+            302 => "Found",
             404 => "Not Found",
             416 => "Range Not Satisfiable",
             500 => "Internal Server Error",
@@ -180,6 +181,11 @@ fn serve(stream: TcpStream, root: &std::path::Path, shared: &Mutex<Shared>) -> s
         Some(Fault::NoContent) => {
             record(204, 0);
             head(&mut out, 204, "", 0)?;
+            return Ok(());
+        }
+        Some(Fault::Redirect(location)) => {
+            record(302, 0);
+            head(&mut out, 302, &format!("Location: {location}\r\n"), 0)?;
             return Ok(());
         }
         _ => {}

@@ -38,6 +38,9 @@ pub struct UpdaterConfig {
     pub(crate) net: NetOptions,
     pub(crate) state_dir: Option<PathBuf>,
     pub(crate) github: Option<crate::github::GithubSource>,
+    pub(crate) app_id: Option<String>,
+    pub(crate) allow_unbound: bool,
+    pub(crate) insecure_loopback: bool,
 }
 
 impl UpdaterConfig {
@@ -65,6 +68,9 @@ impl UpdaterConfig {
             net: NetOptions::default(),
             state_dir: None,
             github: None,
+            app_id: None,
+            allow_unbound: false,
+            insecure_loopback: false,
         }
     }
 
@@ -147,6 +153,41 @@ impl UpdaterConfig {
     /// artifacts.
     pub fn github(mut self, source: crate::github::GithubSource) -> Self {
         self.github = Some(source);
+        self
+    }
+
+    /// The app id signatures must be bound to (`traykit-release … --app-id
+    /// ID`; default: the app's [`id`](traykit::AppBuilder::id), itself by
+    /// default its name in lower case with dashes).
+    pub fn app_id(mut self, id: impl Into<String>) -> Self {
+        self.app_id = Some(id.into());
+        self
+    }
+
+    /// Accepts signatures that do not name the version they are for: plain
+    /// minisign or `tauri signer` signatures, for a feed that Tauri tooling
+    /// writes (default: off, such a signature is `unbound_signature`).
+    ///
+    /// What it costs: the feed (unsigned) then chooses the version. Whoever
+    /// controls it can offer any build the key ever signed under any
+    /// version number — an old one as "9.0.0" — and the client installs it.
+    /// What still holds: only signed bytes are installed, and a build that
+    /// starts on trial and reports another version than the one installed
+    /// is rolled back and listed as bad, so a relabelled build costs one
+    /// restart, never a loop. Signing with `traykit-release` binds the
+    /// version, app and target into the signature and refuses a relabel
+    /// before anything is downloaded.
+    pub fn allow_unbound_signatures(mut self, allow: bool) -> Self {
+        self.allow_unbound = allow;
+        self
+    }
+
+    /// Admits plain `http://` feeds and downloads, but only to loopback
+    /// (`127.0.0.0/8`, `::1`, `localhost`): for tests and local mirrors
+    /// (default: off — every address must be `https://`, and a redirect
+    /// from HTTPS to HTTP is refused in any case).
+    pub fn allow_insecure_loopback(mut self, allow: bool) -> Self {
+        self.insecure_loopback = allow;
         self
     }
 

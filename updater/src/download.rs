@@ -2,6 +2,12 @@
 //! them on a blocking thread). Timeouts on connect and on every read; a cut
 //! connection or a 5xx is retried with exponential backoff, and a download
 //! resumes from the bytes already on disk with an HTTP `Range` request.
+//!
+//! **Invariant:** every request, and every redirect hop, goes to an
+//! `https://` address; plain `http://` only to loopback and only when
+//! [`NetOptions::allow_insecure_loopback`] is set; a redirect from HTTPS to
+//! HTTP never. Redirects are followed here, not by ureq, so each hop is
+//! checked ([`check_url`], [`check_redirect`]) before it is requested.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -25,6 +31,67 @@ pub struct NetOptions {
     pub max_bytes: u64,
     /// Largest feed accepted, in bytes.
     pub max_feed_bytes: u64,
+    /// Admit `http://` to loopback addresses (tests, local mirrors).
+    pub allow_insecure_loopback: bool,
+}
+
+/// Redirect hops followed per request.
+const MAX_REDIRECTS: usize = 5;
+
+fn insecure(url: &str, reason: impl Into<String>) -> UpdateError {
+    UpdateError::Insecure {
+        url: url.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Whether `url` may be requested: `https://`, or `http://` to a loopback
+/// host when `allow_insecure_loopback`. Anything else (another scheme, an
+/// unparsable address) is [`UpdateError::Insecure`].
+pub fn check_url(url: &str, allow_insecure_loopback: bool) -> Result<url::Url, UpdateError> {
+    let parsed = url::Url::parse(url).map_err(|e| insecure(url, format!("not a URL: {e}")))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if allow_insecure_loopback && is_loopback(&parsed) => Ok(parsed),
+        "http" if allow_insecure_loopback => Err(insecure(
+            url,
+            "plain http is admitted only to loopback (127.0.0.0/8, ::1, localhost)",
+        )),
+        "http" => Err(insecure(
+            url,
+            "plain http (use https, or `allow_insecure_loopback` for a loopback test server)",
+        )),
+        other => Err(insecure(url, format!("scheme `{other}` is not https"))),
+    }
+}
+
+/// Whether a redirect from `from` to `location` (its `Location` header,
+/// maybe relative) may be followed: never from HTTPS down to HTTP, and the
+/// target must pass [`check_url`]. Returns the absolute target.
+pub fn check_redirect(
+    from: &url::Url,
+    location: &str,
+    allow_insecure_loopback: bool,
+) -> Result<url::Url, UpdateError> {
+    let to = from
+        .join(location)
+        .map_err(|e| insecure(location, format!("unreadable redirect from {from}: {e}")))?;
+    if from.scheme() == "https" && to.scheme() != "https" {
+        return Err(insecure(
+            to.as_str(),
+            format!("redirect from {from} downgrades https to {}", to.scheme()),
+        ));
+    }
+    check_url(to.as_str(), allow_insecure_loopback)
 }
 
 impl Default for NetOptions {
@@ -36,6 +103,7 @@ impl Default for NetOptions {
             backoff: Duration::from_millis(500),
             max_bytes: 512 * 1024 * 1024,
             max_feed_bytes: 1024 * 1024,
+            allow_insecure_loopback: false,
         }
     }
 }
@@ -70,6 +138,8 @@ impl Http {
             .timeout_read(options.read_timeout)
             .timeout_write(options.read_timeout)
             .user_agent(concat!("traykit-updater/", env!("CARGO_PKG_VERSION")))
+            // Followed in `get`, each hop checked.
+            .redirects(0)
             .build();
         Http { agent, options }
     }
@@ -100,28 +170,52 @@ impl Http {
     }
 
     fn get(&self, url: &str, range_from: u64) -> Result<ureq::Response, UpdateError> {
-        let mut request = self.agent.get(url);
-        if range_from > 0 {
-            request = request.set("Range", &format!("bytes={range_from}-"));
+        let insecure_ok = self.options.allow_insecure_loopback;
+        let mut current = check_url(url, insecure_ok)?;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self.agent.request_url("GET", &current);
+            if range_from > 0 {
+                request = request.set("Range", &format!("bytes={range_from}-"));
+            }
+            let response = match request.call() {
+                Ok(response) => response,
+                Err(ureq::Error::Status(status, _)) => {
+                    return Err(UpdateError::Http {
+                        url: url.to_owned(),
+                        status,
+                    })
+                }
+                Err(ureq::Error::Transport(t)) => return Err(network(url, t)),
+            };
+            if !matches!(response.status(), 301 | 302 | 303 | 307 | 308) {
+                return Ok(response);
+            }
+            let Some(location) = response.header("Location") else {
+                return Err(UpdateError::Http {
+                    url: url.to_owned(),
+                    status: response.status(),
+                });
+            };
+            let next = check_redirect(&current, location, insecure_ok)?;
+            tracing::debug!(from = %current, to = %next, "following redirect");
+            current = next;
         }
-        match request.call() {
-            Ok(response) => Ok(response),
-            Err(ureq::Error::Status(status, _)) => Err(UpdateError::Http {
-                url: url.to_owned(),
-                status,
-            }),
-            Err(ureq::Error::Transport(t)) => Err(network(url, t)),
-        }
+        Err(network(url, format!("more than {MAX_REDIRECTS} redirects")))
     }
 
     /// Fetches a feed body. `Ok(None)` is HTTP 204: no update.
     pub fn fetch_feed(&self, url: &str) -> Result<Option<Vec<u8>>, UpdateError> {
+        self.fetch_limited(url, self.options.max_feed_bytes)
+    }
+
+    /// Like [`fetch_feed`](Self::fetch_feed) with another size limit (a
+    /// listing that is known to be larger than a feed).
+    pub fn fetch_limited(&self, url: &str, limit: u64) -> Result<Option<Vec<u8>>, UpdateError> {
         self.retrying(|_| {
             let response = self.get(url, 0)?;
             if response.status() == 204 {
                 return Ok(None);
             }
-            let limit = self.options.max_feed_bytes;
             let mut body = Vec::new();
             response
                 .into_reader()
@@ -272,5 +366,67 @@ impl Http {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(UpdateError::io("remove", part, e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_opted_in_loopback_http_is_requested() {
+        for url in ["https://u.example/latest.json", "https://127.0.0.1/x"] {
+            check_url(url, false).expect(url);
+        }
+        for url in [
+            "http://127.0.0.1:8080/latest.json",
+            "http://127.1.2.3/x",
+            "http://[::1]:9/x",
+            "http://localhost:9/x",
+            "http://LOCALHOST/x",
+        ] {
+            let err = check_url(url, false).expect_err(url);
+            assert_eq!(err.kind(), "insecure", "{url}: {err}");
+            check_url(url, true).expect(url);
+        }
+        for url in [
+            "http://updates.example/latest.json",
+            "http://10.0.0.1/x",
+            "http://localhost.evil.example/x",
+            "http://127.0.0.1.evil.example/x",
+            "http://[::ffff:8.8.8.8]/x",
+            "ftp://127.0.0.1/x",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            let err = check_url(url, true).expect_err(url);
+            assert_eq!(err.kind(), "insecure", "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn redirects_never_downgrade_from_https() {
+        let https = url::Url::parse("https://releases.example/latest.json").expect("url");
+        let ok = check_redirect(&https, "https://cdn.example/app", false).expect("https→https");
+        assert_eq!(ok.as_str(), "https://cdn.example/app");
+        let rel = check_redirect(&https, "/v2/latest.json", false).expect("relative");
+        // Scheme-relative keeps https.
+        check_redirect(&https, "//cdn.example/app", false).expect("scheme-relative");
+        assert_eq!(rel.as_str(), "https://releases.example/v2/latest.json");
+        // Down to http, even to loopback and even when loopback is admitted.
+        for (to, allow) in [
+            ("http://cdn.example/app", false),
+            ("http://cdn.example/app", true),
+            ("http://127.0.0.1/app", true),
+        ] {
+            let err = check_redirect(&https, to, allow).expect_err(to);
+            assert_eq!(err.kind(), "insecure", "{to}: {err}");
+        }
+        // A loopback test server may redirect on loopback, nowhere else.
+        let local = url::Url::parse("http://127.0.0.1:5/latest.json").expect("url");
+        check_redirect(&local, "/other.json", true).expect("same server");
+        let err =
+            check_redirect(&local, "http://updates.example/x", true).expect_err("off loopback");
+        assert_eq!(err.kind(), "insecure");
     }
 }

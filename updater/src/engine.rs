@@ -14,7 +14,7 @@ use crate::error::UpdateError;
 use crate::event::{DeltaReport, UpdateEvent, UpdateInfo};
 use crate::feed::{self, Feed, Offer};
 use crate::policy::{self, Skip};
-use crate::signature::TrustedKey;
+use crate::signature::{Binding, TrustedKey};
 use crate::state::{State, Trial};
 use crate::trial::Role;
 
@@ -36,6 +36,8 @@ pub(crate) struct Engine {
     pub(crate) dir: PathBuf,
     pub(crate) current: Result<semver::Version, String>,
     pub(crate) role: Role,
+    /// What signatures must be bound to: the app id.
+    app_id: String,
     key: Result<TrustedKey, UpdateError>,
     http: Http,
     busy: AtomicBool,
@@ -58,7 +60,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Engine {
-    pub(crate) fn new(config: UpdaterConfig, dir: PathBuf, role: Role) -> Engine {
+    pub(crate) fn new(config: UpdaterConfig, dir: PathBuf, role: Role, app_id: &str) -> Engine {
         let key = TrustedKey::parse(&config.public_key);
         let current = feed::parse_version(&config.current_version).map_err(|e| {
             format!(
@@ -66,12 +68,16 @@ impl Engine {
                 config.current_version
             )
         });
-        let http = Http::new(config.net.clone());
+        let mut net = config.net.clone();
+        net.allow_insecure_loopback |= config.insecure_loopback;
+        let http = Http::new(net);
+        let app_id = config.app_id.clone().unwrap_or_else(|| app_id.to_owned());
         Engine {
             config,
             dir,
             current,
             role,
+            app_id,
             key,
             http,
             busy: AtomicBool::new(false),
@@ -99,6 +105,17 @@ impl Engine {
 
     fn key(&self) -> Result<&TrustedKey, UpdateError> {
         self.key.as_ref().map_err(Clone::clone)
+    }
+
+    /// What the signature of `version` (a patch: `from` → `version`) must
+    /// say it is for.
+    fn binding(&self, version: &semver::Version, from: Option<&str>) -> Binding {
+        Binding {
+            app: self.app_id.clone(),
+            version: version.clone(),
+            target: feed::current_platform(),
+            from: from.map(str::to_owned),
+        }
     }
 
     pub(crate) fn installed(&self) -> Option<Trial> {
@@ -139,6 +156,13 @@ impl Engine {
                 return Ok(None);
             }
         }
+        // A relabelled artifact is refused here, before it is offered or
+        // fetched. (The comment is authenticated only once the file is
+        // verified; install checks it again then.)
+        let url = &offer.artifact.url;
+        let comment = crate::signature::unverified_comment(url, &offer.artifact.signature)?;
+        self.binding(&offer.version, None)
+            .check(url, &comment, self.config.allow_unbound)?;
         let info = UpdateInfo {
             version: offer.version.to_string(),
             current: current.to_string(),
@@ -254,7 +278,16 @@ impl Engine {
                 let n = self.fetch(url, &part, offer.artifact.size, emit)?;
                 fetched = n;
                 let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
-                if let Err(e) = key.verify(url, &data, &offer.artifact.signature) {
+                let verified =
+                    key.verify(url, &data, &offer.artifact.signature)
+                        .and_then(|comment| {
+                            self.binding(&offer.version, None).check(
+                                url,
+                                &comment,
+                                self.config.allow_unbound,
+                            )
+                        });
+                if let Err(e) = verified {
                     // A bad file must not be resumed from next time.
                     let _ = std::fs::remove_file(&part);
                     return Err(e);
@@ -330,12 +363,24 @@ impl Engine {
         let n = self.fetch(&patch.url, &part, patch.size, emit)?;
         let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
         let _ = std::fs::remove_file(&part);
-        key.verify(&patch.url, &data, &patch.signature)?;
+        let comment = key.verify(&patch.url, &data, &patch.signature)?;
+        self.binding(&offer.version, Some(&patch.from)).check(
+            &patch.url,
+            &comment,
+            self.config.allow_unbound,
+        )?;
         let old = std::fs::read("/proc/self/exe")
             .map_err(|e| UpdateError::io("read", Path::new("/proc/self/exe"), e))?;
         let result =
             crate::delta::apply_patch(&patch.from, &old, &data, self.http.options().max_bytes)?;
         key.verify("the patched artifact", &result, &offer.artifact.signature)
+            .and_then(|comment| {
+                self.binding(&offer.version, None).check(
+                    "the patched artifact",
+                    &comment,
+                    self.config.allow_unbound,
+                )
+            })
             .map_err(|e| UpdateError::Patch {
                 from: patch.from.clone(),
                 reason: e.to_string(),

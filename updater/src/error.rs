@@ -59,6 +59,39 @@ pub enum UpdateError {
         /// minisign's reason.
         reason: String,
     },
+    /// The signature verifies, but what it was signed *for* (its trusted
+    /// comment's binding) is not what is being installed: another version,
+    /// app or target. A relabelled artifact; refused.
+    #[error("signature of {what} is for {field} `{signed}`, not `{expected}`: refusing a relabelled update")]
+    SignatureMismatch {
+        /// Which file.
+        what: String,
+        /// The field that differs (`version`, `app`, `target`, `from`, or
+        /// `binding` for an unreadable one).
+        field: &'static str,
+        /// What the signature says.
+        signed: String,
+        /// What the client was about to install.
+        expected: String,
+    },
+    /// The signature names no app, version or target (a plain minisign or
+    /// Tauri signature) and the app did not opt in with
+    /// `UpdaterConfig::allow_unbound_signatures`.
+    #[error("signature of {what} does not name the version it is for (sign with `traykit-release`, or opt in with `allow_unbound_signatures`)")]
+    UnboundSignature {
+        /// Which file.
+        what: String,
+    },
+    /// A URL (feed, artifact or redirect) is not HTTPS, or redirects from
+    /// HTTPS to HTTP. Plain HTTP is admitted only to loopback, and only with
+    /// `UpdaterConfig::allow_insecure_loopback`.
+    #[error("{url}: refusing an insecure address: {reason}")]
+    Insecure {
+        /// The refused address.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The body ended before the announced size, and retries did not help.
     #[error("{url}: download truncated at {got} of {expected} bytes")]
     Truncated {
@@ -171,6 +204,9 @@ impl UpdateError {
             UpdateError::Downgrade { .. } => "downgrade",
             UpdateError::BadVersion(_) => "bad_version",
             UpdateError::BadSignature { .. } => "bad_signature",
+            UpdateError::SignatureMismatch { .. } => "signature_mismatch",
+            UpdateError::UnboundSignature { .. } => "unbound_signature",
+            UpdateError::Insecure { .. } => "insecure",
             UpdateError::Truncated { .. } => "truncated",
             UpdateError::TooLarge { .. } => "too_large",
             UpdateError::Patch { .. } => "patch",

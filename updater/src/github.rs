@@ -70,6 +70,16 @@ struct Asset {
     size: Option<u64>,
 }
 
+/// Releases asked for per page of the listing (the beta channel). The
+/// newest non-draft is all we need; GitHub's default of 30, each with its
+/// notes (up to 125,000 characters) and asset list, can pass a megabyte.
+pub const LISTING_PER_PAGE: u32 = 10;
+
+/// The listing's size limit: the feed limit × this. Ten releases at
+/// GitHub's maximum notes and a hundred assets each stay under it; beyond
+/// it the answer is refused as `too_large`.
+pub const LISTING_LIMIT_FACTOR: u64 = 4;
+
 fn text(http: &Http, url: &str) -> Result<String, UpdateError> {
     let body = http.fetch_feed(url)?.unwrap_or_default();
     String::from_utf8(body).map_err(|e| UpdateError::InvalidFeed {
@@ -93,13 +103,20 @@ pub fn latest_offer(
     let (url, stable) = if channel == "stable" {
         (format!("{base}/latest"), true)
     } else {
-        (base, false)
+        (format!("{base}?per_page={LISTING_PER_PAGE}"), false)
     };
     let invalid = |reason: String| UpdateError::InvalidFeed {
         url: url.clone(),
         reason,
     };
-    let body = match http.fetch_feed(&url) {
+    let limit = if stable {
+        http.options().max_feed_bytes
+    } else {
+        http.options()
+            .max_feed_bytes
+            .saturating_mul(LISTING_LIMIT_FACTOR)
+    };
+    let body = match http.fetch_limited(&url, limit) {
         Ok(Some(body)) => body,
         Ok(None) | Err(UpdateError::Http { status: 404, .. }) => return Ok(None),
         Err(e) => return Err(e),

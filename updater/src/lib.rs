@@ -103,6 +103,7 @@ impl UpdaterExt for traykit::AppBuilder {
         }
         let dir = config.resolved_state_dir();
         let role = trial::startup(&dir);
+        trial::report_start(&dir, &role, &config.current_version);
         let slot: Arc<OnceLock<UpdaterHandle>> = Arc::default();
         let boot_slot = slot.clone();
         self.manage(UpdaterSlot(slot))
@@ -139,7 +140,7 @@ impl UpdaterExt for traykit::AppBuilder {
                 },
             )
             .setup(move |app| {
-                let engine = engine::Engine::new(config, dir, role);
+                let engine = engine::Engine::new(config, dir, role, app.id());
                 let _ = boot_slot.set(UpdaterHandle::start(app.clone(), engine));
                 Ok(())
             })

@@ -14,6 +14,21 @@ pub use minisign::SecretKey;
 use crate::delta;
 use crate::error::UpdateError;
 use crate::feed::{Artifact, Feed, Patch, Release};
+use crate::signature::{valid_binding_value, Binding};
+
+fn check_binding(b: &Binding) -> Result<(), ReleaseError> {
+    for (name, value) in [("app id", &b.app), ("target", &b.target)]
+        .into_iter()
+        .chain(b.from.as_ref().map(|f| ("from", f)))
+    {
+        if !valid_binding_value(value) {
+            return Err(ReleaseError::Invalid(format!(
+                "{name} `{value}` must be non-empty, without spaces, `=` or control characters"
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Why a release step failed.
 #[derive(Debug, thiserror::Error)]
@@ -125,14 +140,30 @@ pub fn sign_bytes(
 }
 
 /// Signs a file and writes `<file>.sig` (Tauri's base64 form); returns that
-/// base64, ready for a feed.
-pub fn sign_file(sk: &minisign::SecretKey, file: &Path) -> Result<String, ReleaseError> {
+/// base64, ready for a feed. With a `binding` (what traykit clients
+/// require), the trusted comment names the app, version and target the
+/// file is for, so it cannot be offered as anything else; without one the
+/// signature is Tauri's plain kind (accepted only by apps that opt in).
+pub fn sign_file(
+    sk: &minisign::SecretKey,
+    file: &Path,
+    binding: Option<&Binding>,
+) -> Result<String, ReleaseError> {
+    if let Some(b) = binding {
+        check_binding(b)?;
+    }
     let data = std::fs::read(file).map_err(|e| UpdateError::io("read", file, e))?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let sig = tauri_encode(&sign_bytes(sk, &data, &format!("file:{name}"))?);
+    // A newline or tab in the file name would break the one-line comment.
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    let comment = match binding {
+        Some(b) => format!("file:{name}\t{}", b.field()),
+        None => format!("file:{name}"),
+    };
+    let sig = tauri_encode(&sign_bytes(sk, &data, &comment)?);
     let sig_path = PathBuf::from(format!("{}.sig", file.display()));
     std::fs::write(&sig_path, &sig).map_err(|e| UpdateError::io("write", &sig_path, e))?;
     Ok(sig)
@@ -146,6 +177,9 @@ pub struct ManifestRequest {
     pub dir: PathBuf,
     /// The URL `dir` is served at.
     pub base_url: String,
+    /// The app's id, bound into every signature (`AppBuilder::id`, or
+    /// `UpdaterConfig::app_id`).
+    pub app_id: String,
     /// The version being published.
     pub version: semver::Version,
     /// Platform key (`linux-x86_64`).
@@ -182,6 +216,12 @@ pub fn write_manifest(
     if req.rollout.is_some_and(|r| r > 100) {
         return Err(ReleaseError::Invalid("rollout must be 0–100".into()));
     }
+    check_binding(&Binding {
+        app: req.app_id.clone(),
+        version: req.version.clone(),
+        target: req.target.clone(),
+        from: None,
+    })?;
     std::fs::create_dir_all(&req.dir).map_err(|e| UpdateError::io("create", &req.dir, e))?;
     let base = req.base_url.trim_end_matches('/');
     let name = artifact_name(&req.artifact, &req.version, &req.target);
@@ -189,7 +229,13 @@ pub fn write_manifest(
     let new =
         std::fs::read(&req.artifact).map_err(|e| UpdateError::io("read", &req.artifact, e))?;
     crate::state::write_atomic(&published, &new)?;
-    let signature = sign_file(sk, &published)?;
+    let binding = Binding {
+        app: req.app_id.clone(),
+        version: req.version.clone(),
+        target: req.target.clone(),
+        from: None,
+    };
+    let signature = sign_file(sk, &published, Some(&binding))?;
     let mut patches = Vec::new();
     for (from, old_path) in &req.previous {
         if *from >= req.version {
@@ -206,7 +252,14 @@ pub fn write_manifest(
         patches.push(Patch {
             from: from.to_string(),
             url: format!("{base}/{patch_name}"),
-            signature: sign_file(sk, &patch_path)?,
+            signature: sign_file(
+                sk,
+                &patch_path,
+                Some(&Binding {
+                    from: Some(from.to_string()),
+                    ..binding.clone()
+                }),
+            )?,
             size: Some(patch.len() as u64),
         });
     }
@@ -291,6 +344,7 @@ mod tests {
         let req = ManifestRequest {
             dir: dir.join("feed"),
             base_url: "http://127.0.0.1:1/feed/".into(),
+            app_id: "test-app".into(),
             version: semver::Version::new(2, 0, 0),
             target: "linux-x86_64".into(),
             channel: "stable".into(),
@@ -310,13 +364,38 @@ mod tests {
         );
         let key = TrustedKey::parse(&tauri_encode(&keys.public)).expect("key");
         let published = std::fs::read(dir.join("feed/app-2.0.0-linux-x86_64")).expect("artifact");
-        key.verify("artifact", &published, &offer.artifact.signature)
+        let comment = key
+            .verify("artifact", &published, &offer.artifact.signature)
             .expect("verifies");
+        let bound = Binding {
+            app: "test-app".into(),
+            version: semver::Version::new(2, 0, 0),
+            target: "linux-x86_64".into(),
+            from: None,
+        };
+        bound
+            .check("artifact", &comment, false)
+            .expect("bound to 2.0.0");
+        assert!(comment.contains("file:app-2.0.0-linux-x86_64"), "{comment}");
         let patch = &offer.artifact.patches[0];
         let patch_bytes = std::fs::read(dir.join("feed/app-2.0.0-linux-x86_64.from-1.0.0.bsdiff"))
             .expect("patch");
-        key.verify("patch", &patch_bytes, &patch.signature)
+        let comment = key
+            .verify("patch", &patch_bytes, &patch.signature)
             .expect("patch verifies");
+        Binding {
+            from: Some("1.0.0".into()),
+            ..bound.clone()
+        }
+        .check("patch", &comment, false)
+        .expect("the patch is bound to 1.0.0 → 2.0.0");
+        let err = Binding {
+            from: Some("1.5.0".into()),
+            ..bound
+        }
+        .check("patch", &comment, false)
+        .expect_err("another source version");
+        assert_eq!(err.kind(), "signature_mismatch");
         assert_eq!(patch.size, Some(patch_bytes.len() as u64));
         let rebuilt = delta::apply_patch("1.0.0", &old, &patch_bytes, 1 << 30).expect("apply");
         key.verify("rebuilt", &rebuilt, &offer.artifact.signature)

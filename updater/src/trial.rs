@@ -9,13 +9,30 @@
 //! 2. The next start of the executable — a restart now, or whenever the user
 //!    starts it again — finds the trial pending and becomes the *watchdog*:
 //!    it `exec`s the kept previous binary (known-good code) with
-//!    `TRAYKIT_UPDATER_WATCHDOG` set. The watchdog runs the new executable
-//!    with `TRAYKIT_UPDATER_TRIAL` and waits.
-//! 3. The new version calls `confirm_healthy` (a marker file). Confirmed in
-//!    time: the trial is closed, the watchdog exits, the app keeps running.
-//!    It exits first, or the deadline passes: the watchdog kills it (its own
-//!    child, by pid), puts the previous binary back (atomic rename), lists
-//!    the version in `bad_versions`, and `exec`s the restored executable.
+//!    `TRAYKIT_UPDATER_WATCHDOG` set. The watchdog takes `trial.lock` for
+//!    its whole life and runs the new executable with
+//!    `TRAYKIT_UPDATER_TRIAL`.
+//! 3. The new version calls `confirm_healthy` (a marker file holding the
+//!    version it runs). The watchdog decides ([`decide`]):
+//!    - confirmed as the installed version: the trial is closed as good,
+//!      older kept binaries are pruned, the watchdog exits, the app runs on;
+//!    - confirmed (or started) as *another* version, a crash (non-zero exit
+//!      or a signal) before confirming, or the deadline passed: the watchdog
+//!      kills it (its own child, by pid), puts the previous binary back
+//!      (atomic rename), lists the version as bad, and `exec`s the restored
+//!      executable;
+//!    - a clean exit (status 0) before confirming — the user quit, or a
+//!      second instance handed over — ends this run *neutrally*: the trial
+//!      stays pending and runs again at the next launch, with a new
+//!      deadline. After [`MAX_CLEAN_EXITS`] of those in a row the version
+//!      counts as failed: one that never gets to confirm does not work.
+//!
+//! A launch while a watchdog holds `trial.lock` does not touch the trial: it
+//! runs the installed version normally (a single-instance app hands over to
+//! the one on trial). A confirmation whose watchdog was killed still counts:
+//! the next watchdog finds the marker and closes the trial as good. If the
+//! kept previous binary cannot start as the watchdog, the next launch drops
+//! the trial and runs what is installed ([`Trial::handover_pid`]).
 //!
 //! A crash anywhere leaves either binary whole: every replacement is a
 //! rename of a complete, fsynced file.
@@ -26,7 +43,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::error::UpdateError;
-use crate::state::{replace_executable, State, Trial};
+use crate::state::{replace_executable, Lock, State, Trial};
+
+/// Clean exits before a confirmation, in a row, after which the version
+/// counts as failed.
+pub const MAX_CLEAN_EXITS: u32 = 5;
+
+/// How many kept previous binaries survive a confirmed update.
+pub const KEEP_PREVIOUS: usize = 2;
 
 /// Set in the watchdog's environment to the executable it guards.
 pub const WATCHDOG_ENV: &str = "TRAYKIT_UPDATER_WATCHDOG";
@@ -88,6 +112,54 @@ pub fn startup(dir: &Path) -> Role {
     if !same_file(&trial.exe, &exe) || !trial.previous.exists() {
         return Role::Normal;
     }
+    match Lock::try_acquire(&trial_lock(dir)) {
+        Ok(Some(_free)) => {}
+        Ok(None) => {
+            // A watchdog runs this trial now: leave it alone.
+            tracing::info!(version = %trial.version, "an update is on trial under its watchdog; starting normally");
+            return Role::Normal;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "trial lock unusable; no trial check");
+            return Role::Normal;
+        }
+    }
+    let me = std::process::id();
+    let decision = State::update(dir, |s| {
+        let Some(t) = s.pending.as_mut().filter(|t| t.same_install(&trial)) else {
+            return Handover::Gone;
+        };
+        match t.handover_pid {
+            Some(pid) if pid != me && alive(pid) => Handover::Busy,
+            Some(pid) if pid != me => {
+                // It handed over and the previous binary never got to
+                // watching: do not hand every launch to a binary that dies.
+                s.pending = None;
+                Handover::Abandoned
+            }
+            _ => {
+                t.handover_pid = Some(me);
+                Handover::Go
+            }
+        }
+    });
+    match decision {
+        Ok(Handover::Go) => {}
+        Ok(Handover::Gone) => return Role::Normal,
+        Ok(Handover::Busy) => {
+            tracing::info!(version = %trial.version, "another launch is handing over to the watchdog; starting normally");
+            return Role::Normal;
+        }
+        Ok(Handover::Abandoned) => {
+            tracing::error!(version = %trial.version, previous = %trial.previous.display(),
+                "the kept previous version did not start as the watchdog; running the installed version without a trial");
+            return Role::Normal;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not record the handover; no trial check");
+            return Role::Normal;
+        }
+    }
     tracing::info!(version = %trial.version, "update on trial: handing over to the watchdog");
     let error = Command::new(&trial.previous)
         .args(std::env::args_os().skip(1))
@@ -96,8 +168,65 @@ pub fn startup(dir: &Path) -> Role {
         .exec();
     // The previous binary cannot run: run the new one untested rather than
     // not at all, and say so.
-    tracing::error!(%error, previous = %trial.previous.display(), "could not start the watchdog");
+    tracing::error!(%error, previous = %trial.previous.display(), "could not start the watchdog; running the installed version without a trial");
+    let _ = State::update(dir, |s| {
+        if s.pending.as_ref().is_some_and(|t| t.same_install(&trial)) {
+            s.pending = None;
+        }
+    });
     Role::Normal
+}
+
+enum Handover {
+    Go,
+    Gone,
+    Busy,
+    Abandoned,
+}
+
+/// Whether process `pid` runs (a zombie does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
+fn trial_lock(dir: &Path) -> PathBuf {
+    dir.join("trial.lock")
+}
+
+/// (device, inode) of `path`.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Two version strings name the same version (`v2.0.0` = `2.0.0`).
+pub fn same_version(a: &str, b: &str) -> bool {
+    match (crate::feed::parse_version(a), crate::feed::parse_version(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// At the start of a run on trial: a build that is not the version it was
+/// installed as (a relabelled artifact) says so at once, so its watchdog
+/// rolls it back without waiting for the deadline.
+pub fn report_start(dir: &Path, role: &Role, running: &str) {
+    let Role::Trial { version } = role else {
+        return;
+    };
+    if same_version(version, running) {
+        return;
+    }
+    tracing::error!(installed_as = %version, running, "this build is not the version it was installed as");
+    if let Err(error) = confirm(dir, version, running) {
+        tracing::error!(%error, "could not report the version to the watchdog");
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -138,21 +267,31 @@ pub fn install(
         .map_err(|e| UpdateError::io("create", &dir.join("previous"), e))?;
     // The code that runs now, even if the file on disk changed since.
     replace_executable(Path::new("/proc/self/exe"), &previous)?;
-    let mut state = State::load(dir)?;
-    let trial = Trial {
+    // A marker left from an earlier trial of this version is not this one's.
+    let _ = std::fs::remove_file(marker(dir, version));
+    let mut trial = Trial {
         version: version.to_owned(),
         previous_version: current.to_owned(),
         previous,
         exe,
         health_timeout_ms: health_timeout.as_millis().try_into().unwrap_or(u64::MAX),
+        installed_file: None,
+        handover_pid: None,
+        clean_exits: 0,
     };
-    state.pending = Some(trial.clone());
-    state.save(dir)?;
+    State::update(dir, |s| s.pending = Some(trial.clone()))?;
     if let Err(e) = self_replace::self_replace(new_binary) {
-        state.pending = None;
-        let _ = state.save(dir);
+        let _ = State::update(dir, |s| s.pending = None);
         return Err(UpdateError::io("replace", &trial.exe, e));
     }
+    let pending = trial.clone();
+    trial.installed_file = file_id(&trial.exe);
+    let recorded = trial.clone();
+    State::update(dir, |s| {
+        if s.pending.as_ref().is_some_and(|t| t.same_install(&pending)) {
+            s.pending = Some(recorded);
+        }
+    })?;
     Ok(trial)
 }
 
@@ -160,6 +299,15 @@ pub fn install(
 /// previous binary), so even a crash before its first line is caught. The
 /// caller then quits.
 pub fn spawn_trial(dir: &Path, trial: &Trial) -> Result<u32, UpdateError> {
+    // Recorded before the spawn (the watchdog clears it when it starts): if
+    // the previous binary cannot start, the next launch finds this process
+    // gone and the handover unacknowledged.
+    let me = std::process::id();
+    State::update(dir, |s| {
+        if let Some(t) = s.pending.as_mut().filter(|t| t.same_install(trial)) {
+            t.handover_pid = Some(me);
+        }
+    })?;
     Command::new(&trial.previous)
         .args(std::env::args_os().skip(1))
         .env(WATCHDOG_ENV, &trial.exe)
@@ -170,28 +318,120 @@ pub fn spawn_trial(dir: &Path, trial: &Trial) -> Result<u32, UpdateError> {
         .map_err(|e| UpdateError::io("start", &trial.previous, e))
 }
 
+/// How a run on trial ended, as the watchdog saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// The marker: the version the run reports it is.
+    Confirmed(String),
+    /// It exited before confirming: `Some(code)`, or `None` for a signal.
+    Exited(Option<i32>),
+    /// The health deadline passed without a confirmation.
+    Deadline,
+}
+
+/// What the watchdog does about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Close the trial: the version is good.
+    Keep,
+    /// Leave the trial pending for the next launch (a clean quit).
+    Neutral,
+    /// Restore the previous binary and list the version as bad.
+    RollBack(String),
+}
+
+/// The watchdog's rule. Only the new version itself failing — a crash, a
+/// missed deadline, or reporting another version than the one installed —
+/// rolls back; a clean exit is neutral up to [`MAX_CLEAN_EXITS`] in a row.
+pub fn decide(trial: &Trial, seen: &Seen) -> Verdict {
+    match seen {
+        Seen::Confirmed(running) if same_version(running, &trial.version) => Verdict::Keep,
+        Seen::Confirmed(running) => Verdict::RollBack(format!(
+            "reports version {}, not the {} it was installed as (a relabelled build)",
+            running.trim(),
+            trial.version
+        )),
+        Seen::Exited(Some(0)) if trial.clean_exits + 1 < MAX_CLEAN_EXITS => Verdict::Neutral,
+        Seen::Exited(Some(0)) => Verdict::RollBack(format!(
+            "quit {MAX_CLEAN_EXITS} times in a row without confirming its health"
+        )),
+        Seen::Exited(Some(code)) => Verdict::RollBack(format!(
+            "exited with status {code} before confirming its health"
+        )),
+        Seen::Exited(None) => {
+            Verdict::RollBack("was killed by a signal before confirming its health".into())
+        }
+        Seen::Deadline => Verdict::RollBack(format!(
+            "did not confirm its health within {:?}",
+            Duration::from_millis(trial.health_timeout_ms)
+        )),
+    }
+}
+
 /// The watchdog: runs the trial and keeps or rolls back. Never returns.
 fn watchdog(dir: &Path, exe: &Path) -> ! {
+    use std::os::unix::process::ExitStatusExt;
     std::env::remove_var(WATCHDOG_ENV);
     std::env::remove_var(STATE_ENV);
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     let exec_app = |why: &str| -> ! {
+        tracing::info!(why, "watchdog: starting the app without a trial");
         let error = Command::new(exe).args(&args).env_remove(TRIAL_ENV).exec();
         tracing::error!(%error, exe = %exe.display(), why, "could not start the app");
         std::process::exit(1)
     };
-    let mut state = match State::load(dir) {
-        Ok(state) => state,
+    let me = std::process::id();
+    // Held until this process exits or execs (close-on-exec).
+    let _lock = match Lock::try_acquire(&trial_lock(dir)) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            let _ = State::update(dir, |s| {
+                if let Some(t) = s.pending.as_mut().filter(|t| t.handover_pid == Some(me)) {
+                    t.handover_pid = None;
+                }
+            });
+            exec_app("another watchdog runs this trial")
+        }
         Err(error) => {
-            tracing::error!(%error, "watchdog: state unreadable");
-            exec_app("state unreadable")
+            tracing::error!(%error, "watchdog: trial lock unusable");
+            exec_app("trial lock unusable")
         }
     };
-    let Some(trial) = state.pending.clone() else {
-        exec_app("no trial pending")
+    let trial = match State::update(dir, |s| {
+        let t = s.pending.as_mut()?;
+        t.handover_pid = None;
+        Some(t.clone())
+    }) {
+        Ok(Some(trial)) => trial,
+        Ok(None) => exec_app("no trial pending"),
+        Err(error) => {
+            tracing::error!(%error, "watchdog: state unusable");
+            exec_app("state unusable")
+        }
     };
+    if trial.installed_file.is_some() && file_id(exe) != trial.installed_file {
+        tracing::warn!(version = %trial.version, exe = %exe.display(),
+            "watchdog: the executable was replaced since the update was installed; dropping the trial");
+        let _ = State::update(dir, |s| {
+            if s.pending.as_ref().is_some_and(|t| t.same_install(&trial)) {
+                s.pending = None;
+            }
+        });
+        exec_app("replaced since the install")
+    }
     let marker = marker(dir, &trial.version);
-    let _ = std::fs::remove_file(&marker);
+    // A run whose watchdog was killed may have confirmed already.
+    if let Ok(running) = std::fs::read_to_string(&marker) {
+        let seen = Seen::Confirmed(running);
+        match decide(&trial, &seen) {
+            Verdict::Keep => {
+                close_good(dir, &trial, &marker);
+                exec_app("confirmed by an earlier run")
+            }
+            Verdict::RollBack(why) => rollback(dir, &trial, &why, &args),
+            Verdict::Neutral => {}
+        }
+    }
     let timeout = Duration::from_millis(trial.health_timeout_ms);
     tracing::info!(version = %trial.version, ?timeout, "watchdog: starting the new version on trial");
     let mut child = match Command::new(exe)
@@ -200,46 +440,23 @@ fn watchdog(dir: &Path, exe: &Path) -> ! {
         .spawn()
     {
         Ok(child) => child,
-        Err(error) => rollback(
-            dir,
-            &mut state,
-            &trial,
-            &format!("could not start: {error}"),
-            &args,
-        ),
+        Err(error) => rollback(dir, &trial, &format!("could not start: {error}"), &args),
     };
     let deadline = Instant::now() + timeout;
-    loop {
+    let seen = loop {
         if let Ok(running) = std::fs::read_to_string(&marker) {
-            let _ = std::fs::remove_file(&marker);
-            state.pending = None;
-            if running.trim() == trial.version {
-                state.last_good = Some(trial.version.clone());
-                tracing::info!(version = %trial.version, "watchdog: new version confirmed healthy");
-            } else {
-                // The swap never happened (the old code confirmed).
-                tracing::warn!(
-                    running = running.trim(),
-                    "watchdog: the version on trial was not the one installed"
-                );
-            }
-            if let Err(error) = state.save(dir) {
-                tracing::error!(%error, "watchdog: could not record the confirmation");
-            }
-            std::process::exit(0);
+            break Seen::Confirmed(running);
         }
         match child.try_wait() {
             Ok(Some(status)) => {
-                if marker.exists() {
-                    continue; // confirmed, then exited: handled above
+                if let Ok(running) = std::fs::read_to_string(&marker) {
+                    break Seen::Confirmed(running); // confirmed, then exited
                 }
-                rollback(
-                    dir,
-                    &mut state,
-                    &trial,
-                    &format!("exited ({status}) before confirming its health"),
-                    &args,
-                )
+                let code = status.code();
+                if code.is_none() {
+                    tracing::warn!(signal = ?status.signal(), "watchdog: the trial was killed");
+                }
+                break Seen::Exited(code);
             }
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "watchdog: wait failed"),
@@ -247,41 +464,75 @@ fn watchdog(dir: &Path, exe: &Path) -> ! {
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            if marker.exists() {
-                continue;
+            if let Ok(running) = std::fs::read_to_string(&marker) {
+                break Seen::Confirmed(running);
             }
-            rollback(
-                dir,
-                &mut state,
-                &trial,
-                &format!("did not confirm its health within {timeout:?}"),
-                &args,
-            )
+            break Seen::Deadline;
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    match decide(&trial, &seen) {
+        Verdict::Keep => {
+            close_good(dir, &trial, &marker);
+            std::process::exit(0)
+        }
+        Verdict::Neutral => {
+            tracing::info!(version = %trial.version, "watchdog: the version on trial quit before confirming; the trial goes on at the next launch");
+            if let Err(error) = State::update(dir, |s| {
+                if let Some(t) = s.pending.as_mut().filter(|t| t.same_install(&trial)) {
+                    t.clean_exits += 1;
+                    t.handover_pid = None;
+                }
+            }) {
+                tracing::error!(%error, "watchdog: could not record the clean exit");
+            }
+            std::process::exit(0)
+        }
+        Verdict::RollBack(why) => {
+            // Its own child, by pid; a no-op once it exited.
+            let _ = child.kill();
+            let _ = child.wait();
+            rollback(dir, &trial, &why, &args)
+        }
     }
 }
 
-fn rollback(
-    dir: &Path,
-    state: &mut State,
-    trial: &Trial,
-    why: &str,
-    args: &[std::ffi::OsString],
-) -> ! {
+fn close_good(dir: &Path, trial: &Trial, marker: &Path) {
+    tracing::info!(version = %trial.version, "watchdog: new version confirmed healthy");
+    if let Err(error) = State::update(dir, |s| {
+        if s.pending.as_ref().is_some_and(|t| t.same_install(trial)) {
+            s.pending = None;
+        }
+        s.last_good = Some(trial.version.clone());
+    }) {
+        tracing::error!(%error, "watchdog: could not record the confirmation");
+    }
+    let _ = std::fs::remove_file(marker);
+    match crate::state::prune_previous(dir, KEEP_PREVIOUS, &[]) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "pruned older kept binaries"),
+        Err(error) => tracing::warn!(%error, "could not prune kept binaries"),
+    }
+}
+
+fn rollback(dir: &Path, trial: &Trial, why: &str, args: &[std::ffi::OsString]) -> ! {
     tracing::error!(version = %trial.version, why, "watchdog: rolling back to {}", trial.previous_version);
     eprintln!(
         "traykit-updater: version {} {why}; rolling back to {}",
         trial.version, trial.previous_version
     );
     let restored = replace_executable(&trial.previous, &trial.exe);
-    state.pending = None;
-    if !state.bad_versions.contains(&trial.version) {
-        state.bad_versions.push(trial.version.clone());
-    }
-    if let Err(error) = state.save(dir) {
+    if let Err(error) = State::update(dir, |s| {
+        if s.pending.as_ref().is_some_and(|t| t.same_install(trial)) {
+            s.pending = None;
+        }
+        if !s.bad_versions.contains(&trial.version) {
+            s.bad_versions.push(trial.version.clone());
+        }
+    }) {
         tracing::error!(%error, "watchdog: could not record the rollback");
     }
+    let _ = std::fs::remove_file(marker(dir, &trial.version));
     let target = match &restored {
         Ok(()) => trial.exe.clone(),
         Err(error) => {
@@ -296,4 +547,78 @@ fn rollback(
         .exec();
     tracing::error!(%error, "watchdog: could not start the restored version");
     std::process::exit(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(clean_exits: u32) -> Trial {
+        Trial {
+            version: "2.0.0".into(),
+            previous_version: "1.0.0".into(),
+            previous: "/s/previous/app-1.0.0".into(),
+            exe: "/bin/app".into(),
+            health_timeout_ms: 1000,
+            installed_file: None,
+            handover_pid: None,
+            clean_exits,
+        }
+    }
+
+    #[test]
+    fn only_the_new_version_failing_rolls_back() {
+        let t = trial(0);
+        let rolls_back = |seen: Seen| matches!(decide(&t, &seen), Verdict::RollBack(_));
+        assert_eq!(decide(&t, &Seen::Confirmed("2.0.0".into())), Verdict::Keep);
+        assert_eq!(
+            decide(&t, &Seen::Confirmed("v2.0.0\n".into())),
+            Verdict::Keep
+        );
+        // The user quit, or a second instance handed over: neutral.
+        assert_eq!(decide(&t, &Seen::Exited(Some(0))), Verdict::Neutral);
+        assert!(rolls_back(Seen::Exited(Some(1))));
+        assert!(rolls_back(Seen::Exited(Some(101))), "a panic");
+        assert!(rolls_back(Seen::Exited(None)), "a signal (abort, kill)");
+        assert!(rolls_back(Seen::Deadline));
+        // An old build relabelled as 2.0.0 that confirms as itself.
+        let Verdict::RollBack(why) = decide(&t, &Seen::Confirmed("1.0.0".into())) else {
+            panic!("a relabelled build is kept");
+        };
+        assert!(why.contains("reports version 1.0.0"), "{why}");
+        // Quitting every time without confirming ends as a failure.
+        let worn = trial(MAX_CLEAN_EXITS - 1);
+        assert!(matches!(
+            decide(&worn, &Seen::Exited(Some(0))),
+            Verdict::RollBack(_)
+        ));
+        assert_eq!(
+            decide(&worn, &Seen::Confirmed("2.0.0".into())),
+            Verdict::Keep
+        );
+    }
+
+    #[test]
+    fn versions_compare_as_semver() {
+        assert!(same_version("2.0.0", "v2.0.0"));
+        assert!(same_version(" 2.0.0\n", "2.0.0"));
+        assert!(!same_version("1.0.0", "9.0.0"));
+        assert!(!same_version("2.0.0-beta.1", "2.0.0"));
+    }
+
+    #[test]
+    fn a_start_as_another_version_is_reported_at_once() {
+        let dir = std::env::temp_dir().join(format!("tk-trial-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let role = Role::Trial {
+            version: "9.0.0".into(),
+        };
+        report_start(&dir, &Role::Normal, "1.0.0");
+        report_start(&dir, &role, "9.0.0");
+        assert!(!marker(&dir, "9.0.0").exists(), "nothing to report");
+        report_start(&dir, &role, "1.0.0");
+        let running = std::fs::read_to_string(marker(&dir, "9.0.0")).expect("reported");
+        assert_eq!(running, "1.0.0");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

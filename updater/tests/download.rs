@@ -35,11 +35,13 @@ fn artifact(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 31 % 251) as u8).collect()
 }
 
+/// The test server is plain http on 127.0.0.1: admitted only by opting in.
 fn http(retries: u32) -> Http {
     Http::new(NetOptions {
         retries,
         backoff: Duration::from_millis(20),
         read_timeout: Duration::from_millis(800),
+        allow_insecure_loopback: true,
         ..NetOptions::default()
     })
 }
@@ -124,6 +126,7 @@ fn permanent_failures_are_clear_and_not_retried() {
     // Content-Length when the feed did not say.
     let small = Http::new(NetOptions {
         max_bytes: 1000,
+        allow_insecure_loopback: true,
         ..NetOptions::default()
     });
     let url = format!("{}/app.bin", server.url());
@@ -230,6 +233,86 @@ fn feeds_204_and_errors() {
         .fetch_feed("http://127.0.0.1:1/latest.json")
         .expect_err("refused");
     assert!(matches!(err, UpdateError::Network { .. }), "{err}");
+}
+
+#[test]
+fn plain_http_is_refused_unless_opted_in_for_loopback() {
+    let (dir, server, data) = setup(10_000);
+    std::fs::write(dir.0.join("latest.json"), br#"{"version":"1.0.0"}"#).expect("feed");
+    let strict = Http::new(NetOptions::default());
+    let part = dir.0.join("dl.part");
+    let feed = format!("{}/latest.json", server.url());
+    let artifact = format!("{}/app.bin", server.url());
+    let err = strict.fetch_feed(&feed).expect_err("http feed");
+    assert_eq!(err.kind(), "insecure", "{err}");
+    assert!(err.to_string().contains("allow_insecure_loopback"), "{err}");
+    let err = strict
+        .download(&artifact, &part, None, &mut |_, _| {})
+        .expect_err("http artifact");
+    assert_eq!(err.kind(), "insecure", "{err}");
+    assert!(server.log().is_empty(), "refused before any request");
+    assert!(!part.exists());
+    // Opted in: loopback by address or as `localhost`.
+    let localhost = artifact.replace("127.0.0.1", "localhost");
+    http(0)
+        .download(&localhost, &part, None, &mut |_, _| {})
+        .expect("localhost admitted");
+    assert_eq!(std::fs::read(&part).expect("file"), data);
+    // Never plain http off loopback, opted in or not (refused before DNS).
+    let err = http(0)
+        .fetch_feed("http://updates.example.invalid/latest.json")
+        .expect_err("remote http");
+    assert_eq!(err.kind(), "insecure", "{err}");
+}
+
+/// A redirect is followed hop by hop, each hop checked. (The https side
+/// of an https→http downgrade is checked on `check_redirect` directly, in
+/// the unit tests: there is no TLS server on loopback here.)
+#[test]
+fn redirects_are_checked_at_every_hop() {
+    let (dir, server, data) = setup(20_000);
+    let part = dir.0.join("dl.part");
+    let url = format!("{}/old/app.bin", server.url());
+    // On loopback, to another path: followed (Range kept on the new hop).
+    server.fault("/old/app.bin", Fault::Redirect("/app.bin".into()));
+    http(0)
+        .download(&url, &part, None, &mut |_, _| {})
+        .expect("followed");
+    assert_eq!(std::fs::read(&part).expect("file"), data);
+    let paths: Vec<(String, u16)> = server
+        .log()
+        .into_iter()
+        .map(|r| (r.path, r.status))
+        .collect();
+    assert_eq!(
+        paths,
+        [("/old/app.bin".into(), 302), ("/app.bin".into(), 200)]
+    );
+    // Off loopback over plain http: refused, not requested.
+    std::fs::remove_file(&part).expect("rm");
+    server.fault(
+        "/old/app.bin",
+        Fault::Redirect("http://updates.example.invalid/app.bin".into()),
+    );
+    let err = http(0)
+        .download(&url, &part, None, &mut |_, _| {})
+        .expect_err("redirect off loopback");
+    assert_eq!(err.kind(), "insecure", "{err}");
+    assert!(err.to_string().contains("updates.example.invalid"), "{err}");
+    // To another scheme: refused.
+    server.fault("/old/app.bin", Fault::Redirect("file:///etc/passwd".into()));
+    let err = http(0)
+        .download(&url, &part, None, &mut |_, _| {})
+        .expect_err("file redirect");
+    assert_eq!(err.kind(), "insecure", "{err}");
+    // A loop of redirects ends.
+    for _ in 0..10 {
+        server.fault("/old/app.bin", Fault::Redirect("/old/app.bin".into()));
+    }
+    let err = http(0)
+        .download(&url, &part, None, &mut |_, _| {})
+        .expect_err("redirect loop");
+    assert!(err.to_string().contains("redirects"), "{err}");
 }
 
 #[test]

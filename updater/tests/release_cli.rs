@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use traykit_updater::feed::Feed;
-use traykit_updater::signature::TrustedKey;
+use traykit_updater::signature::{Binding, TrustedKey};
 
 struct Dir(PathBuf);
 
@@ -59,6 +59,7 @@ fn keygen_sign_manifest_round_trip() {
     std::fs::write(d.join("app-v1"), &old).expect("v1");
     std::fs::write(d.join("app"), &new).expect("v2");
 
+    // Signing must say what the file is (or ask for a plain signature).
     let (ok, out) = tool(
         &[
             "sign",
@@ -70,9 +71,83 @@ fn keygen_sign_manifest_round_trip() {
         ],
         d,
     );
+    assert!(
+        !ok && out.contains("--app-id") && out.contains("--unbound"),
+        "{out}"
+    );
+    let (ok, out) = tool(
+        &[
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "--app-id",
+            "my-tray",
+            "--version",
+            "2.0.0",
+            "--target",
+            "linux-x86_64",
+            "app",
+        ],
+        d,
+    );
     assert!(ok, "{out}");
     let sig = std::fs::read_to_string(d.join("app.sig")).expect("sig");
-    key.verify("app", &new, &sig).expect("sign → verifies");
+    let comment = key.verify("app", &new, &sig).expect("sign → verifies");
+    let bound = |v: &str| Binding {
+        app: "my-tray".into(),
+        version: traykit_updater::semver::Version::parse(v).expect("semver"),
+        target: "linux-x86_64".into(),
+        from: None,
+    };
+    bound("2.0.0")
+        .check("app", &comment, false)
+        .expect("bound to what it was signed as");
+    let err = bound("9.0.0")
+        .check("app", &comment, false)
+        .expect_err("relabelled");
+    assert_eq!(err.kind(), "signature_mismatch");
+    // --unbound: a plain Tauri-style signature.
+    let (ok, out) = tool(
+        &[
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "--unbound",
+            "app",
+        ],
+        d,
+    );
+    assert!(ok, "{out}");
+    let sig = std::fs::read_to_string(d.join("app.sig")).expect("sig");
+    let comment = key.verify("app", &new, &sig).expect("verifies");
+    assert_eq!(
+        bound("2.0.0")
+            .check("app", &comment, false)
+            .expect_err("unbound")
+            .kind(),
+        "unbound_signature"
+    );
+    // An app id that would break the comment's format is refused.
+    let (ok, out) = tool(
+        &[
+            "sign",
+            "--key",
+            "keys/updater.key",
+            "--password-file",
+            "pw",
+            "--app-id",
+            "my tray",
+            "--version",
+            "2.0.0",
+            "app",
+        ],
+        d,
+    );
+    assert!(!ok && out.contains("app id"), "{out}");
     std::fs::write(d.join("wrong-pw"), "nope").expect("pw");
     let (ok, out) = tool(
         &[
@@ -81,6 +156,7 @@ fn keygen_sign_manifest_round_trip() {
             "keys/updater.key",
             "--password-file",
             "wrong-pw",
+            "--unbound",
             "app",
         ],
         d,
@@ -98,6 +174,8 @@ fn keygen_sign_manifest_round_trip() {
             "site",
             "--base-url",
             "https://cdn.example.invalid/app",
+            "--app-id",
+            "my-tray",
             "--version",
             "v2.0.0",
             "--artifact",
@@ -127,8 +205,12 @@ fn keygen_sign_manifest_round_trip() {
         "https://cdn.example.invalid/app/app-2.0.0-linux-x86_64"
     );
     let published = std::fs::read(d.join("site/app-2.0.0-linux-x86_64")).expect("artifact");
-    key.verify("artifact", &published, &offer.artifact.signature)
+    let comment = key
+        .verify("artifact", &published, &offer.artifact.signature)
         .expect("verifies");
+    bound("2.0.0")
+        .check("artifact", &comment, false)
+        .expect("manifest binds app, version, target");
     let patch = &offer.artifact.patches[0];
     let bytes =
         std::fs::read(d.join("site/app-2.0.0-linux-x86_64.from-1.0.0.bsdiff")).expect("patch");

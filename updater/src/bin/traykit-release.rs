@@ -2,14 +2,19 @@
 //!
 //! ```text
 //! traykit-release keygen   --out DIR [--name NAME]                 (password: --password-file F or $TRAYKIT_RELEASE_PASSWORD)
-//! traykit-release sign     --key KEY FILE...
-//! traykit-release manifest --key KEY --dir DIR --base-url URL --version V --artifact FILE
+//! traykit-release sign     --key KEY --app-id ID --version V [--target T] [--from V] FILE...
+//! traykit-release sign     --key KEY --unbound FILE...
+//! traykit-release manifest --key KEY --app-id ID --dir DIR --base-url URL --version V --artifact FILE
 //!                          [--target T] [--channel C] [--rollout N] [--notes TEXT]
 //!                          [--previous VERSION=FILE]...
 //! ```
 //!
 //! `keygen` writes `NAME.key` (secret, password-encrypted) and `NAME.pub`,
-//! both in Tauri's base64 form. `sign` writes `FILE.sig`. `manifest` copies
+//! both in Tauri's base64 form. `sign` writes `FILE.sig`, its trusted
+//! comment binding the file to the app id, version and target
+//! (`traykit v1 app=ID version=V target=T`; `--from V` for a patch), which
+//! traykit clients check; `--unbound` writes a plain Tauri-style signature
+//! instead (accepted only by apps with `allow_unbound_signatures`). `manifest` copies
 //! the artifact into DIR, signs it, makes and signs a bsdiff patch from
 //! each previous version, and updates `DIR/latest.json`. Serve DIR from any
 //! static host.
@@ -21,8 +26,9 @@ use traykit_updater::release::{self, ManifestRequest};
 
 const USAGE: &str = "usage:
   traykit-release keygen   --out DIR [--name NAME]
-  traykit-release sign     --key KEY FILE...
-  traykit-release manifest --key KEY --dir DIR --base-url URL --version V --artifact FILE
+  traykit-release sign     --key KEY --app-id ID --version V [--target T] [--from V] FILE...
+  traykit-release sign     --key KEY --unbound FILE...
+  traykit-release manifest --key KEY --app-id ID --dir DIR --base-url URL --version V --artifact FILE
                            [--target T] [--channel C] [--rollout N] [--notes TEXT]
                            [--previous VERSION=FILE]...
 The password comes from --password-file FILE or $TRAYKIT_RELEASE_PASSWORD.";
@@ -37,7 +43,9 @@ impl Args {
         let (mut flags, mut positional) = (Vec::new(), Vec::new());
         let mut args = args.peekable();
         while let Some(arg) = args.next() {
-            if let Some(name) = arg.strip_prefix("--") {
+            if arg == "--unbound" {
+                flags.push(("unbound".to_owned(), String::new()));
+            } else if let Some(name) = arg.strip_prefix("--") {
                 let value = args
                     .next()
                     .ok_or_else(|| format!("--{name} needs a value"))?;
@@ -114,12 +122,34 @@ fn run() -> Result<(), String> {
             println!("secret key: {}\npublic key: {}", sk.display(), pk.display());
         }
         "sign" => {
+            let binding = if args.get("unbound").is_some() {
+                None
+            } else {
+                let (Some(app), Some(v)) = (args.get("app-id"), args.get("version")) else {
+                    return Err(
+                        "sign: give --app-id and --version (what the file is, checked by \
+                         the app before it installs it), or --unbound for a plain Tauri-style \
+                         signature"
+                            .into(),
+                    );
+                };
+                Some(traykit_updater::signature::Binding {
+                    app: app.to_owned(),
+                    version: traykit_updater::feed::parse_version(v)
+                        .map_err(|e| format!("version `{v}`: {e}"))?,
+                    target: args
+                        .get("target")
+                        .map_or_else(traykit_updater::feed::current_platform, str::to_owned),
+                    from: args.get("from").map(str::to_owned),
+                })
+            };
             let sk = args.secret_key()?;
             if args.positional.is_empty() {
                 return Err("sign: name the files to sign".into());
             }
             for file in &args.positional {
-                release::sign_file(&sk, file.as_ref()).map_err(|e| e.to_string())?;
+                release::sign_file(&sk, file.as_ref(), binding.as_ref())
+                    .map_err(|e| e.to_string())?;
                 println!("{file}.sig");
             }
         }
@@ -144,6 +174,7 @@ fn run() -> Result<(), String> {
             let req = ManifestRequest {
                 dir: PathBuf::from(args.need("dir")?),
                 base_url: args.need("base-url")?.to_owned(),
+                app_id: args.need("app-id")?.to_owned(),
                 version: version(args.need("version")?)?,
                 target: args
                     .get("target")
