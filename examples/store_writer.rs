@@ -1,6 +1,7 @@
 //! A store writer for the crash test: writes `k<i> = i` durably from
 //! `start` on, printing `ACK <i>` after each acknowledged write, until
-//! killed. Needs no display.
+//! killed. Needs no display. A second writer on the same DIR exits at once
+//! with a "locked by another process (pid …)" error.
 //!
 //! ```sh
 //! cargo run --example store_writer -- /tmp/data 0
