@@ -132,10 +132,12 @@ fn start_writer(dir: &std::path::Path) -> (std::process::Child, mpsc::Receiver<S
 fn a_second_process_is_refused_while_one_holds_the_store() {
     let dir = support::bus::TempDir::new("store-lock");
     let (mut writer, _acks) = start_writer(&dir.0);
-    // Another process: the same writer again. It fails at once, saying why.
+    // Another process: the same writer again, for one write. It fails at
+    // once, saying why (without the lock it would write and exit 0).
     let second = Command::new(support::example("store_writer"))
         .arg(&dir.0)
         .arg("1000000")
+        .arg("1000001")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()

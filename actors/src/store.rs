@@ -1384,6 +1384,7 @@ mod tests {
         let file = dir.join("d.json");
         std::fs::create_dir(&file).expect("block the path");
         store.set("a", &1).await.expect("queued");
+        store.set("b", &2).await.expect("queued");
         // The debounced write (at 1 s) fails; then a few retries do.
         tokio::time::sleep(Duration::from_secs(5)).await;
         assert!(file.is_dir(), "nothing could be written");
@@ -1391,10 +1392,10 @@ mod tests {
             matches!(store.flush().await, Err(StoreError::Io { .. })),
             "still failing"
         );
-        store.set("b", &2).await.expect("queued while failing");
         assert_eq!(store.get::<u32>("a").await, Ok(Some(1)), "kept in memory");
         std::fs::remove_dir(&file).expect("unblock");
-        // No flush: the next retry (at most RETRY_MAX later) writes both.
+        // No flush and no new change: the next retry (at most RETRY_MAX
+        // later) writes both.
         tokio::time::sleep(RETRY_MAX * 2).await;
         let (_, data) = parse(&std::fs::read(&file).expect("retried and written")).expect("parses");
         assert_eq!(Value::Object(data), json!({"a": 1, "b": 2}));
