@@ -156,7 +156,9 @@ async fn store_keys_checks_the_grant_before_opening_the_store() {
         let r = app
             .ipc(
                 "a",
-                &format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"store.keys","params":{params}}}"#),
+                &format!(
+                    r#"{{"jsonrpc":"2.0","id":{id},"method":"store.keys","params":{params}}}"#
+                ),
             )
             .await
             .expect("answer");
@@ -164,7 +166,10 @@ async fn store_keys_checks_the_grant_before_opening_the_store() {
     }
     let stores = dir.join("stores");
     for file in ["other.json", "other.json.lock"] {
-        assert!(!stores.join(file).exists(), "{file}: not opened, not created");
+        assert!(
+            !stores.join(file).exists(),
+            "{file}: not opened, not created"
+        );
     }
     // A prefix narrower or wider than the grant's still lists what it covers.
     app.handle()
@@ -173,7 +178,10 @@ async fn store_keys_checks_the_grant_before_opening_the_store() {
         .set("ui.theme", &"dark")
         .await
         .expect("set");
-    for params in [r#"{"store":"settings"}"#, r#"{"store":"settings","prefix":"ui.t"}"#] {
+    for params in [
+        r#"{"store":"settings"}"#,
+        r#"{"store":"settings","prefix":"ui.t"}"#,
+    ] {
         let r = app
             .ipc(
                 "a",
@@ -181,7 +189,11 @@ async fn store_keys_checks_the_grant_before_opening_the_store() {
             )
             .await
             .expect("answer");
-        assert_eq!(r["result"], serde_json::json!(["ui.theme"]), "{params}: {r}");
+        assert_eq!(
+            r["result"],
+            serde_json::json!(["ui.theme"]),
+            "{params}: {r}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -227,10 +239,12 @@ async fn a_page_over_the_store_quota_gets_a_limit_error_and_nothing_changes() {
 }
 
 fn migrated_options() -> StoreOptions {
-    StoreOptions::new("prefs").version(2).migrate(1, |mut data| {
-        data["migrated"] = serde_json::json!(true);
-        Ok(data)
-    })
+    StoreOptions::new("prefs")
+        .version(2)
+        .migrate(1, |mut data| {
+            data["migrated"] = serde_json::json!(true);
+            Ok(data)
+        })
 }
 
 #[actix::test]
@@ -277,7 +291,10 @@ async fn a_panicking_migration_fails_store_calls_without_killing_the_window() {
     let watch = r#"{"jsonrpc":"2.0","id":1,"method":"store.watch","params":{"store":"settings","prefix":"ui."}}"#;
     let get = r#"{"jsonrpc":"2.0","id":2,"method":"store.get","params":{"store":"settings","key":"ui.a"}}"#;
     for request in [watch, get, watch] {
-        let r = app.ipc("a", request).await.expect("the window still answers");
+        let r = app
+            .ipc("a", request)
+            .await
+            .expect("the window still answers");
         assert_eq!(r["error"]["code"], -32003, "{r}");
         assert_eq!(r["error"]["data"]["kind"], "migration", "{r}");
         assert!(

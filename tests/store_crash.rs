@@ -88,7 +88,10 @@ fn sigkill_never_loses_an_acknowledged_write() {
     }
     println!("{next} writes acknowledged over {rounds_with_writes} killed rounds");
     // Whatever the last kill left behind, opening the store cleans it up.
-    println!("temporary files after the last kill: {:?}", temp_files(&dir.0));
+    println!(
+        "temporary files after the last kill: {:?}",
+        temp_files(&dir.0)
+    );
     let store = StoreActor::open(&dir.0, StoreOptions::new("crash")).expect("opens");
     assert_eq!(temp_files(&dir.0), Vec::<String>::new());
     drop(store);

@@ -472,7 +472,9 @@ fn is_temp_file(store_file: &str, file_name: &str) -> bool {
         .strip_prefix('.')
         .and_then(|rest| rest.strip_prefix(store_file))
         .and_then(|rest| rest.strip_prefix('.'))
-        .is_some_and(|suffix| suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .is_some_and(|suffix| {
+            suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Removes temporary files a killed writer of this store left behind (each
@@ -489,8 +491,14 @@ fn remove_stale_temp_files(store: &str, dir: &Path, store_file: &str) {
             continue;
         }
         match std::fs::remove_file(entry.path()) {
-            Ok(()) => tracing::info!(store, file = name, "removed a temporary file left by an interrupted write"),
-            Err(error) => tracing::warn!(store, file = name, %error, "could not remove a stale temporary file"),
+            Ok(()) => tracing::info!(
+                store,
+                file = name,
+                "removed a temporary file left by an interrupted write"
+            ),
+            Err(error) => {
+                tracing::warn!(store, file = name, %error, "could not remove a stale temporary file")
+            }
         }
     }
 }
@@ -541,7 +549,9 @@ impl StoreActor {
             .mode(0o700)
             .create(dir)
             .map_err(|e| io("create directory for", e))?;
-        let real_dir = dir.canonicalize().map_err(|e| io("resolve directory of", e))?;
+        let real_dir = dir
+            .canonicalize()
+            .map_err(|e| io("resolve directory of", e))?;
         let lock = lock_store(&name, &real_dir.join(format!("{store_file}.lock")))?;
         remove_stale_temp_files(&name, dir, &store_file);
         let (mut found, mut data) = match std::fs::read(&path) {
@@ -621,7 +631,8 @@ impl StoreActor {
                     .map_err(|e| io("make private", e))?;
             }
         }
-        let bytes = empty_doc_len(version) + data.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
+        let bytes =
+            empty_doc_len(version) + data.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
         let store = Self {
             name,
             path,
@@ -1204,7 +1215,11 @@ mod tests {
     }
 
     fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
     }
 
     #[actix::test]
@@ -1262,7 +1277,8 @@ mod tests {
         store.set("c", &"y".repeat(100)).await.expect("fits now");
         let on_disk = std::fs::read(dir.join("q.json")).expect("read").len();
         drop(store);
-        let reopened = StoreActor::open(&dir, StoreOptions::new("q").max_bytes(200)).expect("opens");
+        let reopened =
+            StoreActor::open(&dir, StoreOptions::new("q").max_bytes(200)).expect("opens");
         assert!(
             (on_disk..=on_disk + 1).contains(&reopened.bytes),
             "size kept {} for a {on_disk}-byte file",
@@ -1324,7 +1340,10 @@ mod tests {
         for name in not_ours {
             assert!(dir.join(name).exists(), "{name} left alone");
         }
-        assert!(dir.join(".s.json.Dir123").is_dir(), "only files are removed");
+        assert!(
+            dir.join(".s.json.Dir123").is_dir(),
+            "only files are removed"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 
@@ -1374,9 +1393,12 @@ mod tests {
         let dir = temp_dir("retry");
         let store = StoreHandle::new(
             "d",
-            StoreActor::open(&dir, StoreOptions::new("d").debounce(Duration::from_secs(1)))
-                .expect("opens")
-                .start(),
+            StoreActor::open(
+                &dir,
+                StoreOptions::new("d").debounce(Duration::from_secs(1)),
+            )
+            .expect("opens")
+            .start(),
             Duration::from_secs(5),
         );
         // A directory where the file goes: the rename over it fails, even
