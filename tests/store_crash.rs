@@ -104,10 +104,14 @@ fn sigkill_never_loses_an_acknowledged_write() {
 
 /// Starts a writer and waits for its first acknowledged write, so it holds
 /// the store.
-fn start_writer(dir: &std::path::Path) -> (std::process::Child, mpsc::Receiver<String>) {
+fn start_writer(
+    dir: &std::path::Path,
+    end: Option<u64>,
+) -> (std::process::Child, mpsc::Receiver<String>) {
     let mut child = Command::new(support::example("store_writer"))
         .arg(dir)
         .arg("0")
+        .args(end.map(|e| e.to_string()))
         .stdout(Stdio::piped())
         .spawn()
         .expect("writer starts");
@@ -134,7 +138,7 @@ fn start_writer(dir: &std::path::Path) -> (std::process::Child, mpsc::Receiver<S
 #[test]
 fn a_second_process_is_refused_while_one_holds_the_store() {
     let dir = support::bus::TempDir::new("store-lock");
-    let (mut writer, _acks) = start_writer(&dir.0);
+    let (mut writer, _acks) = start_writer(&dir.0, None);
     // Another process: the same writer again, for one write. It fails at
     // once, saying why (without the lock it would write and exit 0).
     let second = Command::new(support::example("store_writer"))
@@ -157,7 +161,10 @@ fn a_second_process_is_refused_while_one_holds_the_store() {
         "it wrote nothing"
     );
     // This process too, with the holder's pid.
-    match StoreActor::open(&dir.0, StoreOptions::new("crash")) {
+    match StoreActor::open(
+        &dir.0,
+        StoreOptions::new("crash").lock_wait(Duration::from_millis(200)),
+    ) {
         Err(StoreError::Locked { pid, path, .. }) => {
             assert_eq!(pid, Some(writer.id()));
             assert!(path.ends_with("crash.json.lock"), "{path}");
@@ -174,4 +181,38 @@ fn a_second_process_is_refused_while_one_holds_the_store() {
         !data.contains_key("k1000000"),
         "the refused writer never wrote"
     );
+}
+
+#[test]
+fn a_store_held_by_an_exiting_process_opens_once_released() {
+    // A restart: the new process opens the store while the old one still
+    // writes. It waits for the lock instead of failing or reading a state
+    // the old one is about to overwrite.
+    let dir = support::bus::TempDir::new("store-handover");
+    let (mut writer, acks) = start_writer(&dir.0, Some(100));
+    let mut last = 0;
+    while let Ok(line) = acks.try_recv() {
+        last = line
+            .strip_prefix("ACK ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(last);
+    }
+    println!("writer at ACK {last} of 99 when the open started");
+    let store = StoreActor::open(
+        &dir.0,
+        StoreOptions::new("crash").lock_wait(Duration::from_secs(60)),
+    )
+    .expect("opens once the writer lets go");
+    drop(store);
+    assert!(writer.wait().expect("reaped").success());
+    // Every line it printed, up to the end of its output.
+    for line in acks.iter() {
+        last = line
+            .strip_prefix("ACK ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(last);
+    }
+    assert_eq!(last, 99, "the lock was released only after the last write");
+    let (_, data) = parse(&std::fs::read(dir.0.join("crash.json")).expect("read")).expect("loads");
+    assert_eq!(data.len(), 100);
 }

@@ -187,6 +187,7 @@ pub struct StoreOptions {
     debounce: Option<Duration>,
     on_corrupt: OnCorrupt,
     max_bytes: usize,
+    lock_wait: Duration,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -212,6 +213,7 @@ impl StoreOptions {
             debounce: None,
             on_corrupt: OnCorrupt::Fail,
             max_bytes: DEFAULT_MAX_BYTES,
+            lock_wait: DEFAULT_LOCK_WAIT,
         }
     }
 
@@ -252,6 +254,14 @@ impl StoreOptions {
     /// still opens and can be cleaned up.
     pub fn max_bytes(mut self, bytes: usize) -> Self {
         self.max_bytes = bytes;
+        self
+    }
+
+    /// How long opening waits for another process to release the store
+    /// (default [`DEFAULT_LOCK_WAIT`]) before failing with
+    /// [`StoreError::Locked`]. The open blocks its thread meanwhile.
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
         self
     }
 
@@ -372,6 +382,14 @@ fn valid_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
+/// Default [`StoreOptions::lock_wait`]: a restart (the updater's, or the
+/// user's right after a quit) starts the new process while the old one
+/// still flushes its stores at shutdown, which the shutdown timeout (3 s by
+/// default) bounds. Opening at once would fail, or worse, without a lock,
+/// read what the old process is about to overwrite.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(3);
+const LOCK_POLL: Duration = Duration::from_millis(20);
+
 /// Counts bytes instead of storing them.
 struct Counter(usize);
 
@@ -417,9 +435,9 @@ fn held_locks() -> &'static Mutex<HashMap<PathBuf, Weak<StoreLock>>> {
     HELD.get_or_init(Mutex::default)
 }
 
-/// Takes the exclusive lock on `path` (created 0600), or names the process
-/// that holds it. Non-blocking: a second instance gets an error at once.
-fn lock_store(store: &str, path: &Path) -> Result<Arc<StoreLock>, StoreError> {
+/// Takes the exclusive lock on `path` (created 0600), waiting up to `wait`
+/// for a holder to let go, or names the process that holds it.
+fn lock_store(store: &str, path: &Path, wait: Duration) -> Result<Arc<StoreLock>, StoreError> {
     let mut held = held_locks()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -441,19 +459,27 @@ fn lock_store(store: &str, path: &Path) -> Result<Arc<StoreLock>, StoreError> {
         .mode(0o600)
         .open(path)
         .map_err(|e| io("open lock file", e))?;
-    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(rustix::io::Errno::WOULDBLOCK) => {
-            let pid = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|text| text.trim().parse().ok());
-            return Err(StoreError::Locked {
-                store: store.to_owned(),
-                path: path.display().to_string(),
-                pid,
-            });
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => break,
+            // flock has no timeout of its own; a short poll keeps the wait
+            // bounded without a helper thread.
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(LOCK_POLL);
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                let pid = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|text| text.trim().parse().ok());
+                return Err(StoreError::Locked {
+                    store: store.to_owned(),
+                    path: path.display().to_string(),
+                    pid,
+                });
+            }
+            Err(e) => return Err(io("lock", e.into())),
         }
-        Err(e) => return Err(io("lock", e.into())),
     }
     // Only for the error message of the next process: not fsynced, and a
     // failure to write it does not matter.
@@ -529,6 +555,7 @@ impl StoreActor {
             debounce,
             on_corrupt,
             max_bytes,
+            lock_wait,
         } = options;
         let (name, version) = (name.clone(), *version);
         if !valid_name(&name) {
@@ -552,7 +579,11 @@ impl StoreActor {
         let real_dir = dir
             .canonicalize()
             .map_err(|e| io("resolve directory of", e))?;
-        let lock = lock_store(&name, &real_dir.join(format!("{store_file}.lock")))?;
+        let lock = lock_store(
+            &name,
+            &real_dir.join(format!("{store_file}.lock")),
+            *lock_wait,
+        )?;
         remove_stale_temp_files(&name, dir, &store_file);
         let (mut found, mut data) = match std::fs::read(&path) {
             Ok(bytes) => match parse(&bytes) {
