@@ -197,6 +197,7 @@ impl std::fmt::Debug for StoreOptions {
             .field("version", &self.version)
             .field("debounce", &self.debounce)
             .field("max_bytes", &self.max_bytes)
+            .field("lock_wait", &self.lock_wait)
             .finish_non_exhaustive()
     }
 }
