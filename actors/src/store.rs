@@ -154,11 +154,12 @@ impl StoreError {
 
 /// Default [`StoreOptions::max_bytes`]: 16 MiB. Every durable write
 /// rewrites the whole document (encode, write, fsync), so its cost grows
-/// with the store: a settings or state store is kilobytes, and 16 MiB
-/// already takes tens of milliseconds per write on an SSD — far past what a
-/// key-value store of this kind is for — while a page granted a store could
-/// otherwise fill the disk (and the app's memory, which holds the whole
-/// store) through `store.set`.
+/// with the store: a settings or state store is kilobytes, and 16 MB
+/// already took 17–55 ms per write and fsync alone (measured on a dev VM's
+/// disk, encoding not counted) — far past what a key-value store of this
+/// kind is for, yet room for a 10 MiB IPC payload — while a page granted a
+/// store could otherwise fill the disk (and the app's memory, which holds
+/// the whole store) through `store.set`.
 pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// The longest key a store accepts, in bytes. Keys are names (`ui.theme`),
