@@ -616,11 +616,17 @@ impl AppHandle {
         if let Some(handle) = stores.get(name) {
             return Ok(handle.clone());
         }
-        let options = lock(&self.inner.store_options)
-            .remove(name)
-            .unwrap_or_else(|| crate::store::StoreOptions::new(name));
         let dir = self.inner.data_dir.join("stores");
-        let store = crate::store::StoreActor::open(&dir, options)?;
+        // The declared options stay until an open succeeds: after a corrupt
+        // file, a locked store or a failed migration, the next try must run
+        // the same migrations at the same version, not fall back to defaults.
+        let mut declared = lock(&self.inner.store_options);
+        let store = match declared.get(name) {
+            Some(options) => crate::store::StoreActor::open_with(&dir, options)?,
+            None => crate::store::StoreActor::open(&dir, crate::store::StoreOptions::new(name))?,
+        };
+        declared.remove(name);
+        drop(declared);
         // Stores write with fsync (milliseconds; on a busy disk, seconds).
         // On the actor thread that stalled every window's IPC and every
         // other actor meanwhile, so stores get a thread of their own (one

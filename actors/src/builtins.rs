@@ -44,7 +44,16 @@ impl From<TrayError> for RpcError {
 
 impl From<crate::store::StoreError> for RpcError {
     fn from(e: crate::store::StoreError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        use crate::store::StoreError;
+        // A refused quota or key length is a limit the page ran into, like
+        // an oversized message; `data.kind` tells every failure apart.
+        let code = match e {
+            StoreError::QuotaExceeded { .. } | StoreError::KeyTooLong { .. } => {
+                codes::LIMIT_EXCEEDED
+            }
+            _ => codes::TARGET_ERROR,
+        };
+        RpcError::new(code, e.to_string()).with_data(json!({"kind": e.kind()}))
     }
 }
 
@@ -149,6 +158,29 @@ struct StoreKeys {
     store: String,
     #[serde(default)]
     prefix: String,
+}
+
+/// Refuses a `store.keys` listing unless some grant of this window covers
+/// a key of `store` under `prefix` (a grant prefix that extends `prefix`, or
+/// that `prefix` extends) — checked before the store is opened, so a name no
+/// grant covers is neither created nor loaded.
+fn check_store_listing(ctx: &CallContext, store: &str, prefix: &str) -> Result<(), RpcError> {
+    let granted = ctx.capabilities().all().iter().any(|c| {
+        c.applies_to(&ctx.window)
+            && ctx.origin.as_deref().is_none_or(|o| c.admits_origin(o))
+            && c.stores.iter().any(|g| {
+                crate::ipc::glob(&g.store, store)
+                    && (g.prefix.starts_with(prefix) || prefix.starts_with(&g.prefix))
+            })
+    });
+    if granted {
+        Ok(())
+    } else {
+        Err(RpcError::permission_denied(
+            &ctx.window,
+            &format!("keys under `{prefix}` of store `{store}`"),
+        ))
+    }
 }
 
 /// Refuses store access the capabilities do not grant.
@@ -384,6 +416,7 @@ pub fn register(router: &mut Router) {
     router.insert(
         "store.keys",
         typed("store.keys", |k: StoreKeys, ctx: CallContext| async move {
+            check_store_listing(&ctx, &k.store, &k.prefix)?;
             let keys = ctx.app.store(&k.store)?.keys().await?;
             let caps = ctx.capabilities();
             Ok::<_, RpcError>(

@@ -11,9 +11,11 @@
 //! Watchers (Rust recipients, by key prefix) get every change once, in the
 //! order the actor applied them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -87,10 +89,83 @@ pub enum StoreError {
         /// What serde said.
         reason: String,
     },
+    /// The change would make the store's document larger than
+    /// [`StoreOptions::max_bytes`]; nothing was changed.
+    #[error(
+        "store `{store}`: this change would make it {needed} bytes, over its quota of {limit} \
+         bytes (StoreOptions::max_bytes); nothing was changed"
+    )]
+    QuotaExceeded {
+        /// Which store.
+        store: String,
+        /// The quota.
+        limit: usize,
+        /// The size the document would have had.
+        needed: usize,
+    },
+    /// A key longer than [`MAX_KEY_BYTES`]; nothing was changed.
+    #[error("store `{store}`: key of {len} bytes is longer than the {max} allowed")]
+    KeyTooLong {
+        /// Which store.
+        store: String,
+        /// The key's length in bytes.
+        len: usize,
+        /// [`MAX_KEY_BYTES`].
+        max: usize,
+    },
+    /// Another process has the store open (an advisory lock on
+    /// `<name>.json.lock`); two writers would overwrite each other's changes.
+    #[error(
+        "store `{store}`: {path} is locked by another process{}; \
+         quit the other instance or use another data directory",
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    Locked {
+        /// Which store.
+        store: String,
+        /// The lock file.
+        path: String,
+        /// The process holding it, as it wrote into the lock file.
+        pid: Option<u32>,
+    },
     /// The store actor did not answer.
     #[error(transparent)]
     Actor(#[from] ActorError),
 }
+
+impl StoreError {
+    /// A stable, machine-readable name for the kind of failure (the
+    /// `data.kind` of the RPC error a page gets).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreError::BadName(_) => "bad_name",
+            StoreError::Io { .. } => "io",
+            StoreError::Corrupt { .. } => "corrupt",
+            StoreError::TooNew { .. } => "too_new",
+            StoreError::Migration { .. } => "migration",
+            StoreError::Type { .. } => "type",
+            StoreError::QuotaExceeded { .. } => "quota_exceeded",
+            StoreError::KeyTooLong { .. } => "key_too_long",
+            StoreError::Locked { .. } => "locked",
+            StoreError::Actor(_) => "actor",
+        }
+    }
+}
+
+/// Default [`StoreOptions::max_bytes`]: 16 MiB. Every durable write
+/// rewrites the whole document (encode, write, fsync), so its cost grows
+/// with the store: a settings or state store is kilobytes, and 16 MB
+/// already took 17–55 ms per write and fsync alone (measured on a dev VM's
+/// disk, encoding not counted) — far past what a key-value store of this
+/// kind is for, yet room for a 10 MiB IPC payload — while a page granted a
+/// store could otherwise fill the disk (and the app's memory, which holds
+/// the whole store) through `store.set`.
+pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The longest key a store accepts, in bytes. Keys are names (`ui.theme`),
+/// not data; a bound keeps one `set` from smuggling megabytes into every
+/// watcher's event and every `keys` answer.
+pub const MAX_KEY_BYTES: usize = 1024;
 
 /// What to do when the file on disk cannot be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,6 +187,8 @@ pub struct StoreOptions {
     migrations: BTreeMap<u64, Migration>,
     debounce: Option<Duration>,
     on_corrupt: OnCorrupt,
+    max_bytes: usize,
+    lock_wait: Duration,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -120,13 +197,16 @@ impl std::fmt::Debug for StoreOptions {
             .field("name", &self.name)
             .field("version", &self.version)
             .field("debounce", &self.debounce)
+            .field("max_bytes", &self.max_bytes)
+            .field("lock_wait", &self.lock_wait)
             .finish_non_exhaustive()
     }
 }
 
 impl StoreOptions {
     /// A store named `name` (the file is `<data dir>/stores/<name>.json`),
-    /// schema version 1, durable writes, refusing corrupt files.
+    /// schema version 1, durable writes, refusing corrupt files, a quota of
+    /// [`DEFAULT_MAX_BYTES`].
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
@@ -134,6 +214,8 @@ impl StoreOptions {
             migrations: BTreeMap::new(),
             debounce: None,
             on_corrupt: OnCorrupt::Fail,
+            max_bytes: DEFAULT_MAX_BYTES,
+            lock_wait: DEFAULT_LOCK_WAIT,
         }
     }
 
@@ -164,6 +246,24 @@ impl StoreOptions {
     /// What to do with a file that does not load.
     pub fn on_corrupt(mut self, policy: OnCorrupt) -> Self {
         self.on_corrupt = policy;
+        self
+    }
+
+    /// The largest the store's JSON document may grow, in bytes (default
+    /// [`DEFAULT_MAX_BYTES`]). A change that would make it larger is refused
+    /// with [`StoreError::QuotaExceeded`] before it is applied; changes that
+    /// shrink it are always allowed, so a store already over a lowered quota
+    /// still opens and can be cleaned up.
+    pub fn max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// How long opening waits for another process to release the store
+    /// (default [`DEFAULT_LOCK_WAIT`]) before failing with
+    /// [`StoreError::Locked`]. The open blocks its thread meanwhile.
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
         self
     }
 
@@ -254,7 +354,27 @@ pub struct StoreActor {
     dirty: bool,
     flush_scheduled: bool,
     watchers: Vec<(String, Recipient<StoreChanged>)>,
+    max_bytes: usize,
+    /// The size of the document as [`write`](Self::write) encodes it (an
+    /// upper bound by at most one byte), kept up to date by every change so
+    /// the quota is checked without encoding the whole store.
+    bytes: usize,
+    /// While debounced writes fail: the delay before the next attempt.
+    retry: Option<Duration>,
+    /// Held for as long as the actor lives: the advisory lock that keeps a
+    /// second process off this store.
+    _lock: Arc<StoreLock>,
 }
+
+/// The first retry of a failed debounced write comes after the debounce
+/// delay (at least this), then twice as late each time, up to
+/// [`RETRY_MAX`]: a full disk or a vanished directory rarely heals within
+/// milliseconds, and a retry costs a full encode and fsync.
+const RETRY_MIN: Duration = Duration::from_millis(100);
+/// The longest wait between retries: the changes are in memory only, so
+/// they are retried for as long as the app runs (bounded in size by the
+/// quota), but never less often than this.
+const RETRY_MAX: Duration = Duration::from_secs(30);
 
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
@@ -264,28 +384,209 @@ fn valid_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
+/// Default [`StoreOptions::lock_wait`]: a restart (the updater's, or the
+/// user's right after a quit) starts the new process while the old one
+/// still flushes its stores at shutdown, which the shutdown timeout (3 s by
+/// default) bounds. Opening at once would fail, or worse, without a lock,
+/// read what the old process is about to overwrite.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(3);
+const LOCK_POLL: Duration = Duration::from_millis(20);
+
+/// Counts bytes instead of storing them.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `value` encoded as JSON, without building the text.
+fn json_len(value: &(impl Serialize + ?Sized)) -> usize {
+    let mut counter = Counter(0);
+    // A `Value` or `str` always encodes; a failure would only undercount.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
+/// `"key":value,` in the document.
+fn entry_len(key: &str, value: &Value) -> usize {
+    json_len(key) + 1 + json_len(value) + 1
+}
+
+/// `{"version":N,"data":{}}`.
+fn empty_doc_len(version: u64) -> usize {
+    json_len(&json!({"version": version, "data": {}}))
+}
+
+/// The advisory lock on `<name>.json.lock`, shared by every store actor of
+/// this process on that file (see [`lock_store`]).
+struct StoreLock {
+    _file: std::fs::File,
+}
+
+/// Locks taken by this process, by lock file: `flock` locks belong to an
+/// open file, so a second open of the same store in this process (a second
+/// `App` in a test, a restart in place) would otherwise lock itself out.
+fn held_locks() -> &'static Mutex<HashMap<PathBuf, Weak<StoreLock>>> {
+    static HELD: OnceLock<Mutex<HashMap<PathBuf, Weak<StoreLock>>>> = OnceLock::new();
+    HELD.get_or_init(Mutex::default)
+}
+
+/// Takes the exclusive lock on `path` (created 0600), waiting up to `wait`
+/// for a holder to let go, or names the process that holds it.
+fn lock_store(store: &str, path: &Path, wait: Duration) -> Result<Arc<StoreLock>, StoreError> {
+    let mut held = held_locks()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    held.retain(|_, lock| lock.strong_count() > 0);
+    if let Some(lock) = held.get(path).and_then(Weak::upgrade) {
+        return Ok(lock);
+    }
+    let io = |op: &'static str, e: std::io::Error| StoreError::Io {
+        store: store.to_owned(),
+        op,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| io("open lock file", e))?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => break,
+            // flock has no timeout of its own; a short poll keeps the wait
+            // bounded without a helper thread.
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(LOCK_POLL);
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                let pid = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|text| text.trim().parse().ok());
+                return Err(StoreError::Locked {
+                    store: store.to_owned(),
+                    path: path.display().to_string(),
+                    pid,
+                });
+            }
+            Err(e) => return Err(io("lock", e.into())),
+        }
+    }
+    // Only for the error message of the next process: not fsynced, and a
+    // failure to write it does not matter.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.write_all_at(std::process::id().to_string().as_bytes(), 0));
+    let lock = Arc::new(StoreLock { _file: file });
+    held.insert(path.to_owned(), Arc::downgrade(&lock));
+    Ok(lock)
+}
+
+/// Whether `file_name` is one of the temporary files `atomic-write-file`
+/// makes for `<name>.json`: `.<name>.json.` and six ASCII letters or digits.
+fn is_temp_file(store_file: &str, file_name: &str) -> bool {
+    file_name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(store_file))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|suffix| {
+            suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Removes temporary files a killed writer of this store left behind (each
+/// as large as the store). Called with the lock held, so no live writer's
+/// temporary file can be among them.
+fn remove_stale_temp_files(store: &str, dir: &Path, store_file: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_temp_file(store_file, name) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => tracing::info!(
+                store,
+                file = name,
+                "removed a temporary file left by an interrupted write"
+            ),
+            Err(error) => {
+                tracing::warn!(store, file = name, %error, "could not remove a stale temporary file")
+            }
+        }
+    }
+}
+
+/// A panic's message, for [`StoreError::Migration`].
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned())
+}
+
 impl StoreActor {
     /// Loads (or creates) the store `options.name` in `dir`, running
     /// migrations. Synchronous: call it where blocking briefly is fine.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Self, StoreError> {
+        Self::open_with(dir, &options)
+    }
+
+    /// [`open`](Self::open), borrowing the options so that a caller can try
+    /// again with the same ones after a failure.
+    pub fn open_with(dir: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
         let StoreOptions {
             name,
             version,
             migrations,
             debounce,
             on_corrupt,
+            max_bytes,
+            lock_wait,
         } = options;
+        let (name, version) = (name.clone(), *version);
         if !valid_name(&name) {
             return Err(StoreError::BadName(name));
         }
-        let path = dir.join(format!("{name}.json"));
+        let store_file = format!("{name}.json");
+        let path = dir.join(&store_file);
         let io = |op: &'static str, e: std::io::Error| StoreError::Io {
             store: name.clone(),
             op,
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| io("create directory for", e))?;
+        // Stores hold what the user typed or the app knows about them:
+        // private to the user, like the files in them.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| io("create directory for", e))?;
+        let real_dir = dir
+            .canonicalize()
+            .map_err(|e| io("resolve directory of", e))?;
+        let lock = lock_store(
+            &name,
+            &real_dir.join(format!("{store_file}.lock")),
+            *lock_wait,
+        )?;
+        remove_stale_temp_files(&name, dir, &store_file);
         let (mut found, mut data) = match std::fs::read(&path) {
             Ok(bytes) => match parse(&bytes) {
                 Ok(loaded) => loaded,
@@ -324,7 +625,17 @@ impl StoreActor {
         while found < version {
             let next = match migrations.get(&found) {
                 Some(migrate) => {
-                    migrate(Value::Object(data)).map_err(|reason| StoreError::Migration {
+                    // A migration is app code run on whichever thread opens
+                    // the store (the window actor's, for a page's
+                    // `store.watch`): a panic in it must fail this open, not
+                    // unwind through that thread.
+                    let input = Value::Object(data);
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate(input)))
+                            .unwrap_or_else(|payload| {
+                                Err(format!("panicked: {}", panic_message(payload.as_ref())))
+                            });
+                    outcome.map_err(|reason| StoreError::Migration {
                         store: name.clone(),
                         from: found,
                         reason,
@@ -345,15 +656,29 @@ impl StoreActor {
             };
             found += 1;
         }
+        // Files an older traykit created 0644 become private on open too,
+        // not only on their next write.
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| io("make private", e))?;
+            }
+        }
+        let bytes =
+            empty_doc_len(version) + data.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
         let store = Self {
             name,
             path,
             version,
             data,
-            debounce,
+            debounce: *debounce,
             dirty: false,
             flush_scheduled: false,
             watchers: Vec::new(),
+            max_bytes: *max_bytes,
+            bytes,
+            retry: None,
+            _lock: lock,
         };
         if migrated {
             store.write()?;
@@ -363,6 +688,7 @@ impl StoreActor {
 
     /// Writes the whole document atomically and durably.
     fn write(&self) -> Result<(), StoreError> {
+        use atomic_write_file::unix::OpenOptionsExt as _;
         let io = |op: &'static str, e: std::io::Error| StoreError::Io {
             store: self.name.clone(),
             op,
@@ -371,8 +697,13 @@ impl StoreActor {
         };
         let doc = json!({"version": self.version, "data": &self.data});
         let bytes = serde_json::to_vec(&doc).map_err(|e| io("encode", e.into()))?;
-        let mut file =
-            atomic_write_file::AtomicWriteFile::open(&self.path).map_err(|e| io("open", e))?;
+        // 0600 for the temporary file from its first byte, and for the store
+        // after the rename (not the old file's mode, which may be 0644).
+        let mut file = atomic_write_file::AtomicWriteFile::options()
+            .mode(0o600)
+            .preserve_mode(false)
+            .open(&self.path)
+            .map_err(|e| io("open", e))?;
         file.write_all(&bytes).map_err(|e| io("write", e))?;
         // commit() fsyncs the file and renames it over the old one.
         file.commit().map_err(|e| io("commit", e))?;
@@ -391,26 +722,72 @@ impl StoreActor {
             None => self.write(),
             Some(delay) => {
                 self.dirty = true;
-                if !self.flush_scheduled {
-                    self.flush_scheduled = true;
-                    ctx.run_later(delay, |this, _| {
-                        this.flush_scheduled = false;
-                        if let Err(error) = this.flush() {
-                            tracing::error!(store = %this.name, %error, "debounced write failed");
-                        }
-                    });
-                }
+                self.schedule_write(delay, ctx);
                 Ok(())
             }
         }
+    }
+
+    fn schedule_write(&mut self, after: Duration, ctx: &mut Context<Self>) {
+        if self.flush_scheduled {
+            return;
+        }
+        self.flush_scheduled = true;
+        ctx.run_later(after, |this, ctx| {
+            this.flush_scheduled = false;
+            this.debounced_write(ctx);
+        });
+    }
+
+    /// A debounced write. The changes are already acknowledged, so a
+    /// failure cannot be reported to anyone: keep them in memory and try
+    /// again later, logging once per streak of failures.
+    fn debounced_write(&mut self, ctx: &mut Context<Self>) {
+        let Err(error) = self.flush() else { return };
+        let next = match self.retry {
+            None => {
+                tracing::error!(store = %self.name, %error,
+                    "debounced write failed; the changes are kept in memory and retried");
+                self.debounce.unwrap_or(RETRY_MIN).max(RETRY_MIN)
+            }
+            Some(last) => (last * 2).min(RETRY_MAX),
+        };
+        self.retry = Some(next);
+        self.schedule_write(next, ctx);
     }
 
     fn flush(&mut self) -> Result<(), StoreError> {
         if self.dirty {
             self.write()?;
             self.dirty = false;
+            if self.retry.take().is_some() {
+                tracing::info!(store = %self.name, "store written again after failed writes");
+            }
         }
         Ok(())
+    }
+
+    /// Refuses a change that breaks a limit; otherwise the document's size
+    /// after it.
+    fn check_limits(&self, key: &str, value: Option<&Value>) -> Result<usize, StoreError> {
+        if value.is_some() && key.len() > MAX_KEY_BYTES {
+            return Err(StoreError::KeyTooLong {
+                store: self.name.clone(),
+                len: key.len(),
+                max: MAX_KEY_BYTES,
+            });
+        }
+        let old = self.data.get(key).map_or(0, |v| entry_len(key, v));
+        let new = value.map_or(0, |v| entry_len(key, v));
+        let needed = self.bytes.saturating_sub(old) + new;
+        if new > old && needed > self.max_bytes {
+            return Err(StoreError::QuotaExceeded {
+                store: self.name.clone(),
+                limit: self.max_bytes,
+                needed,
+            });
+        }
+        Ok(needed)
     }
 
     fn notify(&mut self, key: &str, value: Option<&Value>) {
@@ -434,15 +811,18 @@ impl StoreActor {
         value: Option<Value>,
         ctx: &mut Context<Self>,
     ) -> Result<Option<Value>, StoreError> {
+        let bytes = self.check_limits(&key, value.as_ref())?;
         let old = match &value {
             Some(v) => self.data.insert(key.clone(), v.clone()),
             None => self.data.remove(&key),
         };
+        let old_bytes = std::mem::replace(&mut self.bytes, bytes);
         if let Err(e) = self.persist(ctx) {
             match old.clone() {
                 Some(v) => self.data.insert(key, v),
                 None => self.data.remove(&key),
             };
+            self.bytes = old_bytes;
             return Err(e);
         }
         if old.as_ref() != value.as_ref() {
@@ -498,8 +878,10 @@ impl Handler<Clear> for StoreActor {
     type Result = Result<(), StoreError>;
     fn handle(&mut self, _: Clear, ctx: &mut Context<Self>) -> Self::Result {
         let old = std::mem::take(&mut self.data);
+        let old_bytes = std::mem::replace(&mut self.bytes, empty_doc_len(self.version));
         if let Err(e) = self.persist(ctx) {
             self.data = old;
+            self.bytes = old_bytes;
             return Err(e);
         }
         for key in old.keys() {
@@ -862,6 +1244,216 @@ mod tests {
         );
         store.clear().await.expect("clear");
         assert!(store.keys().await.expect("keys").is_empty());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[actix::test]
+    async fn the_quota_and_key_bound_are_checked_before_a_change() {
+        let dir = temp_dir("quota");
+        let store = StoreHandle::new(
+            "q",
+            StoreActor::open(&dir, StoreOptions::new("q").max_bytes(200))
+                .expect("opens")
+                .start(),
+            Duration::from_secs(5),
+        );
+        store.set("a", &"x".repeat(50)).await.expect("fits");
+        store.set("b", &[1, 2, 3]).await.expect("fits");
+        let before = std::fs::read(dir.join("q.json")).expect("read");
+        let err = store
+            .set("c", &"y".repeat(200))
+            .await
+            .expect_err("over the quota");
+        assert!(
+            matches!(err, StoreError::QuotaExceeded { limit: 200, needed, .. } if needed > 200),
+            "{err}"
+        );
+        assert_eq!(err.kind(), "quota_exceeded");
+        assert!(err.to_string().contains("nothing was changed"), "{err}");
+        // Replacing a value by a larger one counts its growth only.
+        let err = store
+            .set("a", &"x".repeat(180))
+            .await
+            .expect_err("over the quota");
+        assert!(matches!(err, StoreError::QuotaExceeded { .. }), "{err}");
+        assert_eq!(store.keys().await.expect("keys"), ["a", "b"]);
+        assert_eq!(store.get::<String>("a").await, Ok(Some("x".repeat(50))));
+        assert_eq!(
+            std::fs::read(dir.join("q.json")).expect("read"),
+            before,
+            "refused before the write: the file is as it was"
+        );
+        let long = "k".repeat(MAX_KEY_BYTES + 1);
+        let err = store.set(&long, &1).await.expect_err("key too long");
+        assert!(
+            matches!(err, StoreError::KeyTooLong { len, max: MAX_KEY_BYTES, .. } if len == MAX_KEY_BYTES + 1),
+            "{err}"
+        );
+        let err = store
+            .set(&"k".repeat(MAX_KEY_BYTES), &1)
+            .await
+            .expect_err("200 bytes are too few");
+        assert!(
+            matches!(err, StoreError::QuotaExceeded { .. }),
+            "a key of the maximum length is not too long: {err}"
+        );
+        // Shrinking is always allowed; the accounting follows the file.
+        assert!(store.delete("a").await.expect("delete"));
+        store.set("c", &"y".repeat(100)).await.expect("fits now");
+        let on_disk = std::fs::read(dir.join("q.json")).expect("read").len();
+        drop(store);
+        let reopened =
+            StoreActor::open(&dir, StoreOptions::new("q").max_bytes(200)).expect("opens");
+        assert!(
+            (on_disk..=on_disk + 1).contains(&reopened.bytes),
+            "size kept {} for a {on_disk}-byte file",
+            reopened.bytes
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[actix::test]
+    async fn store_files_and_directories_are_private() {
+        let root = temp_dir("private");
+        let dir = root.join("data/stores");
+        let store = StoreHandle::new(
+            "p",
+            StoreActor::open(&dir, StoreOptions::new("p"))
+                .expect("opens")
+                .start(),
+            Duration::from_secs(5),
+        );
+        store.set("k", &1).await.expect("set");
+        assert_eq!(mode(&dir.join("p.json")), 0o600);
+        assert_eq!(mode(&dir.join("p.json.lock")), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&root.join("data")), 0o700);
+        // A file an older version wrote 0644 is made private.
+        std::fs::write(dir.join("old.json"), br#"{"version":1,"data":{}}"#).expect("write");
+        std::fs::set_permissions(dir.join("old.json"), std::fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        let old = StoreActor::open(&dir, StoreOptions::new("old")).expect("opens");
+        assert_eq!(mode(&dir.join("old.json")), 0o600);
+        drop(old);
+        std::fs::remove_dir_all(&root).ok();
+    }
+
+    #[test]
+    fn stale_temporary_files_of_this_store_are_removed_on_open() {
+        let dir = temp_dir("stale");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("s.json"), br#"{"version":1,"data":{"a":1}}"#).expect("write");
+        let ours = [".s.json.Ab12Cd", ".s.json.000000"];
+        let not_ours = [
+            ".s.json.Ab12C",       // not six characters
+            ".s.json.Ab12Cd7",     // nor this
+            ".s.json.Ab-2Cd",      // not alphanumeric
+            ".t.json.Ab12Cd",      // another store's
+            ".s.json.json.Ab12Cd", // store `s.json`'s
+            "s.json.corrupt-17",   // kept aside on purpose
+            "notes.txt",
+        ];
+        for name in ours.iter().chain(&not_ours) {
+            std::fs::write(dir.join(name), b"{\"version\":1,\"data\":{\"half").expect("write");
+        }
+        std::fs::create_dir(dir.join(".s.json.Dir123")).expect("a directory of that name");
+        let store = StoreActor::open(&dir, StoreOptions::new("s")).expect("opens");
+        assert_eq!(Value::Object(store.data.clone()), json!({"a": 1}));
+        for name in ours {
+            assert!(!dir.join(name).exists(), "{name} removed");
+        }
+        for name in not_ours {
+            assert!(dir.join(name).exists(), "{name} left alone");
+        }
+        assert!(
+            dir.join(".s.json.Dir123").is_dir(),
+            "only files are removed"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_second_open_in_this_process_shares_the_lock() {
+        let dir = temp_dir("relock");
+        let first = StoreActor::open(&dir, StoreOptions::new("r")).expect("opens");
+        let second = StoreActor::open(&dir, StoreOptions::new("r")).expect("same process");
+        drop(first);
+        drop(second);
+        // Released with the last holder: a fresh lock can be taken.
+        let third = StoreActor::open(&dir, StoreOptions::new("r")).expect("opens again");
+        drop(third);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_panicking_migration_fails_the_open() {
+        let dir = temp_dir("panic");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("p.json"), br#"{"version":1,"data":{"a":1}}"#).expect("write");
+        let err = StoreActor::open(
+            &dir,
+            StoreOptions::new("p")
+                .version(2)
+                .migrate(1, |_| panic!("migration bug")),
+        )
+        .err()
+        .expect("refused");
+        assert!(
+            matches!(&err, StoreError::Migration { from: 1, reason, .. } if reason.contains("panicked: migration bug")),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("p.json")).expect("read"),
+            br#"{"version":1,"data":{"a":1}}"#,
+            "the file stays as it was"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[actix::test]
+    async fn a_failed_debounced_write_is_retried_until_it_succeeds() {
+        // Virtual time: the runtime jumps from timer to timer, so the retry
+        // schedule plays out in order without waiting for it.
+        tokio::time::pause();
+        let dir = temp_dir("retry");
+        let store = StoreHandle::new(
+            "d",
+            StoreActor::open(
+                &dir,
+                StoreOptions::new("d").debounce(Duration::from_secs(1)),
+            )
+            .expect("opens")
+            .start(),
+            Duration::from_secs(5),
+        );
+        // A directory where the file goes: the rename over it fails, even
+        // for root (EISDIR), like a full disk would.
+        let file = dir.join("d.json");
+        std::fs::create_dir(&file).expect("block the path");
+        store.set("a", &1).await.expect("queued");
+        store.set("b", &2).await.expect("queued");
+        // The debounced write (at 1 s) fails; then a few retries do.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(file.is_dir(), "nothing could be written");
+        assert!(
+            matches!(store.flush().await, Err(StoreError::Io { .. })),
+            "still failing"
+        );
+        assert_eq!(store.get::<u32>("a").await, Ok(Some(1)), "kept in memory");
+        std::fs::remove_dir(&file).expect("unblock");
+        // No flush and no new change: the next retry (at most RETRY_MAX
+        // later) writes both.
+        tokio::time::sleep(RETRY_MAX * 2).await;
+        let (_, data) = parse(&std::fs::read(&file).expect("retried and written")).expect("parses");
+        assert_eq!(Value::Object(data), json!({"a": 1, "b": 2}));
         std::fs::remove_dir_all(&dir).ok();
     }
 
