@@ -728,10 +728,24 @@ impl AppHandle {
                 Ok(handle) => handle.addr().do_send(IconActivated { button, position }),
                 Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
             },
-            UiEvent::Ipc { window, url, body } => match self.window(window.as_str()) {
-                Ok(handle) => handle.addr().do_send(crate::window::IpcIn { url, body }),
+            UiEvent::Ipc {
+                window,
+                url,
+                seq,
+                body,
+            } => match self.window(window.as_str()) {
+                Ok(handle) => handle
+                    .addr()
+                    .do_send(crate::window::IpcIn { url, seq, body }),
                 Err(_) => tracing::debug!(%window, "IPC for an unknown window dropped"),
             },
+            UiEvent::IpcRefused { window, seq, error } => {
+                if let Ok(handle) = self.window(window.as_str()) {
+                    handle
+                        .addr()
+                        .do_send(crate::window::IpcRefused { seq, error });
+                }
+            }
             UiEvent::WindowCloseRequested { window } => {
                 if let Ok(handle) = self.window(window.as_str()) {
                     handle.addr().do_send(crate::window::CloseRequested);

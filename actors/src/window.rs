@@ -397,8 +397,22 @@ pub struct GetWindow;
 pub struct IpcIn {
     /// The page's URL.
     pub url: String,
+    /// The bridge's number for this message: every refusal of the whole
+    /// message (id null) names it, so the page rejects exactly its calls.
+    pub seq: Option<u64>,
     /// The posted text.
     pub body: String,
+}
+
+/// From the UI thread: a page message refused before it got here (see
+/// [`crate::ui::UiEvent::IpcRefused`]).
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct IpcRefused {
+    /// The refused message's number.
+    pub seq: Option<u64>,
+    /// Why.
+    pub error: RpcError,
 }
 
 /// From the UI thread: the user asked to close the window.
@@ -723,6 +737,31 @@ impl WindowActor {
 
     fn push(&mut self, message: Value, ctx: &mut Context<Self>) {
         self.push_out(Outgoing::Message(message), ctx);
+    }
+
+    /// Answers a message refused whole (id null: the core did not or could
+    /// not read its ids). `refusal` is that id-null error response; the
+    /// message's number goes into its `error.data.message`, so the page's
+    /// bridge rejects exactly the calls that message carried instead of
+    /// leaving them pending. Every whole-message refusal goes through here.
+    fn refuse_message(&mut self, seq: Option<u64>, mut refusal: Value, ctx: &mut Context<Self>) {
+        if let (Some(seq), Some(error)) = (seq, refusal.get_mut("error")) {
+            match error.get_mut("data") {
+                Some(Value::Object(data)) => {
+                    data.insert("message".into(), seq.into());
+                }
+                Some(other) => {
+                    let detail = other.take();
+                    *other = json!({"message": seq, "detail": detail});
+                }
+                None => {
+                    if let Value::Object(error) = error {
+                        error.insert("data".into(), json!({ "message": seq }));
+                    }
+                }
+            }
+        }
+        self.push(refusal, ctx);
     }
 
     /// Queues an event; consecutive ones with the same name and source
@@ -1079,6 +1118,14 @@ impl Handler<Replies> for WindowActor {
     }
 }
 
+impl Handler<IpcRefused> for WindowActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: IpcRefused, ctx: &mut Context<Self>) {
+        self.refuse_message(msg.seq, ipc::failure(Value::Null, msg.error), ctx);
+    }
+}
+
 impl Handler<IpcIn> for WindowActor {
     type Result = ();
 
@@ -1097,7 +1144,7 @@ impl Handler<IpcIn> for WindowActor {
                 limits.max_message_bytes
             ));
             tracing::warn!(window = %label, bytes = msg.body.len(), "oversized IPC message refused");
-            self.push(ipc::failure(Value::Null, err), ctx);
+            self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
             return;
         }
         let opened;
@@ -1113,7 +1160,8 @@ impl Handler<IpcIn> for WindowActor {
                 }
                 Err(e) => {
                     tracing::warn!(window = %label, error = %e, "IPC message refused by isolation");
-                    self.push(
+                    self.refuse_message(
+                        msg.seq,
                         ipc::failure(Value::Null, RpcError::new(codes::ISOLATION, e.to_string())),
                         ctx,
                     );
@@ -1125,7 +1173,7 @@ impl Handler<IpcIn> for WindowActor {
         };
         let (calls, batch) = match ipc::decode(body) {
             Err(parse_error) => {
-                self.push(parse_error, ctx);
+                self.refuse_message(msg.seq, parse_error, ctx);
                 return;
             }
             Ok(Incoming::Single(call)) => (vec![call], false),
@@ -1137,7 +1185,7 @@ impl Handler<IpcIn> for WindowActor {
                 calls.len(),
                 limits.max_batch
             ));
-            self.push(ipc::failure(Value::Null, err), ctx);
+            self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
             return;
         }
         let mut ready: Vec<Value> = Vec::new();
