@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the JSON-RPC decoder + routing, capability files, and the isolation
-# opener with cargo fuzz (libFuzzer + AddressSanitizer), each for SECONDS
+# Fuzzes the JSON-RPC decoder + routing, capability files, the isolation
+# opener, and the webview host's pipe framing + page-message envelope, with
+# cargo fuzz (libFuzzer + AddressSanitizer), each for SECONDS
 # (default 60; CI uses the default, run longer by hand: `scripts/fuzz.sh 3600`).
 #
 # The committed corpus (fuzz/corpus/<target>) seeds each run and is only
@@ -21,7 +22,7 @@ fi
 cargo fuzz build -O
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-for target in jsonrpc capability sealed; do
+for target in jsonrpc capability sealed pipe; do
   mkdir -p "$scratch/$target"
   echo "== fuzz $target for ${seconds}s"
   if ! cargo fuzz run -O "$target" "$scratch/$target" "corpus/$target" -- \
