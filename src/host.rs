@@ -317,8 +317,13 @@ impl HostWindows {
         let exe = std::env::current_exe().map_err(|e| failed(e.to_string()))?;
         // Close-on-exec (std's default) on every end; only the child's two
         // are made inheritable, in the child.
-        let (host_in, requests) = std::io::pipe().map_err(|e| failed(e.to_string()))?;
-        let (events, host_out) = std::io::pipe().map_err(|e| failed(e.to_string()))?;
+        let pipe = || {
+            rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+                .map(|(r, w)| (std::fs::File::from(r), std::fs::File::from(w)))
+                .map_err(|e| failed(format!("pipe: {e}")))
+        };
+        let (host_in, requests) = pipe()?;
+        let (events, host_out) = pipe()?;
         let fds = [host_in.as_raw_fd(), host_out.as_raw_fd()];
         let mut cmd = Command::new(exe);
         cmd.args(std::env::args_os().skip(1))
