@@ -101,9 +101,9 @@ fn main() -> Result<(), traykit::Error> {
         .setup(|app| {
             let app = app.clone();
             actix::spawn(async move {
-                let Ok(mut usr1) = tokio::signal::unix::signal(
-                    tokio::signal::unix::SignalKind::user_defined1(),
-                ) else {
+                let Ok(mut usr1) =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())
+                else {
                     return;
                 };
                 while usr1.recv().await.is_some() {

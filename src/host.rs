@@ -215,9 +215,9 @@ impl Process {
                 let mut state = lock(&watched.state);
                 let status = state.0.wait();
                 tracing::debug!(?status, "webview host exited");
-                state.1 = Some(status.unwrap_or_else(|_| {
-                    std::os::unix::process::ExitStatusExt::from_raw(0)
-                }));
+                state.1 = Some(
+                    status.unwrap_or_else(|_| std::os::unix::process::ExitStatusExt::from_raw(0)),
+                );
                 watched.exited.notify_all();
             })?;
         Ok(process)
@@ -245,7 +245,11 @@ impl Process {
     fn reap_within(&self, deadline: Duration, why: &str) {
         if !self.wait_exit(deadline) {
             let pid = lock(&self.state).0.id();
-            tracing::warn!(pid, ?deadline, "webview host did not exit after {why}; killing it");
+            tracing::warn!(
+                pid,
+                ?deadline,
+                "webview host did not exit after {why}; killing it"
+            );
             self.kill();
         }
     }
@@ -370,7 +374,10 @@ impl HostWindows {
                     // window still here means it died: tell their actors.
                     let orphans: Vec<WindowLabel> = lock(&live).drain().collect();
                     if !orphans.is_empty() {
-                        tracing::error!(windows = orphans.len(), "webview host exited unexpectedly");
+                        tracing::error!(
+                            windows = orphans.len(),
+                            "webview host exited unexpectedly"
+                        );
                     }
                     for window in orphans {
                         sink(UiEvent::WindowGone { window });
@@ -534,12 +541,7 @@ impl HostWindows {
 
 /// The app's reader of the host's frames: answers requests, dispatches page
 /// messages and window events, until the stream ends or breaks.
-fn read_events(
-    input: &mut impl std::io::BufRead,
-    caps: Caps,
-    pending: &Pending,
-    sink: &EventSink,
-) {
+fn read_events(input: &mut impl std::io::BufRead, caps: Caps, pending: &Pending, sink: &EventSink) {
     let mut line = Vec::new();
     loop {
         let frame = match read_frame::<FromHost>(input, &mut line, caps) {
@@ -919,7 +921,10 @@ mod tests {
         let process = Process::watch(child).expect("watch");
         assert!(!process.wait_exit(Duration::ZERO));
         process.reap_within(Duration::from_millis(50), "a test");
-        assert!(process.wait_exit(Duration::from_secs(30)), "{pid} still runs");
+        assert!(
+            process.wait_exit(Duration::from_secs(30)),
+            "{pid} still runs"
+        );
         let status = lock(&process.state).1.expect("status");
         assert_eq!(
             std::os::unix::process::ExitStatusExt::signal(&status),

@@ -44,7 +44,12 @@ async fn refusal(app: &TestApp, seq: u64, event: UiEvent) -> Value {
         found.is_some()
     })
     .await;
-    found.unwrap_or_else(|| panic!("no refusal naming message {seq}: {:?}", app.page_messages("main")))
+    found.unwrap_or_else(|| {
+        panic!(
+            "no refusal naming message {seq}: {:?}",
+            app.page_messages("main")
+        )
+    })
 }
 
 fn ipc(seq: u64, body: &str) -> UiEvent {
@@ -68,7 +73,10 @@ async fn whole_message_refusals_name_the_message() {
         .collect();
     let r = refusal(&app, 12, ipc(12, &Value::Array(batch).to_string())).await;
     assert_eq!(r["error"]["code"], -32002, "{r}");
-    assert!(r["error"]["message"].as_str().unwrap_or("").contains("max_batch"));
+    assert!(r["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("max_batch"));
 
     let r = refusal(&app, 13, ipc(13, "{\"jsonrpc\":")).await;
     assert_eq!(r["error"]["code"], -32700, "{r}");

@@ -23,9 +23,7 @@ const FRAME_JS: &str = include_str!("../examples/frame_probe/frame.js");
 fn serve_cross_page() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}/cross.html", listener.local_addr().expect("addr"));
-    let page = format!(
-        "<!doctype html><html><body><script>{FRAME_JS}</script></body></html>"
-    );
+    let page = format!("<!doctype html><html><body><script>{FRAME_JS}</script></body></html>");
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };

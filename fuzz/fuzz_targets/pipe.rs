@@ -93,7 +93,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some((seq, at)) = open_envelope(SECRET, &text) {
         assert!(text.starts_with(SECRET) && text.as_bytes()[SECRET.len()] == b' ');
         assert_eq!(text.as_bytes()[at - 1], b'\n');
-        assert_eq!(text[SECRET.len() + 1..at - 1].parse::<u64>().ok(), Some(seq));
+        assert_eq!(
+            text[SECRET.len() + 1..at - 1].parse::<u64>().ok(),
+            Some(seq)
+        );
     }
     let genuine = format!("{SECRET} {}\n{text}", u64::from(pick));
     assert_eq!(
@@ -101,5 +104,8 @@ fuzz_target!(|data: &[u8]| {
         Some((u64::from(pick), SECRET.len() + 2 + pick.to_string().len()))
     );
     // Another webview's secret opens nothing of this one's.
-    assert_eq!(open_envelope("fedcba9876543210fedcba9876543210", &genuine), None);
+    assert_eq!(
+        open_envelope("fedcba9876543210fedcba9876543210", &genuine),
+        None
+    );
 });

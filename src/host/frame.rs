@@ -153,10 +153,7 @@ pub(crate) fn open_envelope(secret: &str, body: &str) -> Option<(u64, usize)> {
     if key.is_empty() || bytes.len() <= key.len() {
         return None;
     }
-    let differ = key
-        .iter()
-        .zip(bytes)
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    let differ = key.iter().zip(bytes).fold(0u8, |acc, (a, b)| acc | (a ^ b));
     if differ != 0 || bytes[key.len()] != b' ' {
         return None;
     }
@@ -191,7 +188,9 @@ pub(crate) struct Ticket {
 
 impl std::fmt::Debug for Ticket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ticket").field("bytes", &self.bytes).finish()
+        f.debug_struct("Ticket")
+            .field("bytes", &self.bytes)
+            .finish()
     }
 }
 
@@ -358,7 +357,8 @@ mod tests {
 
     #[test]
     fn bad_headers_and_bodies_are_skipped() {
-        let wire = b"3 {\"Nope\":1}\nxyz2 {\"Text\":{\"id\":1}}\n\xff\xfe4 {\"Plain\":{\"id\":2}}\nbody";
+        let wire =
+            b"3 {\"Nope\":1}\nxyz2 {\"Text\":{\"id\":1}}\n\xff\xfe4 {\"Plain\":{\"id\":2}}\nbody";
         let frames = read_all(wire);
         assert!(matches!(frames[0], Ok(Frame::Bad(_))), "{frames:?}");
         assert!(matches!(frames[1], Ok(Frame::Bad(_))), "{frames:?}");
