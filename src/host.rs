@@ -750,7 +750,8 @@ fn protocol_pipes() -> Result<(std::fs::File, std::fs::File), Error> {
         let mode = unsafe { libc::fcntl(fd, libc::F_GETFL) };
         let readable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_RDONLY;
         let writable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_WRONLY;
-        if !(if want_read { readable } else { writable }) {
+        let right_end = if want_read { readable } else { writable };
+        if !right_end {
             return Err(fail(format!("descriptor {fd} is not the protocol pipe")));
         }
         // SAFETY: the app opened this pipe end for this process alone and
@@ -852,8 +853,8 @@ mod tests {
             &Pending::default(),
             &sink,
         );
-        let out = std::mem::take(&mut *lock(&seen));
-        out
+        let mut guard = lock(&seen);
+        std::mem::take(&mut *guard)
     }
 
     #[test]

@@ -115,7 +115,12 @@ fn bridge_secret() -> Result<String, String> {
             Err(e) => return Err(format!("no randomness for the IPC secret: {e}")),
         }
     }
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    Ok(bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect())
 }
 
 /// The bridge (and whatever the core put before it) with the webview's
