@@ -202,16 +202,10 @@ impl Process {
             .spawn(move || {
                 // Wait without reaping (WNOWAIT): until `wait` below runs
                 // under the lock, the pid stays this zombie's.
-                loop {
-                    match rustix::process::waitid(
-                        rustix::process::WaitId::Pid(pid),
-                        rustix::process::WaitIdOptions::EXITED
-                            | rustix::process::WaitIdOptions::NOWAIT,
-                    ) {
-                        Err(rustix::io::Errno::INTR) => continue,
-                        _ => break,
-                    }
-                }
+                while let Err(rustix::io::Errno::INTR) = rustix::process::waitid(
+                    rustix::process::WaitId::Pid(pid),
+                    rustix::process::WaitIdOptions::EXITED | rustix::process::WaitIdOptions::NOWAIT,
+                ) {}
                 let mut state = lock(&watched.state);
                 let status = state.0.wait();
                 tracing::debug!(?status, "webview host exited");
