@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the JSON-RPC decoder + routing, capability files, the isolation
-# opener and the asset path decoder with cargo fuzz (libFuzzer +
-# AddressSanitizer), each for SECONDS (default 60; CI uses the default, run
-# longer by hand: `scripts/fuzz.sh 3600`).
+# opener, the asset path decoder, and the webview host's pipe framing +
+# page-message envelope, with cargo fuzz (libFuzzer + AddressSanitizer), each
+# for SECONDS (default 60; CI uses the default, run longer by hand:
+# `scripts/fuzz.sh 3600`).
 #
 # The committed corpus (fuzz/corpus/<target>) seeds each run and is only
 # read: new inputs go to a temporary directory. A crash leaves its input in
@@ -22,7 +23,7 @@ fi
 cargo fuzz build -O
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-for target in jsonrpc capability sealed asset_path; do
+for target in jsonrpc capability sealed asset_path pipe; do
   mkdir -p "$scratch/$target"
   echo "== fuzz $target for ${seconds}s"
   if ! cargo fuzz run -O "$target" "$scratch/$target" "corpus/$target" -- \

@@ -8,32 +8,39 @@
 //! host*: the app's own executable re-run with [`HOST_ENV`] set. `App::run`
 //! in that process serves windows instead of running the app (`serve`). It
 //! starts on the first `CreateWindow` and is told to exit when the last
-//! window is destroyed.
+//! window is destroyed; one that does not exit within [`RELEASE_DEADLINE`]
+//! is killed (that pid only).
 //!
-//! Protocol: frames. App → host on the host's stdin ([`ToHost`]); host → app
-//! on the host's original stdout ([`FromHost`]); the host points its own fd 1
-//! at stderr first, so stray prints cannot corrupt the stream. A frame is
-//! `<body length> <JSON header>\n<body bytes>`: page text (IPC in) and
-//! scripts (replies and events out) travel as raw bytes after the header,
-//! not as JSON strings, so megabytes of page traffic are neither escaped nor
-//! re-parsed on the way (see `write_frame`). Headers that do not parse are
-//! skipped; a frame whose length is unreadable ends the stream.
+//! Protocol: frames on two pipes of their own, App → host ([`ToHost`]) and
+//! host → app ([`FromHost`]), whose descriptor numbers the host finds in
+//! [`HOST_ENV`]. The host's stdin is /dev/null and its stdout and stderr are
+//! the app's, so nothing the app's code prints (before `run()`, which the
+//! host runs too) can touch the protocol. The frame format and its limits
+//! are in `frame.rs`: page text (IPC in) and scripts (replies and events
+//! out) travel as raw bytes after a JSON header, and no length field is
+//! trusted to allocate.
 //!
 //! Code that runs before `run()` in `main` runs in the host too: keep it free
 //! of side effects (Electron and Tauri's multi-process models have the same
 //! rule).
 
+mod frame;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufReader, BufWriter, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tao::platform::run_return::EventLoopExtRunReturn;
 use traykit_actors::ids::WindowLabel;
+use traykit_actors::ipc;
 use traykit_actors::isolation::IsolationFrame;
 use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder, WindowOp};
 use traykit_actors::window::WindowSpec;
@@ -41,10 +48,30 @@ use traykit_actors::UiError;
 
 use crate::assets::Assets;
 use crate::error::Error;
-use crate::windows::{EventSink, Windows};
+use crate::windows::{EventSink, PageMessage, PageSink, Windows};
 
-/// Set in the environment of the webview host process.
+pub(crate) use frame::{open_envelope, Budget, Ticket};
+use frame::{read_frame, write_frame, Caps, Frame, Framed};
+
+/// Set in the environment of the webview host process: the descriptors of
+/// its two protocol pipes, `<from app>,<to app>`.
 pub(crate) const HOST_ENV: &str = "TRAYKIT_WEBVIEW_HOST";
+
+/// How long a host released with its last window may take to exit before
+/// it is killed. Its exit normally takes well under a second (WebKit's
+/// teardown); a host that hangs would otherwise hold its memory forever.
+pub(crate) const RELEASE_DEADLINE: Duration = Duration::from_secs(5);
+
+/// How long the app's own exit waits for its host before killing it.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Host → app headers are small (an id, a label, a URL, an error text).
+const FROM_HOST_HEADER: usize = 1024 * 1024;
+/// App → host headers carry the bridge script and the isolation document.
+const TO_HOST_HEADER: usize = 64 * 1024 * 1024;
+/// Scripts for a page (the core's replies and events, JSON escaped twice).
+/// Read as they arrive, so this bounds a broken length, not normal traffic.
+const TO_HOST_BODY: usize = 1024 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 enum ToHost {
@@ -54,6 +81,9 @@ enum ToHost {
         visible: bool,
         init_script: String,
         isolation: Option<IsolationFrame>,
+        /// `IpcLimits::max_message_bytes`: the host refuses longer page
+        /// messages itself, and bounds what it queues for the app by it.
+        max_message_bytes: usize,
     },
     Op {
         id: u64,
@@ -74,7 +104,7 @@ enum ToHost {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-enum FromHost {
+pub(crate) enum FromHost {
     Reply {
         id: u64,
         error: Option<String>,
@@ -82,9 +112,15 @@ enum FromHost {
     Ipc {
         window: WindowLabel,
         url: String,
+        /// The bridge's number for this message, for refusals of it whole.
+        seq: Option<u64>,
         /// The frame's body, not part of the header.
         #[serde(skip)]
         body: String,
+        /// The message's share of its window's queue, given back once it
+        /// is written to the pipe.
+        #[serde(skip)]
+        ticket: Option<Ticket>,
     },
     CloseRequested {
         window: WindowLabel,
@@ -93,11 +129,6 @@ enum FromHost {
         window: WindowLabel,
         geometry: traykit_actors::window::Geometry,
     },
-}
-
-/// A protocol message whose bulk text (if any) travels as the frame body.
-trait Framed: Serialize + serde::de::DeserializeOwned {
-    fn body(&mut self) -> Option<&mut String>;
 }
 
 impl Framed for ToHost {
@@ -116,48 +147,6 @@ impl Framed for FromHost {
             _ => None,
         }
     }
-}
-
-/// Writes one frame (not flushed): the body's length, the header as JSON
-/// with the body left out, a newline, then the body's bytes as they are.
-fn write_frame<T: Framed>(out: &mut impl Write, mut msg: T) -> std::io::Result<()> {
-    let body = msg.body().map(std::mem::take).unwrap_or_default();
-    write!(out, "{} ", body.len())?;
-    serde_json::to_writer(&mut *out, &msg)?;
-    out.write_all(b"\n")?;
-    out.write_all(body.as_bytes())
-}
-
-/// Reads one frame. `Ok(None)` at the end of the stream; `Ok(Some(Err))`
-/// for a header that does not parse (its body is skipped); `Err` when the
-/// stream is broken (unreadable length, short body, not UTF-8).
-fn read_frame<T: Framed>(
-    input: &mut impl BufRead,
-    line: &mut String,
-) -> std::io::Result<Option<Result<T, serde_json::Error>>> {
-    let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
-    line.clear();
-    if input.read_line(line)? == 0 {
-        return Ok(None);
-    }
-    let (len, header) = line
-        .trim_end()
-        .split_once(' ')
-        .ok_or_else(|| broken("frame without a length"))?;
-    let len: usize = len.parse().map_err(|_| broken("bad frame length"))?;
-    let mut body = vec![0; len];
-    input.read_exact(&mut body)?;
-    Ok(Some(serde_json::from_str::<T>(header).and_then(
-        |mut msg| {
-            if let Some(slot) = msg.body() {
-                // UTF-8 checked once here; the text was a Rust String or a
-                // page's posted string at the other end.
-                *slot = String::from_utf8(body)
-                    .map_err(|_| serde::de::Error::custom("frame body is not UTF-8"))?;
-            }
-            Ok(msg)
-        },
-    )))
 }
 
 /// Writes every message from `rx` as a frame, flushing only when no more
@@ -192,34 +181,129 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 type Pending = Arc<Mutex<HashMap<u64, (&'static str, UiResponder)>>>;
 
+/// A host process and whether it has exited. It is reaped only under the
+/// lock that `kill` takes, so `kill` can never hit a recycled pid.
+struct Process {
+    state: Mutex<(Child, Option<ExitStatus>)>,
+    exited: Condvar,
+}
+
+impl Process {
+    /// Starts a thread that waits for the process to exit and reaps it.
+    fn watch(child: Child) -> std::io::Result<Arc<Self>> {
+        let pid = rustix::process::Pid::from_child(&child);
+        let process = Arc::new(Self {
+            state: Mutex::new((child, None)),
+            exited: Condvar::new(),
+        });
+        let watched = process.clone();
+        std::thread::Builder::new()
+            .name("traykit-host-wait".into())
+            .spawn(move || {
+                // Wait without reaping (WNOWAIT): until `wait` below runs
+                // under the lock, the pid stays this zombie's.
+                while let Err(rustix::io::Errno::INTR) = rustix::process::waitid(
+                    rustix::process::WaitId::Pid(pid),
+                    rustix::process::WaitIdOptions::EXITED | rustix::process::WaitIdOptions::NOWAIT,
+                ) {}
+                let mut state = lock(&watched.state);
+                let status = state.0.wait();
+                tracing::debug!(?status, "webview host exited");
+                state.1 = Some(
+                    status.unwrap_or_else(|_| std::os::unix::process::ExitStatusExt::from_raw(0)),
+                );
+                watched.exited.notify_all();
+            })?;
+        Ok(process)
+    }
+
+    /// Waits up to `deadline` for the process to exit; true if it did.
+    fn wait_exit(&self, deadline: Duration) -> bool {
+        let state = lock(&self.state);
+        let (state, _) = self
+            .exited
+            .wait_timeout_while(state, deadline, |s| s.1.is_none())
+            .unwrap_or_else(PoisonError::into_inner);
+        state.1.is_some()
+    }
+
+    /// SIGKILL, unless it already exited (and so may have been reaped).
+    fn kill(&self) {
+        let mut state = lock(&self.state);
+        if state.1.is_none() {
+            let _ = state.0.kill();
+        }
+    }
+
+    /// Waits up to `deadline`, then kills: what a released host gets.
+    fn reap_within(&self, deadline: Duration, why: &str) {
+        if !self.wait_exit(deadline) {
+            let pid = lock(&self.state).0.id();
+            tracing::warn!(
+                pid,
+                ?deadline,
+                "webview host did not exit after {why}; killing it"
+            );
+            self.kill();
+        }
+    }
+}
+
 /// One running host process, seen from the app.
 struct Host {
-    /// Dropping it closes the host's stdin: the host exits when idle.
+    /// Dropping it closes the host's request pipe: the host exits when idle.
     tx: mpsc::Sender<Option<ToHost>>,
     alive: Arc<AtomicBool>,
-    child: Arc<Mutex<Child>>,
+    process: Arc<Process>,
+}
+
+/// Clears close-on-exec on `fds` in the forked child, so exactly these two
+/// pipe ends (and no other descriptor of the app) reach the host.
+fn inherit(cmd: &mut Command, fds: [RawFd; 2]) {
+    // SAFETY: the closure runs between fork and exec and only calls fcntl
+    // (async-signal-safe) on two descriptor numbers copied in by value; it
+    // allocates nothing and touches no lock.
+    #[allow(unsafe_code)]
+    unsafe {
+        cmd.pre_exec(move || {
+            for fd in fds {
+                if libc::fcntl(fd, libc::F_SETFD, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
 }
 
 /// The app side: forwards window requests to the host, starting it when
 /// needed and letting it go when the last window is destroyed.
 pub(crate) struct HostWindows {
     host: Option<Host>,
+    /// Hosts let go with their last window that may still be exiting; the
+    /// app's own exit gives them the rest of their deadline.
+    released: Vec<Arc<Process>>,
     /// Windows alive in the current host. Each host gets its own set, so a
     /// released host's exit cannot touch its successor's windows.
     live: Arc<Mutex<HashSet<WindowLabel>>>,
     pending: Pending,
     sink: EventSink,
     next_id: u64,
+    /// `IpcLimits::max_message_bytes`: the longest page message read from
+    /// the host, and passed on to it.
+    max_message_bytes: usize,
 }
 
 impl HostWindows {
-    pub(crate) fn new(sink: EventSink) -> Self {
+    pub(crate) fn new(sink: EventSink, max_message_bytes: usize) -> Self {
         Self {
             host: None,
+            released: Vec::new(),
             live: Arc::default(),
             pending: Pending::default(),
             sink,
             next_id: 0,
+            max_message_bytes,
         }
     }
 
@@ -229,70 +313,54 @@ impl HostWindows {
             reason: format!("could not start the webview host: {reason}"),
         };
         let exe = std::env::current_exe().map_err(|e| failed(e.to_string()))?;
-        let mut child = Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env(HOST_ENV, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| failed(e.to_string()))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            return Err(failed("no pipes".into()));
+        // Close-on-exec (std's default) on every end; only the child's two
+        // are made inheritable, in the child.
+        let pipe = || {
+            rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+                .map(|(r, w)| (std::fs::File::from(r), std::fs::File::from(w)))
+                .map_err(|e| failed(format!("pipe: {e}")))
         };
+        let (host_in, requests) = pipe()?;
+        let (events, host_out) = pipe()?;
+        let fds = [host_in.as_raw_fd(), host_out.as_raw_fd()];
+        let mut cmd = Command::new(exe);
+        cmd.args(std::env::args_os().skip(1))
+            .env(HOST_ENV, format!("{},{}", fds[0], fds[1]))
+            .stdin(Stdio::null())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        inherit(&mut cmd, fds);
+        let child = cmd.spawn().map_err(|e| failed(e.to_string()))?;
+        // The host has its copies; ours would keep its input open forever.
+        drop((host_in, host_out));
         tracing::debug!(pid = child.id(), "webview host started");
+        let process = match Process::watch(child) {
+            Ok(process) => process,
+            Err(e) => return Err(failed(e.to_string())),
+        };
         let (tx, rx) = mpsc::channel::<Option<ToHost>>();
         std::thread::Builder::new()
             .name("traykit-host-tx".into())
-            .spawn(move || pump(rx, stdin))
+            .spawn(move || pump(rx, requests))
             .map_err(|e| failed(e.to_string()))?;
         let alive = Arc::new(AtomicBool::new(true));
-        let child = Arc::new(Mutex::new(child));
         self.live = Arc::default();
         {
-            let (alive, child, pending, sink, live) = (
+            let (alive, pending, sink, live) = (
                 alive.clone(),
-                child.clone(),
                 self.pending.clone(),
                 self.sink.clone(),
                 self.live.clone(),
             );
+            let caps = Caps {
+                header: FROM_HOST_HEADER,
+                body: self.max_message_bytes,
+            };
             std::thread::Builder::new()
                 .name("traykit-host-rx".into())
                 .spawn(move || {
-                    let mut input = BufReader::with_capacity(64 * 1024, stdout);
-                    let mut line = String::new();
-                    loop {
-                        let frame = match read_frame::<FromHost>(&mut input, &mut line) {
-                            Ok(Some(frame)) => frame,
-                            Ok(None) => break,
-                            Err(error) => {
-                                tracing::error!(%error, "webview host: broken protocol stream");
-                                break;
-                            }
-                        };
-                        match frame {
-                            Ok(FromHost::Reply { id, error }) => {
-                                if let Some((request, responder)) = lock(&pending).remove(&id) {
-                                    responder.send(match error {
-                                        None => Ok(()),
-                                        Some(reason) => Err(UiError::Failed { request, reason }),
-                                    });
-                                }
-                            }
-                            Ok(FromHost::Ipc { window, url, body }) => {
-                                sink(UiEvent::Ipc { window, url, body })
-                            }
-                            Ok(FromHost::CloseRequested { window }) => {
-                                sink(UiEvent::WindowCloseRequested { window })
-                            }
-                            Ok(FromHost::Geometry { window, geometry }) => {
-                                sink(UiEvent::WindowGeometry { window, geometry })
-                            }
-                            Err(error) => tracing::debug!(%error, header = %line.chars().take(80).collect::<String>(), "webview host: not a protocol frame"),
-                        }
-                    }
+                    let mut input = BufReader::with_capacity(64 * 1024, events);
+                    read_events(&mut input, caps, &pending, &sink);
                     alive.store(false, Ordering::SeqCst);
                     // Requests the host never answered get `Closed`.
                     lock(&pending).clear();
@@ -300,20 +368,21 @@ impl HostWindows {
                     // window still here means it died: tell their actors.
                     let orphans: Vec<WindowLabel> = lock(&live).drain().collect();
                     if !orphans.is_empty() {
-                        tracing::error!(windows = orphans.len(), "webview host exited unexpectedly");
+                        tracing::error!(
+                            windows = orphans.len(),
+                            "webview host exited unexpectedly"
+                        );
                     }
                     for window in orphans {
                         sink(UiEvent::WindowGone { window });
                     }
-                    let status = lock(&child).wait();
-                    tracing::debug!(?status, "webview host exited");
                     // Page traffic (megabytes of IPC text) passed through
                     // this process's heap too; give it back with the host.
                     crate::windows::give_back_heap();
                 })
                 .map_err(|e| failed(e.to_string()))?;
         }
-        self.host = Some(Host { tx, alive, child });
+        self.host = Some(Host { tx, alive, process });
         self.host.as_ref().ok_or_else(|| failed("lost".into()))
     }
 
@@ -357,6 +426,23 @@ impl HostWindows {
         })
     }
 
+    /// Lets the current host go: closing its request pipe lets it finish
+    /// what it was sent, answer, and exit, and all its memory goes back. A
+    /// host that hangs instead is killed after [`RELEASE_DEADLINE`].
+    fn release(&mut self) {
+        let Some(host) = self.host.take() else { return };
+        drop(host.tx);
+        let process = host.process;
+        self.released.retain(|p| !p.wait_exit(Duration::ZERO));
+        self.released.push(process.clone());
+        let started = std::thread::Builder::new()
+            .name("traykit-host-release".into())
+            .spawn(move || process.reap_within(RELEASE_DEADLINE, "its release"));
+        if let Err(error) = started {
+            tracing::warn!(%error, "no deadline for the released webview host");
+        }
+    }
+
     /// Serves one window request. Replies arrive later, from the host.
     pub(crate) fn handle(&mut self, request: UiRequest, responder: UiResponder) {
         if self
@@ -383,6 +469,7 @@ impl HostWindows {
                     }
                 }
                 lock(&self.live).insert(spec.label.clone());
+                let max_message_bytes = self.max_message_bytes;
                 self.send(
                     "CreateWindow",
                     |id| ToHost::Create {
@@ -391,6 +478,7 @@ impl HostWindows {
                         visible,
                         init_script,
                         isolation,
+                        max_message_bytes,
                     },
                     responder,
                 );
@@ -413,9 +501,7 @@ impl HostWindows {
                     responder,
                 );
                 if now_empty {
-                    // Closing its stdin lets the host finish what it was
-                    // sent, answer, and exit: all its memory goes back.
-                    self.host = None;
+                    self.release();
                 }
             }
             UiRequest::Window { label, .. } => responder.send(Self::unknown("Window", &label)),
@@ -430,43 +516,136 @@ impl HostWindows {
         }
     }
 
-    /// Ends the host with the app: close its stdin, wait a little, then kill.
+    /// Ends the host with the app: close its pipe, wait a little, then
+    /// kill; hosts released earlier that still run get the same.
     pub(crate) fn shutdown(&mut self) {
-        let Some(host) = self.host.take() else { return };
-        // A deliberate release: its windows are not "lost".
-        lock(&self.live).clear();
-        drop(host.tx);
-        for _ in 0..100 {
-            if !host.alive.load(Ordering::SeqCst) {
+        if let Some(host) = self.host.take() {
+            // A deliberate release: its windows are not "lost".
+            lock(&self.live).clear();
+            drop(host.tx);
+            self.released.push(host.process);
+        }
+        let until = Instant::now() + SHUTDOWN_DEADLINE;
+        for process in self.released.drain(..) {
+            let left = until.saturating_duration_since(Instant::now());
+            process.reap_within(left, "the app's exit");
+        }
+    }
+}
+
+/// The app's reader of the host's frames: answers requests, dispatches page
+/// messages and window events, until the stream ends or breaks.
+fn read_events(input: &mut impl std::io::BufRead, caps: Caps, pending: &Pending, sink: &EventSink) {
+    let mut line = Vec::new();
+    loop {
+        let frame = match read_frame::<FromHost>(input, &mut line, caps) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::error!(%error, "webview host: broken protocol stream");
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        match frame {
+            Frame::Msg(FromHost::Reply { id, error }) => {
+                if let Some((request, responder)) = lock(pending).remove(&id) {
+                    responder.send(match error {
+                        None => Ok(()),
+                        Some(reason) => Err(UiError::Failed { request, reason }),
+                    });
+                }
+            }
+            Frame::Msg(FromHost::Ipc {
+                window,
+                url,
+                seq,
+                body,
+                ..
+            }) => sink(UiEvent::Ipc {
+                window,
+                url,
+                seq,
+                body,
+            }),
+            Frame::Oversize {
+                msg: FromHost::Ipc { window, seq, .. },
+                len,
+            } => {
+                // Skipped unread; the page still hears why.
+                tracing::warn!(%window, bytes = len, "oversized IPC message refused");
+                sink(UiEvent::IpcRefused {
+                    window,
+                    seq,
+                    error: oversize(len, caps.body),
+                })
+            }
+            Frame::Msg(FromHost::CloseRequested { window }) => {
+                sink(UiEvent::WindowCloseRequested { window })
+            }
+            Frame::Msg(FromHost::Geometry { window, geometry }) => {
+                sink(UiEvent::WindowGeometry { window, geometry })
+            }
+            Frame::Oversize { len, .. } => {
+                tracing::debug!(bytes = len, "webview host: oversized frame skipped")
+            }
+            Frame::Bad(error) => tracing::debug!(
+                %error,
+                header = %String::from_utf8_lossy(&line[..line.len().min(80)]),
+                "webview host: not a protocol frame"
+            ),
         }
-        tracing::warn!("webview host did not exit in 2 s; killing it");
-        let _ = lock(&host.child).kill();
     }
+}
+
+/// The refusal of a page message of `len` bytes, worded as the core's.
+pub(crate) fn oversize(len: usize, max: usize) -> ipc::RpcError {
+    ipc::limit_exceeded(format!(
+        "a message of {len} bytes is over the {max} byte limit (IpcLimits::max_message_bytes)"
+    ))
 }
 
 /// The host side: runs in the child process instead of the app.
 pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
-    let protocol = protocol_stdout()?;
+    let (requests, events) = protocol_pipes()?;
     let mut event_loop =
         std::panic::catch_unwind(|| EventLoopBuilder::<Option<ToHost>>::with_user_event().build())
             .map_err(|_| Error::NoDisplay)?;
     let proxy = event_loop.create_proxy();
+
+    // `None` ends the writer: senders cloned into webview callbacks may
+    // outlive the webviews (WebKit keeps some closures), so waiting for every
+    // sender to drop could wait forever.
+    let (out_tx, out_rx) = mpsc::channel::<Option<FromHost>>();
+    let writer = std::thread::Builder::new()
+        .name("traykit-host-out".into())
+        .spawn(move || pump(out_rx, events))
+        .map_err(|e| Error::EventLoop(e.to_string()))?;
+
+    let replies = Mutex::new(out_tx.clone());
     std::thread::Builder::new()
-        .name("traykit-host-stdin".into())
+        .name("traykit-host-in".into())
         .spawn(move || {
-            let mut input = BufReader::with_capacity(64 * 1024, std::io::stdin().lock());
-            let mut line = String::new();
+            let mut input = BufReader::with_capacity(64 * 1024, requests);
+            let mut line = Vec::new();
+            let caps = Caps {
+                header: TO_HOST_HEADER,
+                body: TO_HOST_BODY,
+            };
             loop {
-                match read_frame::<ToHost>(&mut input, &mut line) {
-                    Ok(Some(Ok(msg))) => {
+                match read_frame::<ToHost>(&mut input, &mut line, caps) {
+                    Ok(Some(Frame::Msg(msg))) => {
                         if proxy.send_event(Some(msg)).is_err() {
                             return;
                         }
                     }
-                    Ok(Some(Err(error))) => {
+                    Ok(Some(Frame::Oversize { msg, len })) => {
+                        tracing::error!(bytes = len, "webview host: request body over its limit");
+                        if let ToHost::Eval { id, .. } = msg {
+                            let error = Some(format!("a script of {len} bytes is over the host's {TO_HOST_BODY} byte limit"));
+                            let _ = lock(&replies).send(Some(FromHost::Reply { id, error }));
+                        }
+                    }
+                    Ok(Some(Frame::Bad(error))) => {
                         tracing::warn!(%error, "webview host: bad request frame")
                     }
                     Ok(None) => break,
@@ -480,26 +659,26 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
         })
         .map_err(|e| Error::EventLoop(e.to_string()))?;
 
-    // `None` ends the writer: senders cloned into webview callbacks may
-    // outlive the webviews (WebKit keeps some closures), so waiting for every
-    // sender to drop could wait forever.
-    let (out_tx, out_rx) = mpsc::channel::<Option<FromHost>>();
-    let writer = std::thread::Builder::new()
-        .name("traykit-host-stdout".into())
-        .spawn(move || pump(out_rx, protocol))
-        .map_err(|e| Error::EventLoop(e.to_string()))?;
-
     let sink_tx = Mutex::new(out_tx.clone());
     let sink: EventSink = Arc::new(move |event| {
         let msg = match event {
-            UiEvent::Ipc { window, url, body } => FromHost::Ipc { window, url, body },
             UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
             UiEvent::WindowGeometry { window, geometry } => FromHost::Geometry { window, geometry },
             _ => return,
         };
         let _ = lock(&sink_tx).send(Some(msg));
     });
-    let mut windows = Windows::new(Arc::new(assets), sink);
+    let page_tx = Mutex::new(out_tx.clone());
+    let pages: PageSink = Arc::new(move |page: PageMessage| {
+        let _ = lock(&page_tx).send(Some(FromHost::Ipc {
+            window: page.window,
+            url: page.url,
+            seq: Some(page.seq),
+            body: page.body,
+            ticket: Some(page.ticket),
+        }));
+    });
+    let mut windows = Windows::new(Arc::new(assets), sink, pages);
     event_loop.run_return(|event, target, control_flow| {
         *control_flow = ControlFlow::Wait;
         match event {
@@ -511,9 +690,17 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
                         visible,
                         init_script,
                         isolation,
+                        max_message_bytes,
                     } => (
                         id,
-                        windows.create(target, spec, visible, init_script, isolation),
+                        windows.create(
+                            target,
+                            spec,
+                            visible,
+                            init_script,
+                            isolation,
+                            max_message_bytes,
+                        ),
                     ),
                     ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
                     ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
@@ -535,25 +722,45 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     Ok(0)
 }
 
-/// Keeps the real stdout for the protocol and points fd 1 at stderr.
-fn protocol_stdout() -> Result<std::fs::File, Error> {
-    use std::os::fd::FromRawFd;
-    let fail = |what: &str| Error::EventLoop(format!("webview host: {what} failed"));
-    std::io::stdout().flush().ok();
-    // SAFETY: dup/dup2 on the standard descriptors, which are open for the
-    // life of the process; the duplicate is owned by the File we return and
-    // nothing else closes it.
-    #[allow(unsafe_code)]
-    unsafe {
-        let protocol = libc::dup(1);
-        if protocol < 0 {
-            return Err(fail("dup"));
+/// The two protocol pipes the app opened for this process, named by
+/// [`HOST_ENV`]: `(requests from the app, events to the app)`.
+fn protocol_pipes() -> Result<(std::fs::File, std::fs::File), Error> {
+    let fail = |what: String| {
+        Error::EventLoop(format!(
+            "webview host: {what} (this process is started by traykit, with {HOST_ENV}=<fd>,<fd>)"
+        ))
+    };
+    let value = std::env::var(HOST_ENV).map_err(|_| fail(format!("{HOST_ENV} is not set")))?;
+    let parsed = value
+        .split_once(',')
+        .and_then(|(a, b)| Some((a.parse::<RawFd>().ok()?, b.parse::<RawFd>().ok()?)));
+    let Some((input, output)) = parsed.filter(|&(a, b)| a > 2 && b > 2 && a != b) else {
+        return Err(fail(format!("bad {HOST_ENV} value `{value}`")));
+    };
+    let take = |fd: RawFd, want_read: bool| -> Result<std::fs::File, Error> {
+        // SAFETY: fcntl only queries the number's flags; it is fine on any
+        // integer (a closed one gives EBADF).
+        #[allow(unsafe_code)]
+        let mode = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        let readable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_RDONLY;
+        let writable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_WRONLY;
+        let right_end = if want_read { readable } else { writable };
+        if !right_end {
+            return Err(fail(format!("descriptor {fd} is not the protocol pipe")));
         }
-        if libc::dup2(2, 1) < 0 {
-            return Err(fail("dup2"));
-        }
-        Ok(std::fs::File::from_raw_fd(protocol))
-    }
+        // SAFETY: the app opened this pipe end for this process alone and
+        // named it in HOST_ENV; it is open (checked above) and nothing else
+        // in this process owns it: it is taken once, here, before any
+        // window exists.
+        #[allow(unsafe_code)]
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        // Not into WebKit's own child processes: their copies would keep
+        // the app's reader from seeing this process end.
+        rustix::io::fcntl_setfd(&owned, rustix::io::FdFlags::CLOEXEC)
+            .map_err(|e| fail(format!("close-on-exec on {fd}: {e}")))?;
+        Ok(std::fs::File::from(owned))
+    };
+    Ok((take(input, true)?, take(output, false)?))
 }
 
 #[cfg(test)]
@@ -563,6 +770,11 @@ mod tests {
     fn label(s: &str) -> WindowLabel {
         WindowLabel::new(s).expect("label")
     }
+
+    const CAPS: Caps = Caps {
+        header: FROM_HOST_HEADER,
+        body: 64,
+    };
 
     #[test]
     fn frames_carry_bodies_verbatim_and_in_order() {
@@ -588,9 +800,13 @@ mod tests {
         // The body is on the wire as it is, not escaped.
         assert!(wire.windows(script.len()).any(|w| w == script.as_bytes()));
         let mut input = std::io::Cursor::new(wire);
-        let mut line = String::new();
-        match read_frame::<ToHost>(&mut input, &mut line) {
-            Ok(Some(Ok(ToHost::Eval {
+        let mut line = Vec::new();
+        let caps = Caps {
+            header: TO_HOST_HEADER,
+            body: TO_HOST_BODY,
+        };
+        match read_frame::<ToHost>(&mut input, &mut line, caps) {
+            Ok(Some(Frame::Msg(ToHost::Eval {
                 id, script: got, ..
             }))) => {
                 assert_eq!(id, 1);
@@ -599,46 +815,82 @@ mod tests {
             other => panic!("not the eval frame: {other:?}"),
         }
         assert!(matches!(
-            read_frame::<ToHost>(&mut input, &mut line),
-            Ok(Some(Ok(ToHost::Destroy { id: 2, .. })))
+            read_frame::<ToHost>(&mut input, &mut line, caps),
+            Ok(Some(Frame::Msg(ToHost::Destroy { id: 2, .. })))
         ));
         assert!(matches!(
-            read_frame::<ToHost>(&mut input, &mut line),
+            read_frame::<ToHost>(&mut input, &mut line, caps),
             Ok(None)
         ));
     }
 
+    fn ipc(body: &str, seq: u64) -> FromHost {
+        FromHost::Ipc {
+            window: label("main"),
+            url: "traykit://localhost/".into(),
+            seq: Some(seq),
+            body: body.to_owned(),
+            ticket: None,
+        }
+    }
+
+    /// What `read_events` hands the app for `wire`.
+    fn events_of(wire: Vec<u8>) -> Vec<UiEvent> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink: EventSink = {
+            let seen = seen.clone();
+            Arc::new(move |e| lock(&seen).push(e))
+        };
+        read_events(
+            &mut std::io::Cursor::new(wire),
+            CAPS,
+            &Pending::default(),
+            &sink,
+        );
+        let mut guard = lock(&seen);
+        std::mem::take(&mut *guard)
+    }
+
     #[test]
-    fn ipc_bodies_round_trip_and_bad_headers_are_skipped() {
+    fn ipc_bodies_round_trip_with_their_sequence_number() {
         let mut wire = b"3 {\"NoSuchMessage\":1}\nxyz".to_vec();
-        let body = "{\"jsonrpc\":\"2.0\",\"method\":\"m\"}".to_owned();
-        write_frame(
-            &mut wire,
-            FromHost::Ipc {
+        let body = "{\"jsonrpc\":\"2.0\",\"method\":\"m\"}";
+        write_frame(&mut wire, ipc(body, 9)).expect("write");
+        assert_eq!(
+            events_of(wire),
+            vec![UiEvent::Ipc {
                 window: label("main"),
                 url: "traykit://localhost/".into(),
-                body: body.clone(),
-            },
-        )
-        .expect("write");
-        let mut input = std::io::Cursor::new(wire);
-        let mut line = String::new();
-        assert!(matches!(
-            read_frame::<FromHost>(&mut input, &mut line),
-            Ok(Some(Err(_)))
-        ));
-        match read_frame::<FromHost>(&mut input, &mut line) {
-            Ok(Some(Ok(FromHost::Ipc { body: got, url, .. }))) => {
-                assert_eq!(got, body);
-                assert_eq!(url, "traykit://localhost/");
+                seq: Some(9),
+                body: body.into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn an_oversize_page_message_is_skipped_unread_and_refused_to_its_page() {
+        let mut wire = Vec::new();
+        write_frame(&mut wire, ipc(&"x".repeat(300 * 1024), 4)).expect("write");
+        write_frame(&mut wire, ipc("{}", 5)).expect("write");
+        let events = events_of(wire);
+        assert_eq!(events.len(), 2, "{events:?}");
+        match &events[0] {
+            UiEvent::IpcRefused { window, seq, error } => {
+                assert_eq!(window.as_str(), "main");
+                assert_eq!(*seq, Some(4));
+                assert_eq!(error.code, ipc::codes::LIMIT_EXCEEDED);
+                assert!(error.message.contains("307200 bytes"), "{error:?}");
+                assert!(error.message.contains("max_message_bytes"), "{error:?}");
             }
-            other => panic!("not the ipc frame: {other:?}"),
+            other => panic!("not a refusal: {other:?}"),
         }
+        // The stream goes on after the skipped body.
+        assert!(matches!(&events[1], UiEvent::Ipc { seq: Some(5), body, .. } if body == "{}"));
     }
 
     #[test]
     fn a_broken_stream_is_an_error_not_a_guess() {
-        let mut line = String::new();
+        let mut line = Vec::new();
         for wire in [
             &b"not-a-length {}\n"[..],
             b"{\"Reply\":{}}\n",
@@ -646,10 +898,34 @@ mod tests {
         ] {
             let mut input = std::io::Cursor::new(wire.to_vec());
             assert!(
-                read_frame::<FromHost>(&mut input, &mut line).is_err(),
+                read_frame::<FromHost>(&mut input, &mut line, CAPS).is_err(),
                 "{:?}",
                 String::from_utf8_lossy(wire)
             );
         }
+    }
+
+    #[test]
+    fn a_process_that_does_not_exit_by_its_deadline_is_killed() {
+        // Stands in for a hung host: alive until killed.
+        let child = Command::new("sleep")
+            .arg("600")
+            .spawn()
+            .expect("spawn sleep");
+        let pid = child.id();
+        let process = Process::watch(child).expect("watch");
+        assert!(!process.wait_exit(Duration::ZERO));
+        process.reap_within(Duration::from_millis(50), "a test");
+        assert!(
+            process.wait_exit(Duration::from_secs(30)),
+            "{pid} still runs"
+        );
+        let status = lock(&process.state).1.expect("status");
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(libc::SIGKILL)
+        );
+        // Killing again after the reap sends nothing to a recycled pid.
+        process.kill();
     }
 }

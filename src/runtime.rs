@@ -200,13 +200,14 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     #[cfg(feature = "webview")]
     let windows = {
         let app = app_slot.clone();
-        Arc::new(Mutex::new(crate::host::HostWindows::new(Arc::new(
-            move |event| {
+        Arc::new(Mutex::new(crate::host::HostWindows::new(
+            Arc::new(move |event| {
                 if let Some(app) = app.get() {
                     app.dispatch(event);
                 }
-            },
-        ))))
+            }),
+            builder.ipc_limits.max_message_bytes,
+        )))
     };
     // Before the event loop (GTK start-up): the host's own start-up then
     // runs alongside the app's.

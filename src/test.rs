@@ -157,6 +157,7 @@ impl TestApp {
         self.app.dispatch(UiEvent::Ipc {
             window: label.clone(),
             url: url.to_owned(),
+            seq: None,
             body: text.to_owned(),
         });
         let mut found = None;

@@ -2,9 +2,12 @@
 //! webview each, keyed by label. Only the runtime calls this.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tao::dpi::{LogicalPosition, LogicalSize, PhysicalPosition};
 use tao::event::WindowEvent;
@@ -19,6 +22,7 @@ use traykit_actors::UiError;
 use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
 
 use crate::assets::Assets;
+use crate::host::{open_envelope, Budget, Ticket};
 
 /// traykit's half of the isolation frame: seals what the app's hook lets
 /// through (see `actors/src/isolation.rs`).
@@ -63,9 +67,18 @@ fn frame_server(
 /// Keeps popups this far from screen edges and the pointer.
 const MARGIN: f64 = 8.0;
 
+/// Page messages one window may have queued towards the app (the pipe
+/// and the app's reader are slower than the page): past this, or past
+/// twice `max_message_bytes`, the page's next message is refused.
+const QUEUED_MESSAGES: usize = 1024;
+
+/// Dropped envelope-less posts are logged at most this often per window.
+const DROP_WARN_EVERY: Duration = Duration::from_secs(10);
+
 struct Live {
-    // Field order is drop order: the webview goes before its window.
-    webview: WebView,
+    // Field order is drop order: the webview goes before its window. The
+    // IPC handler holds only a weak reference, to answer refusals.
+    webview: Rc<WebView>,
     window: NativeWindow,
 }
 
@@ -74,23 +87,155 @@ pub(crate) struct Windows {
     ids: HashMap<WindowId, WindowLabel>,
     assets: Arc<Assets>,
     sink: EventSink,
+    pages: PageSink,
 }
 
-/// Where window events (IPC text, close requests) go: the app's dispatcher,
-/// or the pipe back to the app when this is the webview host process.
+/// Where window events (close requests, geometry) go: the pipe back to the
+/// app (this is the webview host process), or in the app, its dispatcher.
 pub(crate) type EventSink = Arc<dyn Fn(UiEvent) + Send + Sync>;
+
+/// A page message whose envelope checked out, with its share of the
+/// window's queue.
+pub(crate) struct PageMessage {
+    pub window: WindowLabel,
+    pub url: String,
+    pub seq: u64,
+    pub body: String,
+    pub ticket: Ticket,
+}
+
+/// Where page messages go: the pipe back to the app.
+pub(crate) type PageSink = Arc<dyn Fn(PageMessage) + Send + Sync>;
+
+/// A fresh secret for one webview's bridge: 128 random bits, as hex.
+fn bridge_secret() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match rustix::rand::getrandom(&mut bytes[filled..], rustix::rand::GetRandomFlags::empty()) {
+            Ok(n) => filled += n,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(format!("no randomness for the IPC secret: {e}")),
+        }
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    Ok(bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect())
+}
+
+/// The bridge (and whatever the core put before it) with the webview's
+/// secret bound as a parameter: a closure variable of the bridge, never a
+/// property of `window` that another script or frame could read.
+fn with_secret(init_script: &str, secret: &str) -> String {
+    format!("(function (__TRAYKIT_SECRET__) {{\n{init_script}\n}})(\"{secret}\");")
+}
+
+/// The script that tells a page its message `seq` was refused whole, in
+/// the core's own reply format (see `WindowActor::refuse_message`).
+fn refusal_script(seq: u64, error: traykit_actors::ipc::RpcError) -> Option<String> {
+    let mut refusal = traykit_actors::ipc::failure(serde_json::Value::Null, error);
+    refusal["error"]["data"] = serde_json::json!({ "message": seq });
+    let text = serde_json::to_string(&refusal).ok()?;
+    let literal = serde_json::to_string(&text).ok()?;
+    Some(format!(
+        "window.__TRAYKIT__&&window.__TRAYKIT__.receive({literal})"
+    ))
+}
+
+/// One webview's IPC gate, in the host: only messages carrying the
+/// bridge's secret (the main frame's bridge; sub-frames never get it) go
+/// on, those over the size limit or the window's queue are refused to the
+/// page, and the rest is queued for the app with its sequence number.
+struct Gate {
+    label: WindowLabel,
+    secret: String,
+    max_message_bytes: usize,
+    budget: Arc<Budget>,
+    pages: PageSink,
+    webview: Rc<RefCell<Weak<WebView>>>,
+    dropped: Cell<u64>,
+    warned: Cell<Option<Instant>>,
+}
+
+impl Gate {
+    fn post(&self, url: String, mut body: String) {
+        let Some((seq, start)) = open_envelope(&self.secret, &body) else {
+            self.dropped.set(self.dropped.get() + 1);
+            let now = Instant::now();
+            if self
+                .warned
+                .get()
+                .is_none_or(|at| now.duration_since(at) >= DROP_WARN_EVERY)
+            {
+                tracing::warn!(
+                    window = %self.label,
+                    dropped = self.dropped.replace(0),
+                    "IPC message without this webview's secret dropped \
+                     (posted by a sub-frame, or not through the bridge)"
+                );
+                self.warned.set(Some(now));
+            }
+            return;
+        };
+        let len = body.len() - start;
+        if len > self.max_message_bytes {
+            tracing::warn!(window = %self.label, bytes = len, "oversized IPC message refused");
+            self.refuse(seq, crate::host::oversize(len, self.max_message_bytes));
+            return;
+        }
+        let ticket = match self.budget.take(len) {
+            Ok(ticket) => ticket,
+            Err((bytes, messages)) => {
+                let (max_bytes, max_messages) = self.budget.limits();
+                tracing::warn!(window = %self.label, bytes, messages, "IPC queue full; message refused");
+                self.refuse(
+                    seq,
+                    traykit_actors::ipc::limit_exceeded(format!(
+                        "{messages} messages ({bytes} bytes) already queued for the app; \
+                         at most {max_messages} messages or {max_bytes} bytes (2 × IpcLimits::max_message_bytes)"
+                    )),
+                );
+                return;
+            }
+        };
+        // In place: no second copy of a message of megabytes.
+        body.drain(..start);
+        (self.pages)(PageMessage {
+            window: self.label.clone(),
+            url,
+            seq,
+            body,
+            ticket,
+        });
+    }
+
+    fn refuse(&self, seq: u64, error: traykit_actors::ipc::RpcError) {
+        let Some(webview) = self.webview.borrow().upgrade() else {
+            return;
+        };
+        if let Some(script) = refusal_script(seq, error) {
+            if let Err(e) = webview.evaluate_script(&script) {
+                tracing::debug!(window = %self.label, error = %e, "refusal not delivered");
+            }
+        }
+    }
+}
 
 fn failed(request: &'static str) -> impl Fn(String) -> UiError {
     move |reason| UiError::Failed { request, reason }
 }
 
 impl Windows {
-    pub(crate) fn new(assets: Arc<Assets>, sink: EventSink) -> Self {
+    pub(crate) fn new(assets: Arc<Assets>, sink: EventSink, pages: PageSink) -> Self {
         Self {
             live: HashMap::new(),
             ids: HashMap::new(),
             assets,
             sink,
+            pages,
         }
     }
 
@@ -109,6 +254,7 @@ impl Windows {
         visible: bool,
         init_script: String,
         isolation: Option<IsolationFrame>,
+        max_message_bytes: usize,
     ) -> Result<(), UiError> {
         let err = failed("CreateWindow");
         // Re-creating replaces (and drops) the old one.
@@ -133,11 +279,27 @@ impl Windows {
             .ok_or_else(|| err("the window has no GTK container".into()))?;
 
         let assets = self.assets.clone();
-        let sink = self.sink.clone();
-        let label = spec.label.clone();
+        // A new webview, a new secret: the bridge of an earlier one (or a
+        // page that saw it) has no say in this one.
+        let secret = bridge_secret().map_err(&err)?;
+        let slot: Rc<RefCell<Weak<WebView>>> = Rc::default();
+        let gate = Gate {
+            label: spec.label.clone(),
+            secret: secret.clone(),
+            max_message_bytes,
+            budget: Budget::new(max_message_bytes.saturating_mul(2), QUEUED_MESSAGES),
+            pages: self.pages.clone(),
+            webview: slot.clone(),
+            dropped: Cell::new(0),
+            warned: Cell::new(None),
+        };
+        // Main frame only: WebKitGTK tells the IPC handler nothing about the
+        // posting frame (wry reports the top-level URL for all of them), so
+        // the bridge, and the secret only it holds, exist in the top frame
+        // alone and every sub-frame's post is dropped by the gate.
         let mut builder = WebViewBuilder::new()
             .with_url(&spec.url)
-            .with_initialization_script(init_script)
+            .with_initialization_script_for_main_only(with_secret(&init_script, &secret), true)
             .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request));
         if let Some(frame) = isolation {
             builder = builder.with_custom_protocol("traykit-isolation".into(), frame_server(frame));
@@ -145,14 +307,13 @@ impl Windows {
         let webview = builder
             .with_ipc_handler(move |request| {
                 // Parsing happens in the window's actor, not here.
-                sink(UiEvent::Ipc {
-                    window: label.clone(),
-                    url: request.uri().to_string(),
-                    body: request.into_body(),
-                });
+                let url = request.uri().to_string();
+                gate.post(url, request.into_body());
             })
             .build_gtk(container)
             .map_err(|e| err(e.to_string()))?;
+        let webview = Rc::new(webview);
+        *slot.borrow_mut() = Rc::downgrade(&webview);
         tracing::debug!(window = %spec.label, url = %spec.url, visible, "window created");
         self.ids.insert(window.id(), spec.label.clone());
         self.live.insert(spec.label, Live { webview, window });

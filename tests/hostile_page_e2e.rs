@@ -37,7 +37,7 @@ const REMOTE_PAGE: &str = r#"<!doctype html><html><body><script>
     window.__TRAYKIT__.invoke('hostile.echo', { from: 'remote' }).then((ok) => ({ ok }), (e) => ({ code: e.code, message: e.message })),
     timeout,
   ]);
-  window.ipc.postMessage(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'hostile.echo' }));
+  window.__TRAYKIT__.post(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'hostile.echo' }));
   for (let i = 0; i < 200 && !raw.flat().some((m) => m && m.id === null); i++) await new Promise((r) => setTimeout(r, 10));
   out.bypass = (raw.flat().find((m) => m && m.id === null) || {}).error || 'timeout';
   await fetch('/result', { method: 'POST', body: JSON.stringify(out) });

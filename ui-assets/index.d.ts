@@ -14,7 +14,12 @@ export type EventCallback<T> = (event: Event<T>) => void | Promise<void>;
 /** Removes the listener; resolves once the core has been told (when it had to be). */
 export type UnlistenFn = () => Promise<void>;
 
-/** A JSON-RPC error from the core. */
+/**
+ * A JSON-RPC error from the core. When the core refused a whole message (over
+ * a size or batch limit, unparsable, not sealed by the isolation frame), every
+ * call of that message rejects with it, and `data.message` is that message's
+ * sequence number.
+ */
 export declare class TraykitError extends Error {
   constructor(message: string, code: number, data?: unknown);
   /** The JSON-RPC error code. */
@@ -28,6 +33,14 @@ export declare function invoke<T = unknown>(method: string, params?: object | un
 
 /** Sends a JSON-RPC notification: no answer, no error. */
 export declare function notify(method: string, params?: object | unknown[]): void;
+
+/**
+ * Posts raw text to the core as this page's message (for tools and tests of
+ * the core's decoder); answers arrive through {@link onMessage}. Returns the
+ * message's sequence number, which a refusal of the whole message carries
+ * as `error.data.message`.
+ */
+export declare function post(text: string): number;
 
 /** Listens to an event until the returned function is called. */
 export declare function listen<T = unknown>(event: string, handler: EventCallback<T>): Promise<UnlistenFn>;

@@ -12,6 +12,7 @@ function bridge() {
 // bridge still happens synchronously, so same-tick requests are still batched.
 export const invoke = async (method, params) => bridge().invoke(method, params);
 export const notify = (method, params) => bridge().notify(method, params);
+export const post = (text) => bridge().post(text);
 export const listen = async (event, handler) => bridge().listen(event, handler);
 export const once = async (event, handler) => bridge().once(event, handler);
 export const emit = async (event, payload) => bridge().emit(event, payload);

@@ -1,9 +1,15 @@
 // traykit page-side bridge: JSON-RPC 2.0 over wry's IPC.
 //
-// A classic script: the core injects it into every page before the page's own
-// scripts run. It defines `window.__TRAYKIT__`:
-//   page -> core: window.ipc.postMessage(JSON text of a request, notification
-//                 or batch)
+// A classic script: the core injects it into every page's main frame before
+// the page's own scripts run. It defines `window.__TRAYKIT__`:
+//   page -> core: window.ipc.postMessage("<secret> <seq>\n" + JSON text of a
+//                 request, notification or batch). The secret is this
+//                 webview's, bound by the host as the parameter
+//                 __TRAYKIT_SECRET__ of a function around this script: only
+//                 this closure knows it (sub-frames get no bridge), and the
+//                 host drops whatever arrives without it. `seq` numbers the
+//                 message, so that a refusal of a whole message (id null,
+//                 `error.data.message` = seq) rejects exactly its calls.
 //   core -> page: window.__TRAYKIT__.receive(value), where value is one
 //                 response/notification object or an array of them (already
 //                 parsed, not a string).
@@ -14,6 +20,8 @@
   // first instance, since it owns the pending requests and listeners.
   if (window.__TRAYKIT__) return;
 
+  // eslint-disable-next-line no-undef
+  var secret = typeof __TRAYKIT_SECRET__ === 'string' ? __TRAYKIT_SECRET__ : '';
   var meta = window.__TRAYKIT_META__ || {};
   var label = typeof meta.label === 'string' ? meta.label : '';
 
@@ -31,7 +39,9 @@
   var INTERNAL_ERROR = -32603;
 
   var nextId = 1;
-  var pending = new Map(); // request id -> { resolve, reject }
+  var pending = new Map(); // request id -> { resolve, reject, seq }
+  var nextSeq = 1;
+  var bySeq = new Map(); // message seq -> Set of the request ids it carried
   var queue = []; // serialized messages waiting for this tick's flush: { text, id }
 
   function buildMessage(method, params, id) {
@@ -67,11 +77,12 @@
     var wire = batch.length === 1
       ? batch[0].text
       : '[' + batch.map(function (m) { return m.text; }).join(',') + ']';
+    var ids = batch.filter(function (m) { return m.id !== undefined; }).map(function (m) { return m.id; });
     try {
       if (isolationUrl) {
-        isolationSend(wire, batch.filter(function (m) { return m.id !== undefined; }).map(function (m) { return m.id; }));
+        isolationSend(wire, ids);
       } else {
-        window.ipc.postMessage(wire);
+        postToCore(wire, ids);
       }
     } catch (err) {
       console.error('traykit: could not send to the core', err);
@@ -81,6 +92,36 @@
         }
       });
     }
+  }
+
+  // Posts one message in its envelope and remembers which calls it carries.
+  function postToCore(text, ids) {
+    var seq = nextSeq++;
+    window.ipc.postMessage(secret + ' ' + seq + '\n' + text);
+    if (ids.length > 0) {
+      var set = new Set();
+      ids.forEach(function (id) {
+        var p = pending.get(id);
+        if (p) {
+          p.seq = seq;
+          set.add(id);
+        }
+      });
+      if (set.size > 0) bySeq.set(seq, set);
+    }
+    return seq;
+  }
+
+  // The core refused message `seq` whole: its calls reject with the core's
+  // error, the others are untouched.
+  function refuseMessage(seq, error) {
+    var ids = bySeq.get(seq);
+    if (!ids) {
+      console.error('traykit: the core refused a message', seq, error);
+      return;
+    }
+    bySeq.delete(seq);
+    ids.forEach(function (id) { settle(id, null, error); });
   }
 
   // --- isolation pattern ----------------------------------------------------
@@ -129,7 +170,14 @@
       var ids = iso.tags.get(d.tag) || [];
       iso.tags.delete(d.tag);
       if (typeof d.sealed === 'string') {
-        window.ipc.postMessage(d.sealed);
+        try {
+          postToCore(d.sealed, ids);
+        } catch (err) {
+          console.error('traykit: could not send to the core', err);
+          ids.forEach(function (id) {
+            settle(id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message) });
+          });
+        }
       } else {
         ids.forEach(function (id) {
           settle(id, null, { code: HOOK_REJECTED, message: String(d.rejected || 'refused by the isolation frame') });
@@ -145,6 +193,13 @@
       return;
     }
     pending.delete(id);
+    if (p.seq !== undefined) {
+      var ids = bySeq.get(p.seq);
+      if (ids) {
+        ids.delete(id);
+        if (ids.size === 0) bySeq.delete(p.seq);
+      }
+    }
     if (error) {
       p.reject(new TraykitError(String(error.message), error.code, error.data));
     } else {
@@ -164,6 +219,15 @@
 
   function notify(method, params) {
     enqueue(buildMessage(method, params));
+  }
+
+  // Raw text to the core as this page's message, in its envelope but
+  // otherwise as given (not through the isolation frame: the core refuses
+  // it unsealed when isolation is on). For tools and tests of the core's
+  // decoder; answers arrive through onMessage. Returns the message's seq.
+  function post(text) {
+    if (typeof text !== 'string') throw new TypeError('traykit: post takes a string');
+    return postToCore(text, []);
   }
 
   // --- events ---------------------------------------------------------------
@@ -307,8 +371,16 @@
       return;
     }
     if (msg.id === null || msg.id === undefined) {
-      // E.g. a parse error: the core could not tell which request it was.
-      console.error('traykit: the core reported an error for no request', msg.error);
+      // The core could not (or did not) read the message's ids: when it
+      // names the message, its calls reject; otherwise there is no call to
+      // tie it to.
+      var e = msg.error;
+      if (e && typeof e === 'object' && e.data && typeof e.data === 'object' &&
+          typeof e.data.message === 'number') {
+        refuseMessage(e.data.message, e);
+      } else {
+        console.error('traykit: the core reported an error for no request', msg.error);
+      }
       return;
     }
     settle(msg.id, msg.result, msg.error);
@@ -361,6 +433,7 @@
     label: label,
     invoke: invoke,
     notify: notify,
+    post: post,
     listen: listen,
     once: once,
     emit: emit,

@@ -778,16 +778,25 @@ impl AppHandle {
                 Ok(handle) => handle.addr().do_send(IconActivated { button, position }),
                 Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
             },
-            UiEvent::Ipc { window, url, body } => match self.window(window.as_str()) {
+            UiEvent::Ipc {
+                window,
+                url,
+                seq,
+                body,
+            } => match self.window(window.as_str()) {
                 // Counted before it is queued, so a flooding page is refused
                 // here instead of growing the actor's mailbox.
                 Ok(handle) => match handle.backlog().admit(body.len(), self.ipc_limits()) {
-                    Ok(()) => handle.addr().do_send(crate::window::IpcIn { url, body }),
+                    Ok(()) => handle
+                        .addr()
+                        .do_send(crate::window::IpcIn { url, seq, body }),
                     Err(error) => {
                         tracing::debug!(%window, bytes = body.len(), "IPC message refused: backlog full");
                         drop(body);
                         if handle.backlog().refusal_slot() {
-                            handle.addr().do_send(crate::window::IpcRefused { error });
+                            handle
+                                .addr()
+                                .do_send(crate::window::IpcRefused { seq, error });
                         } else {
                             tracing::debug!(%window, "refusal dropped: too many pending");
                         }
@@ -795,6 +804,19 @@ impl AppHandle {
                 },
                 Err(_) => tracing::debug!(%window, "IPC for an unknown window dropped"),
             },
+            UiEvent::IpcRefused { window, seq, error } => {
+                // Bounded like the router's own refusals: a page that floods
+                // oversized messages cannot queue unbounded answers.
+                if let Ok(handle) = self.window(window.as_str()) {
+                    if handle.backlog().refusal_slot() {
+                        handle
+                            .addr()
+                            .do_send(crate::window::IpcRefused { seq, error });
+                    } else {
+                        tracing::debug!(%window, "refusal dropped: too many pending");
+                    }
+                }
+            }
             UiEvent::WindowCloseRequested { window } => {
                 if let Ok(handle) = self.window(window.as_str()) {
                     handle.addr().do_send(crate::window::CloseRequested);

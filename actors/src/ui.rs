@@ -271,8 +271,24 @@ pub enum UiEvent {
         window: WindowLabel,
         /// The page's URL (its origin decides what it may call).
         url: String,
+        /// The bridge's number for this message (its envelope, checked and
+        /// removed by the webview host), so that a refusal of the whole
+        /// message can name it and the page settles exactly its calls.
+        /// `None` when the sender has no bridge (tests posting text).
+        seq: Option<u64>,
         /// The posted text, unparsed: parsing is the actor's job.
         body: String,
+    },
+    /// A page message refused before it reached its window's actor (over
+    /// `max_message_bytes` on the pipe from the webview host, unread): the
+    /// actor answers it as refused.
+    IpcRefused {
+        /// Which window.
+        window: WindowLabel,
+        /// The refused message's number, as in [`UiEvent::Ipc`].
+        seq: Option<u64>,
+        /// Why.
+        error: crate::ipc::RpcError,
     },
     /// The user asked to close a window (title-bar button, Alt-F4).
     WindowCloseRequested {

@@ -395,15 +395,22 @@ pub struct GetWindow;
 pub struct IpcIn {
     /// The page's URL.
     pub url: String,
+    /// The bridge's number for this message: every refusal of the whole
+    /// message (id null) names it, so the page rejects exactly its calls.
+    pub seq: Option<u64>,
     /// The posted text.
     pub body: String,
 }
 
-/// From the app's router: a message of this window's page was refused
-/// before it was queued (its backlog was full); answer it with the error.
+/// A page message refused before it reached the actor: by the app's router
+/// (the window's backlog was full) or by the pipe reader (over
+/// `max_message_bytes`, see [`crate::ui::UiEvent::IpcRefused`]). The actor
+/// answers it with the error, tied to the message's number.
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct IpcRefused {
+    /// The refused message's number.
+    pub seq: Option<u64>,
     /// The -32002 naming the limit.
     pub error: RpcError,
 }
@@ -744,6 +751,31 @@ impl WindowActor {
 
     fn push(&mut self, message: Value, ctx: &mut Context<Self>) {
         self.push_out(Outgoing::Message(message), ctx);
+    }
+
+    /// Answers a message refused whole (id null: the core did not or could
+    /// not read its ids). `refusal` is that id-null error response; the
+    /// message's number goes into its `error.data.message`, so the page's
+    /// bridge rejects exactly the calls that message carried instead of
+    /// leaving them pending. Every whole-message refusal goes through here.
+    fn refuse_message(&mut self, seq: Option<u64>, mut refusal: Value, ctx: &mut Context<Self>) {
+        if let (Some(seq), Some(error)) = (seq, refusal.get_mut("error")) {
+            match error.get_mut("data") {
+                Some(Value::Object(data)) => {
+                    data.insert("message".into(), seq.into());
+                }
+                Some(other) => {
+                    let detail = other.take();
+                    *other = json!({"message": seq, "detail": detail});
+                }
+                None => {
+                    if let Value::Object(error) = error {
+                        error.insert("data".into(), json!({ "message": seq }));
+                    }
+                }
+            }
+        }
+        self.push(refusal, ctx);
     }
 
     /// Queues an event; consecutive ones with the same name and source
@@ -1182,7 +1214,7 @@ impl Handler<IpcIn> for WindowActor {
                 limits.max_message_bytes
             ));
             tracing::warn!(window = %label, bytes = msg.body.len(), "oversized IPC message refused");
-            self.push(ipc::failure(Value::Null, err), ctx);
+            self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
             return;
         }
         if !self.rate.allow_bytes(&limits, msg.body.len()) {
@@ -1191,7 +1223,7 @@ impl Handler<IpcIn> for WindowActor {
                 limits.bytes_per_second
             ));
             tracing::debug!(window = %label, bytes = msg.body.len(), "IPC byte rate exceeded");
-            self.push(ipc::failure(Value::Null, err), ctx);
+            self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
             return;
         }
         let opened;
@@ -1207,7 +1239,8 @@ impl Handler<IpcIn> for WindowActor {
                 }
                 Err(e) => {
                     tracing::warn!(window = %label, error = %e, "IPC message refused by isolation");
-                    self.push(
+                    self.refuse_message(
+                        msg.seq,
                         ipc::failure(Value::Null, RpcError::new(codes::ISOLATION, e.to_string())),
                         ctx,
                     );
@@ -1220,7 +1253,7 @@ impl Handler<IpcIn> for WindowActor {
         // Batch length and decoded size are enforced while decoding.
         let (calls, batch, cost) = match ipc::decode_sized(body, &limits) {
             Err(err) => {
-                self.push(ipc::failure(Value::Null, err), ctx);
+                self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
                 return;
             }
             Ok((Incoming::Single(call), cost)) => (vec![call], false, cost),
@@ -1238,7 +1271,7 @@ impl Handler<IpcIn> for WindowActor {
                  (IpcLimits::max_queued_bytes)",
                 self.running_bytes, limits.max_queued_bytes
             ));
-            self.push(ipc::failure(Value::Null, err), ctx);
+            self.refuse_message(msg.seq, ipc::failure(Value::Null, err), ctx);
             return;
         }
         held.grow(cost);
@@ -1350,7 +1383,7 @@ impl Handler<IpcRefused> for WindowActor {
 
     fn handle(&mut self, msg: IpcRefused, ctx: &mut Context<Self>) {
         self.backlog.refusal_done();
-        self.push(ipc::failure(Value::Null, msg.error), ctx);
+        self.refuse_message(msg.seq, ipc::failure(Value::Null, msg.error), ctx);
     }
 }
 

@@ -27,12 +27,12 @@
   results.builtin_denied = await error(tk.invoke('app.quit'));
 
   // Raw JSON-RPC edge cases, straight to the transport.
-  let next = nextRaw(); window.ipc.postMessage('{"jsonrpc":"2.0","method":');
+  let next = nextRaw(); window.__TRAYKIT__.post('{"jsonrpc":"2.0","method":');
   results.parse_error = await next;
-  next = nextRaw(); window.ipc.postMessage('[]');
+  next = nextRaw(); window.__TRAYKIT__.post('[]');
   results.empty_batch = await next;
   next = nextRaw();
-  window.ipc.postMessage(JSON.stringify([
+  window.__TRAYKIT__.post(JSON.stringify([
     { jsonrpc: '2.0', id: 900, method: 'probe.echo', params: { text: 'a' } },
     { jsonrpc: '2.0', method: 'probe.echo', params: { text: 'notification' } },
     { jsonrpc: '2.0', id: 901, method: 'probe.nope' },
@@ -43,8 +43,8 @@
   // A batch of only notifications gets nothing: the next thing that arrives
   // is the answer to the request sent after it.
   next = nextRaw();
-  window.ipc.postMessage(JSON.stringify([{ jsonrpc: '2.0', method: 'probe.echo', params: { text: 'n' } }]));
-  window.ipc.postMessage(JSON.stringify({ jsonrpc: '2.0', id: 903, method: 'probe.echo', params: { text: 'after' } }));
+  window.__TRAYKIT__.post(JSON.stringify([{ jsonrpc: '2.0', method: 'probe.echo', params: { text: 'n' } }]));
+  window.__TRAYKIT__.post(JSON.stringify({ jsonrpc: '2.0', id: 903, method: 'probe.echo', params: { text: 'after' } }));
   results.after_notifications = await next;
 
   // Large payloads both ways.

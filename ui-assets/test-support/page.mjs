@@ -1,7 +1,10 @@
 // A fake page and a fake core for the node tests: traykit.js (and optionally
 // tauri-compat.js) run in a `vm` context whose global is the page's `window`.
-// `window.ipc.postMessage` records every string; unless `manual` is set, a
+// `window.ipc.postMessage` checks the envelope the host checks ("<secret>
+// <seq>\n" first) and records the text after it; unless `manual` is set, a
 // small core answers them the way the Rust side does, in a later macrotask.
+// traykit.js is evaluated the way the host injects it: inside a function
+// whose parameter __TRAYKIT_SECRET__ is the webview's secret.
 //
 // Values created inside the context come from another realm (another
 // Object.prototype), so compare them through `plain()`.
@@ -11,6 +14,9 @@ import { readFileSync } from 'node:fs';
 const read = (name) => readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
 export const TRAYKIT_JS = read('traykit.js');
 export const TAURI_COMPAT_JS = read('tauri-compat.js');
+
+/** The webview secret the fake host expects (a real one is random). */
+export const SECRET = '00112233445566778899aabbccddeeff';
 
 /** A deep copy in this realm, for deepStrictEqual. */
 export const plain = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
@@ -34,7 +40,8 @@ export class CoreError {
  * @param {Record<string, Function>} [opts.methods]  app methods: params -> result, throw CoreError to fail
  */
 export function createPage({ label = 'main', compat = false, manual = false, methods = {} } = {}) {
-  const posts = []; // every string given to postMessage
+  const posts = []; // the text of every message given to postMessage, envelope removed
+  const seqs = []; // the envelope's sequence number of each
   const logs = { error: [], warn: [] };
   const listening = new Set(); // events this window asked the core for
   let inflight = 0;
@@ -53,6 +60,10 @@ export function createPage({ label = 'main', compat = false, manual = false, met
   window.ipc = {
     postMessage(text) {
       if (typeof text !== 'string') throw new TypeError('postMessage takes a string');
+      const envelope = new RegExp('^' + SECRET + ' ([0-9]+)\n').exec(text);
+      if (!envelope) throw new Error('fake host: a post without the envelope: ' + text.slice(0, 80));
+      seqs.push(Number(envelope[1]));
+      text = text.slice(envelope[0].length);
       posts.push(text);
       if (!manual) {
         inflight += 1;
@@ -116,12 +127,16 @@ export function createPage({ label = 'main', compat = false, manual = false, met
     if (out.length) window.__TRAYKIT__.receive(out.length === 1 ? out[0] : out);
   }
 
-  vm.runInContext(TRAYKIT_JS, context, { filename: 'traykit.js' });
+  vm.runInContext(`(function (__TRAYKIT_SECRET__) {\n${TRAYKIT_JS}\n})(${JSON.stringify(SECRET)});`, context, {
+    filename: 'traykit.js',
+    lineOffset: -1,
+  });
   if (compat) vm.runInContext(TAURI_COMPAT_JS, context, { filename: 'tauri-compat.js' });
 
   return {
     window,
     posts,
+    seqs,
     logs,
     listening,
     /** The posted messages, parsed (batches stay arrays). */

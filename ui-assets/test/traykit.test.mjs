@@ -1,7 +1,7 @@
 // traykit.js: the JSON-RPC bridge, against a fake window and a fake core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPage, CoreError, plain, tick, TRAYKIT_JS } from '../test-support/page.mjs';
+import { createPage, CoreError, plain, tick, SECRET, TRAYKIT_JS } from '../test-support/page.mjs';
 
 test('label comes from __TRAYKIT_META__, or is empty without it', () => {
   assert.equal(createPage({ label: 'settings' }).window.__TRAYKIT__.label, 'settings');
@@ -151,6 +151,65 @@ test('a response with id null rejects nothing and is logged', async () => {
   assert.equal(page.logs.error[0][1].message, 'Parse error');
   T.receive({ jsonrpc: '2.0', id: 1, result: 'late' });
   assert.equal(await p, 'late');
+});
+
+test('every message goes out in the envelope, numbered in order', async () => {
+  const page = createPage({ methods: { m: () => 1 } });
+  const T = page.window.__TRAYKIT__;
+  await T.invoke('m');
+  await Promise.all([T.invoke('m'), T.invoke('m')]);
+  T.notify('m');
+  await tick();
+  assert.deepEqual(page.seqs, [1, 2, 3]);
+  // The secret is the bridge's alone: not on window, not on the API.
+  assert.equal(JSON.stringify(Object.keys(page.window)).includes(SECRET), false);
+  assert.equal(Object.values(T).some((v) => v === SECRET), false);
+  assert.equal(page.run('typeof __TRAYKIT_SECRET__'), 'undefined');
+});
+
+test('a refusal naming a message rejects exactly its calls, with the core error', async () => {
+  const page = createPage({ manual: true });
+  const T = page.window.__TRAYKIT__;
+  const outcome = (p) => p.then((v) => ({ ok: v }), (e) => ({ code: e.code, message: e.message, data: plain(e.data) }));
+  // Message 1: a batch of two calls; message 2: one call.
+  const batch = [outcome(T.invoke('a')), outcome(T.invoke('b'))];
+  await tick();
+  const single = outcome(T.invoke('c'));
+  await tick();
+  assert.deepEqual(page.seqs, [1, 2]);
+  const refusal = { code: -32002, message: 'limit exceeded: a batch of 2 calls is over the 1 call limit (IpcLimits::max_batch)', data: { message: 1 } };
+  T.receive({ jsonrpc: '2.0', id: null, error: refusal });
+  assert.deepEqual(await Promise.all(batch), [plain(refusal), plain(refusal)]);
+  // Message 2 is untouched and still answered normally.
+  T.receive({ jsonrpc: '2.0', id: 3, result: 'c' });
+  assert.deepEqual(await single, { ok: 'c' });
+  // A second refusal of the same (settled) message is logged, not thrown.
+  T.receive({ jsonrpc: '2.0', id: null, error: refusal });
+  assert.equal(page.logs.error.length, 1);
+});
+
+test('a refusal after some calls of its message settled rejects only the rest', async () => {
+  const page = createPage({ manual: true });
+  const T = page.window.__TRAYKIT__;
+  const a = T.invoke('a');
+  const b = T.invoke('b').catch((e) => e);
+  await tick();
+  T.receive({ jsonrpc: '2.0', id: 1, result: 'a' });
+  assert.equal(await a, 'a');
+  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { message: 1 } } });
+  const err = await b;
+  assert.equal(err.code, -32700);
+  assert.equal(page.logs.warn.length, 0);
+});
+
+test('post sends raw text in the envelope and tracks no call', async () => {
+  const page = createPage({ manual: true });
+  const T = page.window.__TRAYKIT__;
+  assert.equal(T.post('{"jsonrpc":"2.0","method":'), 1);
+  assert.deepEqual(page.posts, ['{"jsonrpc":"2.0","method":']);
+  assert.throws(() => T.post(5), { name: 'TypeError' });
+  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { message: 1 } } });
+  assert.equal(page.logs.error.length, 1);
 });
 
 test('listen sends event.listen once for two handlers; event.unlisten only after the last', async () => {
