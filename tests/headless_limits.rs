@@ -143,6 +143,7 @@ fn post(app: &TestApp, window: &str, text: String) {
     app.handle().dispatch(traykit::ui::UiEvent::Ipc {
         window: traykit::ids::WindowLabel::new(window).expect("label"),
         url: format!("{}/index.html", traykit::window::APP_ORIGIN),
+        seq: None,
         body: text,
     });
 }
