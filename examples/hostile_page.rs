@@ -17,6 +17,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use serde_json::Value;
 use traykit::ipc::IpcLimits;
@@ -31,6 +32,42 @@ struct Counters {
     /// Calls sealed by an isolation frame that a nested frame mounted.
     nested: AtomicUsize,
     pongs: AtomicUsize,
+    /// 0 before the attack, 1 during it, 2 after (`hostile.phase`).
+    phase: AtomicUsize,
+    /// The legit window's round trips (ms), per phase.
+    rtts: Mutex<[Vec<f64>; 3]>,
+    /// The app's peak RSS (VmHWM, KiB) when the attack began.
+    hwm_before_kb: AtomicUsize,
+}
+
+/// This process's peak resident set so far (VmHWM), in KiB.
+fn vm_hwm_kb() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// count, p50, p99 and max of `v` (ms).
+fn stats(v: &[f64]) -> Value {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        v.get(((v.len() as f64 * q).ceil() as usize).saturating_sub(1))
+            .copied()
+    };
+    serde_json::json!({"count": v.len(), "p50": at(0.5), "p99": at(0.99), "max": v.last()})
+}
+
+#[derive(serde::Deserialize)]
+struct Ping {
+    /// The page's previous round trip, in ms (none on the first ping).
+    #[serde(default)]
+    rtt: Option<f64>,
 }
 
 const CAPABILITIES: [&str; 2] = [
@@ -38,7 +75,7 @@ const CAPABILITIES: [&str; 2] = [
     // `hostile.hook_blocked` is granted: only the isolation hook stops it.
     r#"{"identifier": "evil", "windows": ["evil"],
         "methods": ["hostile.echo", "hostile.report", "hostile.hook_blocked", "hostile.slow",
-                    "hostile.nested"]}"#,
+                    "hostile.nested", "hostile.phase"]}"#,
 ];
 
 fn say(line: &str) {
@@ -94,12 +131,15 @@ fn main() -> Result<(), traykit::Error> {
         .asset("nested.js", include_bytes!("hostile_page/nested.js"))
         .asset("evil.svg", include_bytes!("hostile_page/evil.svg"))
         .asset("evil.xhtml", include_bytes!("hostile_page/evil.xhtml"))
-        .command("hostile.ping", |(): (), ctx: CallContext| async move {
-            let n = ctx
-                .state::<Counters>()?
-                .pongs
-                .fetch_add(1, Ordering::SeqCst)
-                + 1;
+        .command("hostile.ping", |ping: Ping, ctx: CallContext| async move {
+            let c = ctx.state::<Counters>()?;
+            if let Some(rtt) = ping.rtt {
+                let phase = c.phase.load(Ordering::SeqCst).min(2);
+                if let Ok(mut rtts) = c.rtts.lock() {
+                    rtts[phase].push(rtt);
+                }
+            }
+            let n = c.pongs.fetch_add(1, Ordering::SeqCst) + 1;
             say(&format!("LEGIT_PONG {n}"));
             Ok::<_, RpcError>(n)
         })
@@ -125,6 +165,17 @@ fn main() -> Result<(), traykit::Error> {
                 Ok::<_, RpcError>("the hook should have stopped this")
             },
         )
+        .command(
+            "hostile.phase",
+            |phase: usize, ctx: CallContext| async move {
+                let c = ctx.state::<Counters>()?;
+                if phase == 1 {
+                    c.hwm_before_kb.store(vm_hwm_kb(), Ordering::SeqCst);
+                }
+                c.phase.store(phase, Ordering::SeqCst);
+                Ok::<_, RpcError>(())
+            },
+        )
         .command("hostile.nested", |(): (), ctx: CallContext| async move {
             ctx.state::<Counters>()?
                 .nested
@@ -138,6 +189,17 @@ fn main() -> Result<(), traykit::Error> {
                 report["secret_calls"] = c.secret.load(Ordering::SeqCst).into();
                 report["hook_blocked_calls"] = c.hook_blocked.load(Ordering::SeqCst).into();
                 report["nested_calls"] = c.nested.load(Ordering::SeqCst).into();
+                let before = c.hwm_before_kb.load(Ordering::SeqCst);
+                report["memory"] = serde_json::json!({
+                    "hwm_before_kb": before,
+                    "hwm_after_kb": vm_hwm_kb(),
+                });
+                if let Ok(rtts) = c.rtts.lock() {
+                    report["legit_rtt_ms"] = serde_json::json!({
+                        "idle": stats(&rtts[0]),
+                        "attack": stats(&rtts[1]),
+                    });
+                }
                 say(&format!("HOSTILE_REPORT {report}"));
                 Ok::<_, RpcError>(())
             },

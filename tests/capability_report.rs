@@ -41,6 +41,8 @@ fn the_report_lists_grants_per_window_and_unreachable_methods() {
         serde_json::json!([
             "hostile.echo",
             "hostile.hook_blocked",
+            "hostile.nested",
+            "hostile.phase",
             "hostile.report",
             "hostile.slow"
         ])

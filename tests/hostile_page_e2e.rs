@@ -243,6 +243,40 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
         assert_eq!(got["leaked"], false, "{path}: {r}");
         assert_eq!(got["status"], 404, "{path}: {r}");
     }
+    // The worst message under these limits is refused while it is read,
+    // and a flood of 200 × 900 KB is answered message by message, each
+    // refused, none queued whole.
+    assert_eq!(code(&r["worst_batch"]), -32002, "{r}");
+    assert!(message(&r["worst_batch"]).contains("max_batch"), "{r}");
+    assert_eq!(r["flood"]["answered"], 200, "{r}");
+    let refused =
+        r["flood"]["limit"].as_u64().unwrap_or(0) + r["flood"]["isolation"].as_u64().unwrap_or(0);
+    assert_eq!(refused, 200, "every flooded message refused: {r}");
+    // What the app process held at its peak during the attack: the queues
+    // are bounded in bytes (32 MiB backlog by default), so 180 MB of
+    // posted text never lands in its memory at once.
+    let before = r["memory"]["hwm_before_kb"].as_u64().unwrap_or(0);
+    let after = r["memory"]["hwm_after_kb"].as_u64().unwrap_or(u64::MAX);
+    println!(
+        "app peak RSS: {before} KiB before the attack, {after} KiB after (+{} KiB); legit round trips: {}",
+        after.saturating_sub(before),
+        r["legit_rtt_ms"]
+    );
+    assert!(before > 0, "VmHWM read: {r}");
+    assert!(
+        after.saturating_sub(before) < 96 * 1024,
+        "peak RSS grew by {} KiB during the attack: {r}",
+        after.saturating_sub(before)
+    );
+    // The legit window was measured before and during the attack.
+    assert!(
+        r["legit_rtt_ms"]["idle"]["count"].as_u64().unwrap_or(0) >= 10,
+        "{r}"
+    );
+    assert!(
+        r["legit_rtt_ms"]["attack"]["count"].as_u64().unwrap_or(0) >= 10,
+        "{r}"
+    );
     // And the hostile page itself is still served.
     assert_eq!(r["after"]["ok"]["still"], "here", "{r}");
 

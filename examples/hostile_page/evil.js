@@ -37,6 +37,9 @@
   };
 
   try {
+    // The legit window's idle latency first; everything below is the attack.
+    await sleep(1500);
+    await tk.invoke('hostile.phase', 1);
     // Warm up: the first call mounts the isolation frame.
     results.hook_rewrite = await tk.invoke('hostile.echo', { a: 1 });
     const frame = document.querySelector('iframe[src^="traykit-isolation:"]');
@@ -200,6 +203,28 @@
     });
     results.svg_script = await scriptRan('evil.svg');
     results.xhtml_script = await scriptRan('evil.xhtml');
+
+    // 13. The worst message these limits allow, and a flood of big ones.
+    // A 700 KB batch of `1`s (sealed, just under max_message_bytes): refused
+    // while it is scanned (it once cost ~800 B of memory per input byte).
+    results.worst_batch = await nextOrphanError(() => viaFrame('[' + '1,'.repeat(350000) + '1]'));
+    // 200 messages of ~900 KB straight at the transport (180 MB in all):
+    // each is refused — by the host's queue budget, the backlog, the byte
+    // rate, or isolation once admitted — and every one is answered.
+    {
+      const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hostile.echo', params: { pad: 'x'.repeat(900 * 1024) } });
+      const n = raw.length;
+      for (let i = 0; i < 200; i++) tk.post(big);
+      const orphans = () => raw.slice(n).flat().filter((m) => m && m.id === null && m.error);
+      for (let i = 0; i < 3000 && orphans().length < 200; i++) await sleep(10);
+      const codes = orphans().map((m) => m.error.code);
+      results.flood = {
+        answered: codes.length,
+        limit: codes.filter((c) => c === -32002).length,
+        isolation: codes.filter((c) => c === -32004).length,
+      };
+    }
+    await tk.invoke('hostile.phase', 2);
 
     // Still served after all of that.
     results.after = await error(tk.invoke('hostile.echo', { still: 'here' }));
