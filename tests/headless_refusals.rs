@@ -35,21 +35,29 @@ async fn refusal(app: &TestApp, seq: u64, event: UiEvent) -> Value {
         .expect("opens");
     let before = app.page_messages("main").len();
     app.handle().dispatch(event);
-    let mut found = None;
-    app.wait_for_ui(Duration::from_secs(5), |_| {
-        found = app.page_messages("main")[before..]
+    // `page_messages` reads the UI log, so it is called between waits, not
+    // inside the wait's check (which holds that log).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut seen = 0usize;
+    loop {
+        if let Some(found) = app.page_messages("main")[before..]
             .iter()
             .find(|m| m["id"].is_null() && m["error"]["data"]["message"] == json!(seq))
-            .cloned();
-        found.is_some()
-    })
-    .await;
-    found.unwrap_or_else(|| {
-        panic!(
+        {
+            return found.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
             "no refusal naming message {seq}: {:?}",
             app.page_messages("main")
-        )
-    })
+        );
+        app.wait_for_ui(Duration::from_millis(200), |log| {
+            let more = log.len() > seen;
+            seen = log.len();
+            more
+        })
+        .await;
+    }
 }
 
 fn ipc(seq: u64, body: &str) -> UiEvent {
