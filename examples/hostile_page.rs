@@ -64,6 +64,11 @@ fn stats(v: &[f64]) -> Value {
 }
 
 #[derive(serde::Deserialize)]
+struct Phase {
+    phase: usize,
+}
+
+#[derive(serde::Deserialize)]
 struct Ping {
     /// The page's previous round trip, in ms (none on the first ping).
     #[serde(default)]
@@ -167,7 +172,7 @@ fn main() -> Result<(), traykit::Error> {
         )
         .command(
             "hostile.phase",
-            |phase: usize, ctx: CallContext| async move {
+            |Phase { phase }: Phase, ctx: CallContext| async move {
                 let c = ctx.state::<Counters>()?;
                 if phase == 1 {
                     c.hwm_before_kb.store(vm_hwm_kb(), Ordering::SeqCst);

@@ -243,6 +243,12 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
         assert_eq!(got["leaked"], false, "{path}: {r}");
         assert_eq!(got["status"], 404, "{path}: {r}");
     }
+    // An invoke of an oversized message rejects with the core's refusal.
+    assert_eq!(code(&r["oversized_invoke"]), -32002, "{r}");
+    assert!(
+        message(&r["oversized_invoke"]).contains("max_message_bytes"),
+        "{r}"
+    );
     // The worst message under these limits is refused while it is read,
     // and a flood of 200 × 900 KB is answered message by message, each
     // refused, none queued whole.

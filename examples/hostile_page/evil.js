@@ -39,7 +39,7 @@
   try {
     // The legit window's idle latency first; everything below is the attack.
     await sleep(1500);
-    await tk.invoke('hostile.phase', 1);
+    results.phase_start = await error(tk.invoke('hostile.phase', { phase: 1 }));
     // Warm up: the first call mounts the isolation frame.
     results.hook_rewrite = await tk.invoke('hostile.echo', { a: 1 });
     const frame = document.querySelector('iframe[src^="traykit-isolation:"]');
@@ -204,7 +204,11 @@
     results.svg_script = await scriptRan('evil.svg');
     results.xhtml_script = await scriptRan('evil.xhtml');
 
-    // 13. The worst message these limits allow, and a flood of big ones.
+    // 13. A call whose message the core refuses whole still settles: its
+    // promise rejects with the refusal's code instead of hanging.
+    results.oversized_invoke = await error(tk.invoke('hostile.echo', { pad: 'x'.repeat(2 << 20) }));
+
+    // 14. The worst message these limits allow, and a flood of big ones.
     // A 700 KB batch of `1`s (sealed, just under max_message_bytes): refused
     // while it is scanned (it once cost ~800 B of memory per input byte).
     results.worst_batch = await nextOrphanError(() => viaFrame('[' + '1,'.repeat(350000) + '1]'));
@@ -224,7 +228,7 @@
         isolation: codes.filter((c) => c === -32004).length,
       };
     }
-    await tk.invoke('hostile.phase', 2);
+    results.phase_end = await error(tk.invoke('hostile.phase', { phase: 2 }));
 
     // Still served after all of that.
     results.after = await error(tk.invoke('hostile.echo', { still: 'here' }));
