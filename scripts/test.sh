@@ -23,5 +23,5 @@ echo "== updater fixtures (examples/auto_update as v1, v2 and a crashing v2)"
 bash scripts/build-updater-fixtures.sh
 echo "== cargo test"
 bash scripts/headless.sh cargo test --workspace --locked
-echo "== fuzz: JSON-RPC decoder + routing, capability files, isolation opener (60 s each)"
+echo "== fuzz: JSON-RPC decoder + routing, capability files, isolation opener, asset paths, host pipe framing (60 s each)"
 bash scripts/fuzz.sh 60
