@@ -793,13 +793,7 @@ impl AppHandle {
                     Err(error) => {
                         tracing::debug!(%window, bytes = body.len(), "IPC message refused: backlog full");
                         drop(body);
-                        if handle.backlog().refusal_slot() {
-                            handle
-                                .addr()
-                                .do_send(crate::window::IpcRefused { seq, error });
-                        } else {
-                            tracing::debug!(%window, "refusal dropped: too many pending");
-                        }
+                        refuse_ipc(&handle, seq, error);
                     }
                 },
                 Err(_) => tracing::debug!(%window, "IPC for an unknown window dropped"),
@@ -808,13 +802,7 @@ impl AppHandle {
                 // Bounded like the router's own refusals: a page that floods
                 // oversized messages cannot queue unbounded answers.
                 if let Ok(handle) = self.window(window.as_str()) {
-                    if handle.backlog().refusal_slot() {
-                        handle
-                            .addr()
-                            .do_send(crate::window::IpcRefused { seq, error });
-                    } else {
-                        tracing::debug!(%window, "refusal dropped: too many pending");
-                    }
+                    refuse_ipc(&handle, seq, error);
                 }
             }
             UiEvent::WindowCloseRequested { window } => {
@@ -835,6 +823,19 @@ impl AppHandle {
                 }
             }
         }
+    }
+}
+
+/// Tells `handle`'s actor that its page's message `seq` was refused before
+/// it got there, if a refusal slot is free: a page that floods cannot queue
+/// unbounded answers (router and pipe-reader refusals share the bound).
+fn refuse_ipc(handle: &crate::window::WindowHandle, seq: Option<u64>, error: crate::ipc::RpcError) {
+    if handle.backlog().refusal_slot() {
+        handle
+            .addr()
+            .do_send(crate::window::IpcRefused { seq, error });
+    } else {
+        tracing::debug!(window = %handle.label(), "refusal dropped: too many pending");
     }
 }
 
