@@ -46,9 +46,9 @@ use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder, WindowOp};
 use traykit_actors::window::WindowSpec;
 use traykit_actors::UiError;
 
-use crate::assets::Assets;
+use super::assets::Assets;
 use crate::error::Error;
-use crate::windows::{EventSink, PageMessage, PageSink, Windows};
+use super::windows::{EventSink, PageMessage, PageSink, Windows};
 
 pub(crate) use frame::{open_envelope, Budget, Ticket};
 use frame::{read_frame, write_frame, Caps, Frame, Framed};
@@ -378,7 +378,7 @@ impl HostWindows {
                     }
                     // Page traffic (megabytes of IPC text) passed through
                     // this process's heap too; give it back with the host.
-                    crate::windows::give_back_heap();
+                    super::windows::give_back_heap();
                 })
                 .map_err(|e| failed(e.to_string()))?;
         }
