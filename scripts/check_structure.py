@@ -79,6 +79,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,10 +115,8 @@ LAYERS = {
     ],
 }
 
-# `#[cfg(test)]` and `#[cfg(all(test, …))]` (not `not(test)`).
-CFG_TEST = re.compile(
-    r"#\s*\[\s*cfg\s*\(\s*(?:test|all\s*\((?:[^()\]]|\([^()]*\))*\btest\b(?:[^()\]]|\([^()]*\))*\))\s*\)\s*\]")
-CFG_TEST_INNER = re.compile(r"#\s*!\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+# `#[cfg(…)]` attributes; test_only() decides which are test code.
+CFG_ATTR = re.compile(r"#\s*(!?)\s*\[\s*cfg\s*\(")
 IDENT = r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*"
 ITEM_DEF = re.compile(
     r"\b(?:fn|struct|enum|trait|type|const|static|union)\s+(" + IDENT + r")|\bmacro_rules\s*!\s*(" + IDENT + r")")
@@ -238,19 +237,48 @@ def skip_attrs(code, i):
         i = match_close(code, i + m.end() - 1) + 1
 
 
+def test_only(pred):
+    """Whether a cfg predicate holds only in test builds: `test`, or `all(…)`
+    with a test-only member. `any(test, feature = "x")` and `not(test)` are
+    not test-only."""
+    pred = pred.strip()
+    if pred == "test":
+        return True
+    m = re.match(r"all\s*\((.*)\)$", pred, re.S)
+    if not m:
+        return False
+    parts, depth, cur = [], 0, ""
+    for c in m.group(1):
+        if c == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        cur += c
+    parts.append(cur)
+    return any(test_only(p) for p in parts)
+
+
 def strip_tests(code):
     """Blanks `#[cfg(test)]` items; returns (code, set of test line numbers)."""
     out = list(code)
     test_lines = set()
-    if CFG_TEST_INNER.search(code[:2000]):
-        return re.sub(r"[^\n]", " ", code), set(range(1, code.count("\n") + 2))
     pos = 0
     while True:
-        m = CFG_TEST.search(code, pos)
+        m = CFG_ATTR.search(code, pos)
         if not m:
             break
+        close = match_close(code, m.end() - 1)
+        pos = close + 1
+        if not test_only(code[m.end():close]):
+            continue
+        if m.group(1):  # `#![cfg(test)]` at the top: the whole file is test code
+            if brace_depth(code, m.start()) != 0:
+                continue
+            return re.sub(r"[^\n]", " ", code), set(range(1, code.count("\n") + 2))
         start = m.start()
-        body = skip_attrs(code, m.end())
+        body = skip_attrs(code, match_close(code, code.index("[", m.start())) + 1)
         end = item_end(code, body)
         first = code.count("\n", 0, start) + 1
         last = code.count("\n", 0, max(start, end - 1)) + 1
@@ -543,6 +571,8 @@ class Workspace:
             if not rest:
                 return (mod.file, True, k)
             s = rest[0]
+            if len(rest) == 1 and s in mod.items:
+                return (mod.file, False, k)  # `fn dispatch` beside `mod dispatch`: the call
             if s in mod.children:
                 k, rest = mod.children[s], rest[1:]
                 continue
@@ -821,35 +851,61 @@ def folder_of(ws, rel):
     return rel
 
 
-def report(root, title):
+def counts(root):
+    """{bucket: [files, lines, non-test lines]}: a bucket is a top-level
+    module of a crate (`x.rs` and `x/` together, shown as `x/`), or the
+    crate root file; plus `<dir>/src/` totals."""
     ws = Workspace(root)
     ws.discover()
     buckets = {}
     for rel, sf in ws.files.items():
         key = folder_of(ws, rel)
-        # `x.rs` and `x/` are one concept: count them together
-        if key.endswith(".rs") and not key.endswith("lib.rs") and not key.endswith("main.rs"):
+        if key.endswith(".rs") and sf.top[1]:
             key = key[:-3] + "/"
         b = buckets.setdefault(key, [0, 0, 0])
         b[0] += 1
         b[1] += sf.lines
         b[2] += sf.lines - len(sf.test_lines)
-    print("== lines per folder: %s" % title)
-    print("%-42s %6s %8s %10s" % ("folder (x.rs + x/)", "files", "lines", "non-test"))
-    crate_tot = {}
-    for key in sorted(buckets):
-        f, l, nt = buckets[key]
-        print("%-42s %6d %8d %10d" % (key, f, l, nt))
-        top = key.split("/src/")[0] + "/src" if "/src/" in key else os.path.dirname(key)
-        t = crate_tot.setdefault(top or ".", [0, 0, 0])
+    totals = {}
+    for key, (f, l, nt) in buckets.items():
+        m = re.match(r"(.*?src)/", key)
+        top = m.group(1) + "/" if m else (os.path.dirname(key.rstrip("/")) or ".") + "/"
+        t = totals.setdefault("total " + top, [0, 0, 0])
         t[0] += f
         t[1] += l
         t[2] += nt
-    print("-- per source dir")
-    for key in sorted(crate_tot):
-        f, l, nt = crate_tot[key]
-        print("%-42s %6d %8d %10d" % (key + "/", f, l, nt))
-    return buckets
+    return buckets, totals
+
+
+def report(root, title):
+    buckets, totals = counts(root)
+    print("== lines per folder: %s (lines = all / non-test)" % title)
+    print("%-44s %6s %8s %10s" % ("folder (x.rs + x/)", "files", "lines", "non-test"))
+    for key in sorted(buckets) + sorted(totals):
+        f, l, nt = buckets.get(key) or totals[key]
+        print("%-44s %6d %8d %10d" % (key, f, l, nt))
+
+
+def report_compare(before_root, ref, after_root):
+    """Markdown: before/after per folder, for the closing note."""
+    bb, bt = counts(before_root)
+    ab, at = counts(after_root)
+    print("| folder (`x.rs` + `x/`) | files before | lines before (non-test) | files after | lines after (non-test) |")
+    print("|---|---|---|---|---|")
+
+    def cell(v, i):
+        return "–" if v is None else str(v[i])
+
+    def lines(v):
+        return "–" if v is None else "%d (%d)" % (v[1], v[2])
+
+    for table_b, table_a in ((bb, ab), (bt, at)):
+        for key in sorted(set(table_b) | set(table_a)):
+            b, a = table_b.get(key), table_a.get(key)
+            print("| %s | %s | %s | %s | %s |" % (key, cell(b, 0), lines(b), cell(a, 0), lines(a)))
+    print()
+    print("Before: %s; after: the working tree. Counted by scripts/check_structure.py --report "
+          "(every file reached from a crate root through `mod`; test lines = `#[cfg(test)]` items)." % ref)
 
 
 def baseline_tree(ref, repo):
@@ -862,10 +918,13 @@ def baseline_tree(ref, repo):
 # ---------------------------------------------------------------- main
 
 def main(argv=None):
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` is not an error
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--report", action="store_true", help="print line counts per folder")
-    ap.add_argument("--baseline", metavar="GIT_REF", help="with --report: also count the tree at GIT_REF")
+    ap.add_argument("--baseline", metavar="GIT_REF",
+                    help="with --report: also count the tree at GIT_REF (git archive into a temp dir) "
+                         "and print a before/after Markdown table")
     ap.add_argument("--edges", action="store_true", help="print the file graph")
     ap.add_argument("--verbose", action="store_true", help="list every edge inside a cycle")
     ap.add_argument("--self-test", action="store_true", help="run scripts/check_structure_test.py")
@@ -880,9 +939,13 @@ def main(argv=None):
             tmp = baseline_tree(args.baseline, root)
             try:
                 report(tmp, "at %s" % args.baseline)
+                print()
+                report(root, "working tree %s" % root)
+                print()
+                report_compare(tmp, args.baseline, root)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-            print()
+            return 0
         report(root, "working tree %s" % root)
         return 0
 

@@ -39,7 +39,7 @@ class Check(unittest.TestCase):
     def run_on(self, files, layers=None):
         root = tree(files)
         self.addCleanup(shutil.rmtree, root, True)
-        problems, _, _ = cs.check(root, layers=LAYERS if layers is None else layers)
+        problems, _, self.edges = cs.check(root, layers=LAYERS if layers is None else layers)
         return problems
 
     def kinds(self, problems):
@@ -183,6 +183,24 @@ class Check(unittest.TestCase):
             "leaf.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests {\n" + fn_of(300) + "}\n#[cfg(test)]\nmod more;\n",
         })
         self.assertEqual(problems, [])
+
+    def test_cfg_predicates(self):
+        self.assertTrue(cs.test_only("test"))
+        self.assertTrue(cs.test_only('all(test, feature = "x")'))
+        self.assertTrue(cs.test_only('all(unix, all(test, debug_assertions))'))
+        self.assertFalse(cs.test_only('any(test, feature = "test-util")'))
+        self.assertFalse(cs.test_only("not(test)"))
+        self.assertFalse(cs.test_only('all(not(test), unix)'))
+        problems = self.run_on({
+            "lib.rs": "mod leaf;\nmod x;\nmod y;\nmod t2;\n",
+            "leaf.rs": "",
+            # compiled outside tests too: its cycle counts
+            "x.rs": '#[cfg(any(test, feature = "t"))]\nuse crate::y::Y;\npub struct X;\npub fn f(_: Y) {}\n',
+            "y.rs": "#[cfg(not(test))]\nuse crate::x::X;\npub struct Y;\npub fn g(_: X) {}\n",
+            "t2.rs": "#![cfg(test)]\nuse crate::x::X;\nfn f() { crate::y::g(X) }\n",
+        }, layers={})
+        self.assertFalse([e for e in self.edges if e[0] == "src/t2.rs"], self.edges)
+        self.assertTrue(any(p.startswith("import cycle among 2 files: src/x.rs, src/y.rs") for p in problems), problems)
 
     def test_lexer(self):
         code = cs.blank('let s = "a // b"; // crate::x\nlet c = \'"\'; /* crate::y /* nested */ */ let r = r#"crate::z"#;')
