@@ -21,12 +21,15 @@
 //! | `app.quit` | `{code?}` | null |
 //! | `autostart.*`, `shortcut.*`, `log.write` | see [`crate::desktop::register_builtins`] | |
 //!
-//! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
-//! answered by the window actor itself and gated by the capability's
-//! `events` list instead; so are `store.watch` / `store.unwatch`
-//! (`{store, prefix}`), whose changes arrive as `store.changed` events.
-//! Every `store.*` call is also checked against the capability's `stores`
-//! (store glob + key prefix).
+//! | `event.listen` `event.unlisten` | `{event}` | null |
+//! | `event.emit` | `{event, payload?}` | null |
+//! | `event.emit_to` | `{target, event, payload?}` | null |
+//! | `store.watch` `store.unwatch` | `{store, prefix?}` | null; changes arrive as `store.changed` events |
+//!
+//! The `event.*` methods are granted by the capability's `events` list
+//! (per event name) instead of `methods` (see `page.rs`). Every `store.*`
+//! call, `store.watch` included, needs the method in `methods` and is also
+//! checked against the capability's `stores` (store glob + key prefix).
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -35,6 +38,8 @@ use crate::ipc::{codes, typed, CallContext, Router, RpcError};
 use crate::notifier::Notification;
 use crate::tray::TrayError;
 use crate::window::{Window, WindowCommand, WindowError};
+
+mod page;
 
 impl From<TrayError> for RpcError {
     fn from(e: TrayError) -> Self {
@@ -263,6 +268,7 @@ async fn declare_page_window(
 /// Registers every built-in method.
 pub fn register(router: &mut Router) {
     crate::desktop::register_builtins(router);
+    page::register(router);
     type Make = fn() -> WindowCommand;
     let simple: [(&str, Make); 5] = [
         ("window.show", || WindowCommand::Show),

@@ -19,6 +19,7 @@
 //! - [`error`]: delivery errors shared by all actors.
 
 pub mod app;
+mod app_context;
 pub mod builtins;
 pub mod desktop;
 pub mod desktop_entry;

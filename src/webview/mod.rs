@@ -12,5 +12,5 @@ pub(crate) mod host;
 mod inline_scripts;
 pub(crate) mod windows;
 
-pub use assets::DEFAULT_CSP;
 pub(crate) use assets::Assets;
+pub use assets::DEFAULT_CSP;

@@ -504,7 +504,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn an_oversize_page_message_is_skipped_unread_and_refused_to_its_page() {
         let mut wire = Vec::new();
@@ -525,7 +524,6 @@ mod tests {
         // The stream goes on after the skipped body.
         assert!(matches!(&events[1], UiEvent::Ipc { seq: Some(5), body, .. } if body == "{}"));
     }
-
 
     #[test]
     fn a_process_that_does_not_exit_by_its_deadline_is_killed() {
