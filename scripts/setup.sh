@@ -7,6 +7,7 @@ packages=(
   libgtk-3-dev libwebkit2gtk-4.1-dev libxdo-dev   # tao, wry, muda
   xvfb xauth dbus x11-apps xdotool                  # the headless desktop (xwd: screenshots, xdotool: typing)
   xdg-utils                                         # xdg-mime: deep-link handler registration tests
+  python3                                           # scripts/check_structure.py (stdlib only)
 )
 
 missing=()

@@ -11,6 +11,12 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== structure (acyclic modules, fn ≤ 80 lines, file ≤ 600 lines)"
+structure_selftest=$(/usr/bin/python3 scripts/check_structure_test.py 2>&1) || { echo "$structure_selftest"; exit 1; }
+echo "self-test: ${structure_selftest##*$'\n'}"
+# Warn-only until the issue-13 restructure lands; strict: STRUCTURE_CHECK_WARN_ONLY=0
+# (or change the default below to 0).
+STRUCTURE_CHECK_WARN_ONLY="${STRUCTURE_CHECK_WARN_ONLY:-1}" /usr/bin/python3 scripts/check_structure.py
 echo "== cargo doc (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== JS API tests (node --test)"

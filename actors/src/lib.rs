@@ -30,7 +30,6 @@ pub mod ipc;
 pub mod isolation;
 pub mod menu;
 pub mod notify;
-pub mod report;
 pub mod shutdown;
 pub mod store;
 pub mod supervise;
@@ -40,5 +39,6 @@ pub mod ui;
 pub mod window;
 
 pub use error::{ActorError, UiError};
+pub use ipc::report;
 /// The old name of [`notify`], kept so existing imports still compile.
 pub use notify as notifier;
