@@ -505,7 +505,7 @@ class Workspace:
             out = []
             parse_use_tree(tokenize_use(code[m.end():semi]), 0, [], out)
             line = line_of(code, m.start())
-            text = " ".join(code[m.start():semi + 1].split())
+            text = ("pub " if is_pub else "") + " ".join(code[m.start():semi + 1].split())
             for name, segs, is_glob in out:
                 if is_glob:
                     mod.globs.append((segs, is_pub, line, text))
@@ -628,7 +628,8 @@ class Workspace:
                         continue  # a re-export only: transparent
                     r = self.resolve(mod.key, list(segs))
                     if r and not r[1]:
-                        add(rel, r[0], "%s:%d: %s" % (rel, line, text))
+                        note = " — `%s` is also used in this file's code" % name if is_pub else ""
+                        add(rel, r[0], "%s:%d: %s%s" % (rel, line, text, note))
                 for segs, is_pub, line, text in mod.globs:
                     if is_pub:
                         continue
@@ -765,6 +766,10 @@ def check(root, layers=None, max_fn=MAX_FN_LINES, max_file=MAX_FILE_LINES, verbo
                 lines.append("    %s -> %s   (%s)" % (a, b, edges[(a, b)]))
         else:
             lines.append("  (%d edges inside the cycle; --verbose lists them)" % len(inner))
+        if any(os.path.basename(f) == "mod.rs" for f in comp):
+            lines.append("  hint: a mod.rs that defines items its children use (`super::X`) and also uses "
+                         "its children's items is a cycle; move the shared items to a file of their own "
+                         "and keep mod.rs to `mod` + `pub use` (a re-export alone is no edge)")
         problems.append("\n".join(lines))
 
     # 2. folder graphs, at every level
