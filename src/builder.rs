@@ -84,7 +84,7 @@ pub struct AppBuilder {
     /// (`src/integration.rs`).
     pub(crate) desktop: crate::integration::Options,
     #[cfg(feature = "webview")]
-    pub(crate) assets: crate::assets::Assets,
+    pub(crate) assets: crate::webview::Assets,
 }
 
 impl Default for AppBuilder {
@@ -114,7 +114,7 @@ impl Default for AppBuilder {
             isolation: None,
             desktop: Default::default(),
             #[cfg(feature = "webview")]
-            assets: crate::assets::Assets::default(),
+            assets: crate::webview::Assets::default(),
         }
     }
 }

@@ -32,12 +32,8 @@
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 
-#[cfg(feature = "webview")]
-mod assets;
 mod builder;
 mod error;
-#[cfg(feature = "webview")]
-mod host;
 pub mod instance;
 mod integration;
 pub mod logging;
@@ -46,10 +42,10 @@ mod shortcuts;
 pub mod test;
 mod trays;
 #[cfg(feature = "webview")]
-mod windows;
+mod webview;
 
 #[cfg(feature = "webview")]
-pub use assets::DEFAULT_CSP;
+pub use webview::DEFAULT_CSP;
 pub use builder::{App, AppBuilder, SetupError};
 pub use error::Error;
 pub use integration::{CTL_FLAG, HIDDEN_FLAG};

@@ -1,4 +1,4 @@
-//! The asset path decoder (`src/asset_path.rs`) on hostile input: never a
+//! The asset path decoder (`src/webview/asset_path.rs`) on hostile input: never a
 //! panic, and whatever it accepts is a plain relative path that stays
 //! inside any folder it is joined to, and means the same when asked again.
 #![no_main]
@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 // The decoder is plain std: included as it is, so the fuzzer needs neither
 // wry nor WebKitGTK.
 #[allow(dead_code)]
-#[path = "../../src/asset_path.rs"]
+#[path = "../../src/webview/asset_path.rs"]
 mod asset_path;
 
 fn check(raw: &str) {

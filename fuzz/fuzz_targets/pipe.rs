@@ -1,5 +1,5 @@
 //! The webview host's pipe framing and page-message envelope on hostile
-//! input (`src/host/frame.rs`, included as it is: the traykit crate itself
+//! input (`src/webview/host/frame.rs`, included as it is: the traykit crate itself
 //! links GTK). Never a panic; no body beyond its cap is ever kept; what is
 //! read writes back to the same frame; only a genuine envelope opens.
 #![no_main]
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use serde::{Deserialize, Serialize};
 
 #[allow(dead_code)]
-#[path = "../../src/host/frame.rs"]
+#[path = "../../src/webview/host/frame.rs"]
 mod frame;
 
 use frame::{open_envelope, read_frame, write_frame, Caps, Frame, Framed};

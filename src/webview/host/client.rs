@@ -1,183 +1,32 @@
-//! Webviews in a child process, so closing the last window gives back all of
-//! WebKit's memory.
-//!
-//! WebKit leaves tens of MB behind in the process that hosted a webview even
-//! after it is dropped (Mesa/LLVM mapped for EGL, its allocators' caches, a
-//! network process that outlives its last view). A tray app that opens a
-//! popup now and then would carry that forever. So windows live in a *webview
-//! host*: the app's own executable re-run with [`HOST_ENV`] set. `App::run`
-//! in that process serves windows instead of running the app (`serve`). It
-//! starts on the first `CreateWindow` and is told to exit when the last
-//! window is destroyed; one that does not exit within [`RELEASE_DEADLINE`]
-//! is killed (that pid only).
-//!
-//! Protocol: frames on two pipes of their own, App → host ([`ToHost`]) and
-//! host → app ([`FromHost`]), whose descriptor numbers the host finds in
-//! [`HOST_ENV`]. The host's stdin is /dev/null and its stdout and stderr are
-//! the app's, so nothing the app's code prints (before `run()`, which the
-//! host runs too) can touch the protocol. The frame format and its limits
-//! are in `frame.rs`: page text (IPC in) and scripts (replies and events
-//! out) travel as raw bytes after a JSON header, and no length field is
-//! trusted to allocate.
-//!
-//! Code that runs before `run()` in `main` runs in the host too: keep it free
-//! of side effects (Electron and Tauri's multi-process models have the same
-//! rule).
-
-mod frame;
+//! The app side of the webview host: starts the host process when a window
+//! is first asked for, forwards window requests as frames, reads the host's
+//! replies and events, and lets the host go with its last window.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, BufWriter, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::io::BufReader;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use tao::event::Event;
-use tao::event_loop::{ControlFlow, EventLoopBuilder};
-use tao::platform::run_return::EventLoopExtRunReturn;
 use traykit_actors::ids::WindowLabel;
-use traykit_actors::ipc;
-use traykit_actors::isolation::IsolationFrame;
-use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder, WindowOp};
-use traykit_actors::window::WindowSpec;
+use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder};
 use traykit_actors::UiError;
 
-use crate::assets::Assets;
-use crate::error::Error;
-use crate::windows::{EventSink, PageMessage, PageSink, Windows};
-
-pub(crate) use frame::{open_envelope, Budget, Ticket};
-use frame::{read_frame, write_frame, Caps, Frame, Framed};
-
-/// Set in the environment of the webview host process: the descriptors of
-/// its two protocol pipes, `<from app>,<to app>`.
-pub(crate) const HOST_ENV: &str = "TRAYKIT_WEBVIEW_HOST";
+use super::frame::{read_frame, Caps, Frame};
+use super::lock;
+use super::protocol::{oversize, pump, FromHost, ToHost, FROM_HOST_HEADER, HOST_ENV};
+use crate::webview::windows::EventSink;
 
 /// How long a host released with its last window may take to exit before
 /// it is killed. Its exit normally takes well under a second (WebKit's
 /// teardown); a host that hangs would otherwise hold its memory forever.
-pub(crate) const RELEASE_DEADLINE: Duration = Duration::from_secs(5);
+const RELEASE_DEADLINE: Duration = Duration::from_secs(5);
 
 /// How long the app's own exit waits for its host before killing it.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
-
-/// Host → app headers are small (an id, a label, a URL, an error text).
-const FROM_HOST_HEADER: usize = 1024 * 1024;
-/// App → host headers carry the bridge script and the isolation document.
-const TO_HOST_HEADER: usize = 64 * 1024 * 1024;
-/// Scripts for a page (the core's replies and events, JSON escaped twice).
-/// Read as they arrive, so this bounds a broken length, not normal traffic.
-const TO_HOST_BODY: usize = 1024 * 1024 * 1024;
-
-#[derive(Debug, Serialize, Deserialize)]
-enum ToHost {
-    Create {
-        id: u64,
-        spec: WindowSpec,
-        visible: bool,
-        init_script: String,
-        isolation: Option<IsolationFrame>,
-        /// `IpcLimits::max_message_bytes`: the host refuses longer page
-        /// messages itself, and bounds what it queues for the app by it.
-        max_message_bytes: usize,
-    },
-    Op {
-        id: u64,
-        label: WindowLabel,
-        op: WindowOp,
-    },
-    Destroy {
-        id: u64,
-        label: WindowLabel,
-    },
-    Eval {
-        id: u64,
-        label: WindowLabel,
-        /// The frame's body, not part of the header.
-        #[serde(skip)]
-        script: String,
-    },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) enum FromHost {
-    Reply {
-        id: u64,
-        error: Option<String>,
-    },
-    Ipc {
-        window: WindowLabel,
-        url: String,
-        /// The bridge's number for this message, for refusals of it whole.
-        seq: Option<u64>,
-        /// The frame's body, not part of the header.
-        #[serde(skip)]
-        body: String,
-        /// The message's share of its window's queue, given back once it
-        /// is written to the pipe.
-        #[serde(skip)]
-        ticket: Option<Ticket>,
-    },
-    CloseRequested {
-        window: WindowLabel,
-    },
-    Geometry {
-        window: WindowLabel,
-        geometry: traykit_actors::window::Geometry,
-    },
-}
-
-impl Framed for ToHost {
-    fn body(&mut self) -> Option<&mut String> {
-        match self {
-            ToHost::Eval { script, .. } => Some(script),
-            _ => None,
-        }
-    }
-}
-
-impl Framed for FromHost {
-    fn body(&mut self) -> Option<&mut String> {
-        match self {
-            FromHost::Ipc { body, .. } => Some(body),
-            _ => None,
-        }
-    }
-}
-
-/// Writes every message from `rx` as a frame, flushing only when no more
-/// are queued (a burst of replies goes out in few writes).
-fn pump<T: Framed>(rx: mpsc::Receiver<Option<T>>, out: impl Write) {
-    let mut out = BufWriter::with_capacity(64 * 1024, out);
-    while let Ok(Some(msg)) = rx.recv() {
-        let mut next = Some(msg);
-        while let Some(msg) = next.take() {
-            if write_frame(&mut out, msg).is_err() {
-                return;
-            }
-            match rx.try_recv() {
-                Ok(Some(more)) => next = Some(more),
-                Ok(None) => {
-                    let _ = out.flush();
-                    return;
-                }
-                Err(_) => {}
-            }
-        }
-        if out.flush().is_err() {
-            return;
-        }
-    }
-    let _ = out.flush();
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 type Pending = Arc<Mutex<HashMap<u64, (&'static str, UiResponder)>>>;
 
@@ -378,7 +227,7 @@ impl HostWindows {
                     }
                     // Page traffic (megabytes of IPC text) passed through
                     // this process's heap too; give it back with the host.
-                    crate::windows::give_back_heap();
+                    crate::webview::windows::give_back_heap();
                 })
                 .map_err(|e| failed(e.to_string()))?;
         }
@@ -597,175 +446,11 @@ fn read_events(input: &mut impl std::io::BufRead, caps: Caps, pending: &Pending,
     }
 }
 
-/// The refusal of a page message of `len` bytes, worded as the core's.
-pub(crate) fn oversize(len: usize, max: usize) -> ipc::RpcError {
-    ipc::limit_exceeded(format!(
-        "a message of {len} bytes is over the {max} byte limit (IpcLimits::max_message_bytes)"
-    ))
-}
-
-/// The host side: runs in the child process instead of the app.
-pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
-    let (requests, events) = protocol_pipes()?;
-    let mut event_loop =
-        std::panic::catch_unwind(|| EventLoopBuilder::<Option<ToHost>>::with_user_event().build())
-            .map_err(|_| Error::NoDisplay)?;
-    let proxy = event_loop.create_proxy();
-
-    // `None` ends the writer: senders cloned into webview callbacks may
-    // outlive the webviews (WebKit keeps some closures), so waiting for every
-    // sender to drop could wait forever.
-    let (out_tx, out_rx) = mpsc::channel::<Option<FromHost>>();
-    let writer = std::thread::Builder::new()
-        .name("traykit-host-out".into())
-        .spawn(move || pump(out_rx, events))
-        .map_err(|e| Error::EventLoop(e.to_string()))?;
-
-    let replies = Mutex::new(out_tx.clone());
-    std::thread::Builder::new()
-        .name("traykit-host-in".into())
-        .spawn(move || {
-            let mut input = BufReader::with_capacity(64 * 1024, requests);
-            let mut line = Vec::new();
-            let caps = Caps {
-                header: TO_HOST_HEADER,
-                body: TO_HOST_BODY,
-            };
-            loop {
-                match read_frame::<ToHost>(&mut input, &mut line, caps) {
-                    Ok(Some(Frame::Msg(msg))) => {
-                        if proxy.send_event(Some(msg)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(Some(Frame::Oversize { msg, len })) => {
-                        tracing::error!(bytes = len, "webview host: request body over its limit");
-                        if let ToHost::Eval { id, .. } = msg {
-                            let error = Some(format!("a script of {len} bytes is over the host's {TO_HOST_BODY} byte limit"));
-                            let _ = lock(&replies).send(Some(FromHost::Reply { id, error }));
-                        }
-                    }
-                    Ok(Some(Frame::Bad(error))) => {
-                        tracing::warn!(%error, "webview host: bad request frame")
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        tracing::error!(%error, "webview host: broken request stream");
-                        break;
-                    }
-                }
-            }
-            let _ = proxy.send_event(None); // the app let us go
-        })
-        .map_err(|e| Error::EventLoop(e.to_string()))?;
-
-    let sink_tx = Mutex::new(out_tx.clone());
-    let sink: EventSink = Arc::new(move |event| {
-        let msg = match event {
-            UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
-            UiEvent::WindowGeometry { window, geometry } => FromHost::Geometry { window, geometry },
-            _ => return,
-        };
-        let _ = lock(&sink_tx).send(Some(msg));
-    });
-    let page_tx = Mutex::new(out_tx.clone());
-    let pages: PageSink = Arc::new(move |page: PageMessage| {
-        let _ = lock(&page_tx).send(Some(FromHost::Ipc {
-            window: page.window,
-            url: page.url,
-            seq: Some(page.seq),
-            body: page.body,
-            ticket: Some(page.ticket),
-        }));
-    });
-    let mut windows = Windows::new(Arc::new(assets), sink, pages);
-    event_loop.run_return(|event, target, control_flow| {
-        *control_flow = ControlFlow::Wait;
-        match event {
-            Event::UserEvent(Some(msg)) => {
-                let (id, result) = match msg {
-                    ToHost::Create {
-                        id,
-                        spec,
-                        visible,
-                        init_script,
-                        isolation,
-                        max_message_bytes,
-                    } => (
-                        id,
-                        windows.create(
-                            target,
-                            spec,
-                            visible,
-                            init_script,
-                            isolation,
-                            max_message_bytes,
-                        ),
-                    ),
-                    ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
-                    ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
-                    ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),
-                };
-                let error = result.err().map(|e| e.to_string());
-                let _ = out_tx.send(Some(FromHost::Reply { id, error }));
-            }
-            Event::UserEvent(None) => *control_flow = ControlFlow::Exit,
-            Event::WindowEvent {
-                window_id, event, ..
-            } => windows.window_event(window_id, &event),
-            _ => {}
-        }
-    });
-    drop(windows);
-    let _ = out_tx.send(None);
-    let _ = writer.join();
-    Ok(0)
-}
-
-/// The two protocol pipes the app opened for this process, named by
-/// [`HOST_ENV`]: `(requests from the app, events to the app)`.
-fn protocol_pipes() -> Result<(std::fs::File, std::fs::File), Error> {
-    let fail = |what: String| {
-        Error::EventLoop(format!(
-            "webview host: {what} (this process is started by traykit, with {HOST_ENV}=<fd>,<fd>)"
-        ))
-    };
-    let value = std::env::var(HOST_ENV).map_err(|_| fail(format!("{HOST_ENV} is not set")))?;
-    let parsed = value
-        .split_once(',')
-        .and_then(|(a, b)| Some((a.parse::<RawFd>().ok()?, b.parse::<RawFd>().ok()?)));
-    let Some((input, output)) = parsed.filter(|&(a, b)| a > 2 && b > 2 && a != b) else {
-        return Err(fail(format!("bad {HOST_ENV} value `{value}`")));
-    };
-    let take = |fd: RawFd, want_read: bool| -> Result<std::fs::File, Error> {
-        // SAFETY: fcntl only queries the number's flags; it is fine on any
-        // integer (a closed one gives EBADF).
-        #[allow(unsafe_code)]
-        let mode = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-        let readable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_RDONLY;
-        let writable = mode >= 0 && mode & libc::O_ACCMODE == libc::O_WRONLY;
-        let right_end = if want_read { readable } else { writable };
-        if !right_end {
-            return Err(fail(format!("descriptor {fd} is not the protocol pipe")));
-        }
-        // SAFETY: the app opened this pipe end for this process alone and
-        // named it in HOST_ENV; it is open (checked above) and nothing else
-        // in this process owns it: it is taken once, here, before any
-        // window exists.
-        #[allow(unsafe_code)]
-        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-        // Not into WebKit's own child processes: their copies would keep
-        // the app's reader from seeing this process end.
-        rustix::io::fcntl_setfd(&owned, rustix::io::FdFlags::CLOEXEC)
-            .map_err(|e| fail(format!("close-on-exec on {fd}: {e}")))?;
-        Ok(std::fs::File::from(owned))
-    };
-    Ok((take(input, true)?, take(output, false)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webview::host::frame::write_frame;
+    use traykit_actors::ipc;
 
     fn label(s: &str) -> WindowLabel {
         WindowLabel::new(s).expect("label")
@@ -775,54 +460,6 @@ mod tests {
         header: FROM_HOST_HEADER,
         body: 64,
     };
-
-    #[test]
-    fn frames_carry_bodies_verbatim_and_in_order() {
-        let script = "receive([{\"a\":\"line\\nbreak\"}])\n\u{e9}\u{1F600}\"\\".repeat(3);
-        let mut wire = Vec::new();
-        write_frame(
-            &mut wire,
-            ToHost::Eval {
-                id: 1,
-                label: label("w"),
-                script: script.clone(),
-            },
-        )
-        .expect("write");
-        write_frame(
-            &mut wire,
-            ToHost::Destroy {
-                id: 2,
-                label: label("w"),
-            },
-        )
-        .expect("write");
-        // The body is on the wire as it is, not escaped.
-        assert!(wire.windows(script.len()).any(|w| w == script.as_bytes()));
-        let mut input = std::io::Cursor::new(wire);
-        let mut line = Vec::new();
-        let caps = Caps {
-            header: TO_HOST_HEADER,
-            body: TO_HOST_BODY,
-        };
-        match read_frame::<ToHost>(&mut input, &mut line, caps) {
-            Ok(Some(Frame::Msg(ToHost::Eval {
-                id, script: got, ..
-            }))) => {
-                assert_eq!(id, 1);
-                assert_eq!(got, script);
-            }
-            other => panic!("not the eval frame: {other:?}"),
-        }
-        assert!(matches!(
-            read_frame::<ToHost>(&mut input, &mut line, caps),
-            Ok(Some(Frame::Msg(ToHost::Destroy { id: 2, .. })))
-        ));
-        assert!(matches!(
-            read_frame::<ToHost>(&mut input, &mut line, caps),
-            Ok(None)
-        ));
-    }
 
     fn ipc(body: &str, seq: u64) -> FromHost {
         FromHost::Ipc {
@@ -867,6 +504,7 @@ mod tests {
         );
     }
 
+
     #[test]
     fn an_oversize_page_message_is_skipped_unread_and_refused_to_its_page() {
         let mut wire = Vec::new();
@@ -888,22 +526,6 @@ mod tests {
         assert!(matches!(&events[1], UiEvent::Ipc { seq: Some(5), body, .. } if body == "{}"));
     }
 
-    #[test]
-    fn a_broken_stream_is_an_error_not_a_guess() {
-        let mut line = Vec::new();
-        for wire in [
-            &b"not-a-length {}\n"[..],
-            b"{\"Reply\":{}}\n",
-            b"10 {\"Reply\":{\"id\":1,\"error\":null}}\nshort",
-        ] {
-            let mut input = std::io::Cursor::new(wire.to_vec());
-            assert!(
-                read_frame::<FromHost>(&mut input, &mut line, CAPS).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(wire)
-            );
-        }
-    }
 
     #[test]
     fn a_process_that_does_not_exit_by_its_deadline_is_killed() {

@@ -7,11 +7,8 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use wry::http::{header, Request, Response, StatusCode};
 
-#[path = "asset_path.rs"]
-mod asset_path;
-#[path = "inline_scripts.rs"]
-mod inline_scripts;
-use inline_scripts::inline_scripts;
+use super::asset_path;
+use super::inline_scripts::inline_scripts;
 
 /// The default Content-Security-Policy of served documents (HTML, XHTML,
 /// SVG, XML): only the app's own origin, no inline scripts, no plugins, no

@@ -21,12 +21,12 @@ use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
 use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
 
-use crate::assets::Assets;
-use crate::host::{open_envelope, Budget, Ticket};
+use super::assets::Assets;
+use super::host::{open_envelope, Budget, Ticket};
 
 /// traykit's half of the isolation frame: seals what the app's hook lets
 /// through (see `actors/src/isolation.rs`).
-const ISOLATION_JS: &str = include_str!("../ui-assets/isolation.js");
+const ISOLATION_JS: &str = include_str!("../../ui-assets/isolation.js");
 
 /// Serves one webview's isolation frame. Each load is a new session, so a
 /// reloaded frame's sequence numbers never collide with an earlier load's.
@@ -41,7 +41,7 @@ fn frame_server(
        + 'static {
     let sessions = AtomicU64::new(0);
     move |_id, request| {
-        if let Some(refused) = crate::assets::refuse_isolation_path(&request) {
+        if let Some(refused) = super::assets::refuse_isolation_path(&request) {
             return refused;
         }
         let session = sessions.fetch_add(1, Ordering::Relaxed) + 1;
@@ -183,7 +183,7 @@ impl Gate {
         let len = body.len() - start;
         if len > self.max_message_bytes {
             tracing::warn!(window = %self.label, bytes = len, "oversized IPC message refused");
-            self.refuse(seq, crate::host::oversize(len, self.max_message_bytes));
+            self.refuse(seq, super::host::oversize(len, self.max_message_bytes));
             return;
         }
         let ticket = match self.budget.take(len) {

@@ -30,7 +30,7 @@ struct ProxyPoster {
     /// stop on the main thread (that hop cost every reply and event batch
     /// a main-loop wake-up).
     #[cfg(feature = "webview")]
-    windows: Arc<Mutex<crate::host::HostWindows>>,
+    windows: Arc<Mutex<crate::webview::host::HostWindows>>,
 }
 
 impl UiPoster for ProxyPoster {
@@ -170,10 +170,10 @@ fn print_capabilities(builder: &AppBuilder, format: &str) -> Result<i32, Error> 
 
 pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     #[cfg(feature = "webview")]
-    if std::env::var_os(crate::host::HOST_ENV).is_some() {
+    if std::env::var_os(crate::webview::host::HOST_ENV).is_some() {
         // This process is the app's webview host, not the app. Exit here so
         // no code after `run()` in the app's `main` runs a second time.
-        let code = crate::host::serve(std::mem::take(&mut builder.assets))?;
+        let code = crate::webview::host::serve(std::mem::take(&mut builder.assets))?;
         std::process::exit(code);
     }
     if let Some(format) = std::env::args().find_map(|a| {
@@ -200,7 +200,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     #[cfg(feature = "webview")]
     let windows = {
         let app = app_slot.clone();
-        Arc::new(Mutex::new(crate::host::HostWindows::new(
+        Arc::new(Mutex::new(crate::webview::host::HostWindows::new(
             Arc::new(move |event| {
                 if let Some(app) = app.get() {
                     app.dispatch(event);
