@@ -30,7 +30,7 @@ pub mod ipc;
 pub mod isolation;
 pub mod menu;
 pub mod notifier;
-pub mod report;
+
 pub mod store;
 pub mod supervise;
 pub mod tray;
@@ -38,3 +38,4 @@ pub mod ui;
 pub mod window;
 
 pub use error::{ActorError, UiError};
+pub use ipc::report;

@@ -1,14 +1,5 @@
-//! The one boundary between the actor world and the UI thread.
-//!
-//! GTK objects are `!Send` and live on the main thread. Actors never touch
-//! them: they hold a [`UiHandle`], which posts a [`UiRequest`] (a closed enum:
-//! every UI operation the actors may ask for is listed here) to the UI thread
-//! and awaits its answer on a oneshot channel, with a timeout. In the other
-//! direction the UI thread turns platform events into [`UiEvent`]s, which
-//! [`crate::app::AppHandle::dispatch`] routes to the owning actor.
-//!
-//! Invariant: the UI thread never parses, awaits or blocks on an actor; it
-//! only carries out requests and forwards events.
+//! Requests from actors to the UI thread, answered on a oneshot with a
+//! timeout.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,11 +7,11 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use super::{Placement, WindowSpec};
 use crate::error::UiError;
 use crate::icon::Icon;
-use crate::ids::{MenuId, TrayId, WindowLabel};
+use crate::ids::{TrayId, WindowLabel};
 use crate::menu::Menu;
-use crate::window::{Placement, WindowSpec};
 
 /// Everything the UI thread needs to show one tray icon.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,83 +222,6 @@ impl UiHandle {
             }
         }
     }
-}
-
-/// Which mouse button activated a tray icon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MouseButton {
-    /// Primary click ("Activate" in SNI).
-    Left,
-    /// Middle click ("SecondaryActivate" in SNI).
-    Middle,
-    /// Secondary click.
-    Right,
-}
-
-/// Something that happened on the UI thread and belongs to an actor.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum UiEvent {
-    /// A tray menu entry was clicked.
-    MenuActivated {
-        /// The tray whose menu it was.
-        tray: TrayId,
-        /// The entry.
-        item: MenuId,
-    },
-    /// The tray icon itself was clicked.
-    TrayActivated {
-        /// Which tray.
-        tray: TrayId,
-        /// Which button.
-        button: MouseButton,
-        /// Pointer position in screen pixels, as the panel reports it.
-        position: (f64, f64),
-    },
-    /// A page posted an IPC message.
-    Ipc {
-        /// Which window.
-        window: WindowLabel,
-        /// The page's URL (its origin decides what it may call).
-        url: String,
-        /// The bridge's number for this message (its envelope, checked and
-        /// removed by the webview host), so that a refusal of the whole
-        /// message can name it and the page settles exactly its calls.
-        /// `None` when the sender has no bridge (tests posting text).
-        seq: Option<u64>,
-        /// The posted text, unparsed: parsing is the actor's job.
-        body: String,
-    },
-    /// A page message refused before it reached its window's actor (over
-    /// `max_message_bytes` on the pipe from the webview host, unread): the
-    /// actor answers it as refused.
-    IpcRefused {
-        /// Which window.
-        window: WindowLabel,
-        /// The refused message's number, as in [`UiEvent::Ipc`].
-        seq: Option<u64>,
-        /// Why.
-        error: crate::ipc::RpcError,
-    },
-    /// The user asked to close a window (title-bar button, Alt-F4).
-    WindowCloseRequested {
-        /// Which window.
-        window: WindowLabel,
-    },
-    /// A window disappeared without being asked to (its webview host
-    /// process died); its actor marks it closed so the next show re-creates it.
-    WindowGone {
-        /// Which window.
-        window: WindowLabel,
-    },
-    /// A window was moved, resized, maximised or restored.
-    WindowGeometry {
-        /// Which window.
-        window: WindowLabel,
-        /// Where it is and how big, in logical pixels.
-        geometry: crate::window::Geometry,
-    },
 }
 
 #[cfg(test)]

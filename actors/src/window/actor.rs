@@ -1,522 +1,22 @@
-//! Windows: declared early, created on first show, one actor per label.
-//!
-//! A [`WindowActor`] owns one window's declaration and life cycle
-//! (`Closed → Open{visible}`), and is the page's IPC endpoint: it decodes
-//! what the page posts, checks capabilities, runs handlers concurrently,
-//! and sends responses and events back in batches — one script evaluation
-//! per flush, however many messages it carries.
+//! The window actor: one window's life cycle and its page's IPC.
 
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::prelude::*;
 use serde_json::{json, Value};
 
+use super::outbox::{Flush, Outbox};
+use super::page::{is_core_event, CORE_EVENT_PREFIXES, MAX_LISTENS, MAX_WATCHES};
+use super::{
+    origin_of, CloseRequested, Command, GeometryChanged, GetWindow, Gone, IpcIn, IpcRefused, Life,
+    Prewarm, PushEvent, WindowCommand, WindowError, APP_ORIGIN, WINDOW_STATE_STORE,
+};
 use crate::app::AppHandle;
-use crate::error::{ActorError, UiError};
-use crate::ids::{IdError, WindowLabel};
+use crate::error::UiError;
 use crate::ipc::{self, codes, Call, CallContext, Capabilities, Incoming, Router, RpcError};
-use crate::ui::{UiHandle, UiRequest, WindowOp};
-
-const ACTOR: &str = "WindowActor";
-
-/// The scheme pages are served from; pages from it are the app's own.
-pub const APP_ORIGIN: &str = "traykit://localhost";
-
-/// What closing a window does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub enum ClosePolicy {
-    /// Hide it and keep the webview for an instant re-show.
-    Hide,
-    /// Drop the webview so its WebKit processes exit and memory goes back;
-    /// the next show re-creates it. The default: right for tray popups.
-    #[default]
-    Destroy,
-}
-
-/// Where a window appears when shown.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub enum Placement {
-    /// Where the window manager (or `position`) puts it.
-    #[default]
-    Default,
-    /// Next to the mouse pointer, kept on screen: the tray-popup placement
-    /// on Linux, where panels report no icon rectangle.
-    Pointer,
-    /// In a screen corner, with a margin.
-    Corner(Corner),
-}
-
-/// A screen corner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub enum Corner {
-    /// Top left.
-    TopLeft,
-    /// Top right.
-    TopRight,
-    /// Bottom left.
-    BottomLeft,
-    /// Bottom right.
-    BottomRight,
-}
-
-/// Where a window is, how big, and whether it is maximised; remembered per
-/// label and restored on the next open.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Geometry {
-    /// Outer position, logical pixels.
-    pub position: (f64, f64),
-    /// Inner size, logical pixels.
-    pub size: (f64, f64),
-    /// Maximised.
-    pub maximized: bool,
-}
-
-/// The store where window geometry is remembered, keyed by label.
-pub const WINDOW_STATE_STORE: &str = "traykit.windows";
-
-/// A window's declaration, as the UI thread needs it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WindowSpec {
-    /// Its label.
-    pub label: WindowLabel,
-    /// Absolute URL (the app's own pages are `traykit://localhost/…`).
-    pub url: String,
-    /// Title bar text.
-    pub title: String,
-    /// Logical size.
-    pub size: (f64, f64),
-    /// Logical position; `None` lets the window manager choose.
-    pub position: Option<(f64, f64)>,
-    /// User-resizable.
-    pub resizable: bool,
-    /// Title bar and borders.
-    pub decorations: bool,
-    /// Stays above other windows.
-    pub always_on_top: bool,
-    /// Hidden from the task bar.
-    pub skip_taskbar: bool,
-    /// What closing does.
-    pub close_policy: ClosePolicy,
-    /// Where it appears.
-    pub placement: Placement,
-    /// Opens maximised.
-    #[serde(default)]
-    pub maximized: bool,
-    /// Remember geometry per label and restore it on the next open.
-    #[serde(default)]
-    pub remember: bool,
-}
-
-/// Declares a window: `App::builder().window(Window::new("notes").url("index.html"))`.
-#[derive(Debug, Clone)]
-pub struct Window {
-    label: String,
-    url: String,
-    title: Option<String>,
-    size: (f64, f64),
-    position: Option<(f64, f64)>,
-    resizable: bool,
-    decorations: bool,
-    always_on_top: bool,
-    skip_taskbar: bool,
-    visible_on_start: bool,
-    prewarm: bool,
-    close_policy: ClosePolicy,
-    placement: Placement,
-    remember: bool,
-}
-
-impl Window {
-    /// A window with this label, 800×600, showing `index.html`.
-    pub fn new(label: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            url: "index.html".into(),
-            title: None,
-            size: (800.0, 600.0),
-            position: None,
-            resizable: true,
-            decorations: true,
-            always_on_top: false,
-            skip_taskbar: false,
-            visible_on_start: false,
-            prewarm: false,
-            close_policy: ClosePolicy::Destroy,
-            placement: Placement::Default,
-            remember: true,
-        }
-    }
-
-    /// Remember size, position and maximised state per label and restore
-    /// them on the next open (default true). Placement still applies to
-    /// windows with a `Placement` other than `Default`.
-    pub fn remember_state(mut self, yes: bool) -> Self {
-        self.remember = yes;
-        self
-    }
-
-    /// A page of the app's assets (`"settings.html"`) or an absolute URL.
-    /// Remote pages get no IPC unless a capability lists their origin.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = url.into();
-        self
-    }
-    /// Title (defaults to the label).
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-    /// Logical size.
-    pub fn size(mut self, width: f64, height: f64) -> Self {
-        self.size = (width, height);
-        self
-    }
-    /// Logical position.
-    pub fn position(mut self, x: f64, y: f64) -> Self {
-        self.position = Some((x, y));
-        self
-    }
-    /// User-resizable (default true).
-    pub fn resizable(mut self, yes: bool) -> Self {
-        self.resizable = yes;
-        self
-    }
-    /// Title bar and borders (default true).
-    pub fn decorations(mut self, yes: bool) -> Self {
-        self.decorations = yes;
-        self
-    }
-    /// Above other windows (default false).
-    pub fn always_on_top(mut self, yes: bool) -> Self {
-        self.always_on_top = yes;
-        self
-    }
-    /// Hidden from the task bar (default false).
-    pub fn skip_taskbar(mut self, yes: bool) -> Self {
-        self.skip_taskbar = yes;
-        self
-    }
-    /// Open (and show) at start instead of on first `show`.
-    pub fn visible_on_start(mut self, yes: bool) -> Self {
-        self.visible_on_start = yes;
-        self
-    }
-    /// Create the webview hidden at start so the first `show` is instant.
-    /// Costs the webview's memory from the start; implies [`ClosePolicy::Hide`].
-    pub fn prewarm(mut self, yes: bool) -> Self {
-        self.prewarm = yes;
-        if yes {
-            self.close_policy = ClosePolicy::Hide;
-        }
-        self
-    }
-    /// What closing does (default [`ClosePolicy::Destroy`]).
-    pub fn close_policy(mut self, policy: ClosePolicy) -> Self {
-        self.close_policy = policy;
-        self
-    }
-    /// Where it appears when shown.
-    pub fn placement(mut self, placement: Placement) -> Self {
-        self.placement = placement;
-        self
-    }
-
-    /// The label as given.
-    pub fn label(&self) -> &str {
-        &self.label
-    }
-
-    /// Validates; returns the spec and the (visible_on_start, prewarm) flags.
-    /// Relative URLs are pages of the app's assets.
-    pub fn into_spec(self) -> Result<(WindowSpec, bool, bool), WindowError> {
-        self.into_spec_at(APP_ORIGIN)
-    }
-
-    /// Like [`into_spec`](Self::into_spec), resolving relative URLs against
-    /// `base` (a dev server in debug builds, see `AppBuilder::dev_url`).
-    pub fn into_spec_at(self, base: &str) -> Result<(WindowSpec, bool, bool), WindowError> {
-        let label = WindowLabel::new(self.label)?;
-        let url = resolve_url_at(&self.url, base);
-        for (what, v) in [("width", self.size.0), ("height", self.size.1)] {
-            if !(v.is_finite() && v >= 1.0) {
-                return Err(WindowError::Invalid {
-                    window: label.to_string(),
-                    reason: format!("{what} must be a positive number, got {v}"),
-                });
-            }
-        }
-        Ok((
-            WindowSpec {
-                title: self.title.unwrap_or_else(|| label.to_string()),
-                label,
-                url,
-                size: self.size,
-                position: self.position,
-                resizable: self.resizable,
-                decorations: self.decorations,
-                always_on_top: self.always_on_top,
-                skip_taskbar: self.skip_taskbar,
-                close_policy: self.close_policy,
-                placement: self.placement,
-                maximized: false,
-                remember: self.remember,
-            },
-            self.visible_on_start,
-            self.prewarm,
-        ))
-    }
-}
-
-/// Resolves a relative URL against `base` (an origin, or an origin and
-/// path): relative URLs are pages of the app's assets (or of a dev server).
-pub fn resolve_url_at(url: &str, base: &str) -> String {
-    if url.contains("://") || url.starts_with("data:") || url.starts_with("about:") {
-        url.to_owned()
-    } else {
-        format!(
-            "{}/{}",
-            base.trim_end_matches('/'),
-            url.trim_start_matches('/')
-        )
-    }
-}
-
-/// The origin of a page URL: `scheme://host[:port]`, taken from the parsed
-/// URL (so user info — `http://localhost:1@evil.example/` is
-/// `http://evil.example` — path and query are gone, the host is
-/// normalised and a default port left out); `null`, as on the web, for a
-/// URL without a host (`about:blank`, `data:`…), which no capability
-/// admits.
-pub fn origin_of(url: &str) -> String {
-    ipc::Origin::of_url(url).map_or_else(|| "null".to_owned(), |o| o.serialize())
-}
-
-/// Why a window operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum WindowError {
-    /// The label is malformed.
-    #[error(transparent)]
-    Id(#[from] IdError),
-    /// The declaration is invalid.
-    #[error("window `{window}`: {reason}")]
-    Invalid {
-        /// Which window.
-        window: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// No window has this label.
-    #[error("no window `{0}`")]
-    Unknown(String),
-    /// Another window already has this label.
-    #[error("a window `{0}` already exists")]
-    Duplicate(String),
-    /// The window is not open, so this cannot apply.
-    #[error("window `{0}` is not open")]
-    NotOpen(String),
-    /// The UI thread failed.
-    #[error("window `{window}`: {source}")]
-    Ui {
-        /// Which window.
-        window: String,
-        /// What the UI thread said.
-        source: UiError,
-    },
-    /// The window actor did not answer.
-    #[error(transparent)]
-    Actor(#[from] ActorError),
-}
-
-impl From<WindowError> for RpcError {
-    fn from(e: WindowError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
-    }
-}
-
-/// Is the window open, and visible?
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Life {
-    /// No native window or webview exists.
-    Closed,
-    /// The native window and webview exist.
-    Open {
-        /// Shown (true) or hidden (false).
-        visible: bool,
-    },
-}
-
-/// Operations on a window, from Rust or from a page.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum WindowCommand {
-    /// Create if needed, show, focus.
-    Show,
-    /// Hide (keeps the webview).
-    Hide,
-    /// Bring to front.
-    Focus,
-    /// Apply the close policy.
-    Close,
-    /// Change the title.
-    SetTitle(String),
-    /// Change the logical size.
-    SetSize(f64, f64),
-    /// Move to a logical position.
-    SetPosition(f64, f64),
-    /// Center on its monitor.
-    Center,
-}
-
-/// Run a [`WindowCommand`].
-#[derive(Debug, Message)]
-#[rtype(result = "Result<(), WindowError>")]
-pub struct Command(pub WindowCommand);
-
-/// Create the webview hidden now, so the first show is instant.
-#[derive(Debug, Message)]
-#[rtype(result = "Result<(), WindowError>")]
-pub struct Prewarm;
-
-/// Read the window's state.
-#[derive(Debug, Message)]
-#[rtype(result = "(WindowSpec, Life)")]
-pub struct GetWindow;
-
-/// From the UI thread: text a page posted.
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct IpcIn {
-    /// The page's URL.
-    pub url: String,
-    /// The bridge's number for this message: every refusal of the whole
-    /// message (id null) names it, so the page rejects exactly its calls.
-    pub seq: Option<u64>,
-    /// The posted text.
-    pub body: String,
-}
-
-/// A page message refused before it reached the actor: by the app's router
-/// (the window's backlog was full) or by the pipe reader (over
-/// `max_message_bytes`, see [`crate::ui::UiEvent::IpcRefused`]). The actor
-/// answers it with the error, tied to the message's number.
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct IpcRefused {
-    /// The refused message's number.
-    pub seq: Option<u64>,
-    /// The -32002 naming the limit.
-    pub error: RpcError,
-}
-
-/// From the UI thread: the user asked to close the window.
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct CloseRequested;
-
-/// An event for this window's page (delivered if it listens).
-#[derive(Debug, Clone, Message)]
-#[rtype(result = "()")]
-pub struct PushEvent {
-    /// Event name.
-    pub event: Arc<str>,
-    /// Payload, shared by every window it goes to.
-    pub payload: Arc<Value>,
-    /// Emitting window's label; `None` from Rust.
-    pub source: Option<Arc<str>>,
-}
-
-/// Send the outbox to the page.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct Flush;
-
-/// Results of a posted message, back on the actor.
-#[derive(Message)]
-#[rtype(result = "()")]
-struct Replies(Vec<Value>);
-
-/// What waits in the outbox for the next flush.
-#[derive(Debug)]
-enum Outgoing {
-    /// A response, a batch of responses, or a notification.
-    Message(Value),
-    /// Consecutive events with one name and source. Written as the usual
-    /// `event` notification when alone, else as one `events` notification
-    /// `{"event", "source", "payloads": [...]}`: a burst of 10,000 events
-    /// is then a short array of payloads rather than 10,000 envelopes for
-    /// the page to parse (and the payloads are written straight from the
-    /// emitter's shared value, never copied into a per-event `Value`).
-    Events {
-        event: Arc<str>,
-        source: Option<Arc<str>>,
-        payloads: Vec<Arc<Value>>,
-    },
-}
-
-impl serde::Serialize for Outgoing {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        /// Payloads as a JSON array, without cloning them out of their `Arc`s.
-        struct Payloads<'a>(&'a [Arc<Value>]);
-        impl serde::Serialize for Payloads<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.iter().map(|p| &**p))
-            }
-        }
-        #[derive(serde::Serialize)]
-        struct One<'a> {
-            event: &'a str,
-            payload: &'a Value,
-            source: Option<&'a str>,
-        }
-        #[derive(serde::Serialize)]
-        struct Many<'a> {
-            event: &'a str,
-            source: Option<&'a str>,
-            payloads: Payloads<'a>,
-        }
-        match self {
-            Outgoing::Message(value) => value.serialize(serializer),
-            Outgoing::Events {
-                event,
-                source,
-                payloads,
-            } => {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("jsonrpc", "2.0")?;
-                if let [payload] = payloads.as_slice() {
-                    map.serialize_entry("method", "event")?;
-                    map.serialize_entry(
-                        "params",
-                        &One {
-                            event,
-                            payload,
-                            source: source.as_deref(),
-                        },
-                    )?;
-                } else {
-                    map.serialize_entry("method", "events")?;
-                    map.serialize_entry(
-                        "params",
-                        &Many {
-                            event,
-                            source: source.as_deref(),
-                            payloads: Payloads(payloads),
-                        },
-                    )?;
-                }
-                map.end()
-            }
-        }
-    }
-}
+use crate::ui::{ClosePolicy, Geometry, Placement, UiHandle, UiRequest, WindowOp, WindowSpec};
 
 /// One window: its declaration, its life, its page's IPC.
 pub struct WindowActor {
@@ -529,7 +29,7 @@ pub struct WindowActor {
     /// Events the page listens to; cleared when the page goes away.
     listening: HashSet<String>,
     /// Responses and events waiting for the next flush.
-    outbox: Vec<Outgoing>,
+    outbox: Outbox,
     /// Bumped on each (re)creation so replies for a destroyed page are dropped.
     generation: u64,
     init_script: Arc<str>,
@@ -574,7 +74,7 @@ impl WindowActor {
             caps,
             life: Life::Closed,
             listening: HashSet::new(),
-            outbox: Vec::new(),
+            outbox: Outbox::default(),
             generation: 0,
             init_script,
             dev_origin,
@@ -749,8 +249,17 @@ impl WindowActor {
         })
     }
 
+    /// Queues a message for the page; the first into an empty outbox
+    /// schedules the flush.
     fn push(&mut self, message: Value, ctx: &mut Context<Self>) {
-        self.push_out(Outgoing::Message(message), ctx);
+        if self.life != Life::Closed && self.outbox.push(message) {
+            // Flush once the messages already in the mailbox are handled
+            // (actix polls spawned items after draining the mailbox): a burst
+            // becomes one script evaluation, a lone reply goes out in the
+            // same wake-up. (A zero-length timer here cost ~1 ms per round
+            // trip: tokio's timer wheel has millisecond granularity.)
+            ctx.notify(Flush);
+        }
     }
 
     /// Answers a message refused whole (id null: the core did not or could
@@ -778,76 +287,22 @@ impl WindowActor {
         self.push(refusal, ctx);
     }
 
-    /// Queues an event; consecutive ones with the same name and source
-    /// share one `events` notification (payloads shared, not copied).
+    /// Queues an event (see [`Outbox::push_event`]).
     fn push_event(&mut self, event: PushEvent, ctx: &mut Context<Self>) {
-        if let Some(Outgoing::Events {
-            event: name,
-            source,
-            payloads,
-        }) = self.outbox.last_mut()
-        {
-            if *name == event.event && *source == event.source {
-                payloads.push(event.payload);
-                return;
-            }
-        }
-        self.push_out(
-            Outgoing::Events {
-                event: event.event,
-                source: event.source,
-                payloads: vec![event.payload],
-            },
-            ctx,
-        );
-    }
-
-    fn push_out(&mut self, message: Outgoing, ctx: &mut Context<Self>) {
-        if self.life == Life::Closed {
-            return;
-        }
-        if self.outbox.is_empty() {
-            // Flush once the messages already in the mailbox are handled
-            // (actix polls spawned items after draining the mailbox): a burst
-            // becomes one script evaluation, a lone reply goes out in the
-            // same wake-up. (A zero-length timer here cost ~1 ms per round
-            // trip: tokio's timer wheel has millisecond granularity.)
+        if self.life != Life::Closed && self.outbox.push_event(event) {
             ctx.notify(Flush);
         }
-        self.outbox.push(message);
     }
 
     fn flush(&mut self) {
-        if self.outbox.is_empty() || self.life == Life::Closed {
+        if self.life == Life::Closed {
             self.outbox.clear();
             return;
         }
-        let batch = std::mem::take(&mut self.outbox);
-        // The replies go to the page as JSON *text* for it to `JSON.parse`,
-        // not as a JavaScript literal: in a literal, a `"__proto__"` key
-        // (say, in a store value another page wrote) would set the object's
-        // prototype; JSON.parse makes it a plain property. Encoded once into
-        // a buffer, then escaped once into the script.
-        let mut json = Vec::new();
-        let written = if batch.len() == 1 {
-            serde_json::to_writer(&mut json, &batch[0])
-        } else {
-            serde_json::to_writer(&mut json, &batch)
-        };
-        let mut script = Vec::with_capacity(json.len() + json.len() / 8 + 64);
-        script.extend_from_slice(b"window.__TRAYKIT__&&window.__TRAYKIT__.receive(");
-        let written = written.and_then(|()| {
-            let text = std::str::from_utf8(&json).map_err(serde::ser::Error::custom)?;
-            serde_json::to_writer(&mut script, text)
-        });
-        script.push(b')');
-        let script = match written.map(|()| String::from_utf8(script)) {
-            Ok(Ok(script)) => script,
-            Ok(Err(error)) => {
-                tracing::error!(window = %self.spec.label, %error, "could not encode replies");
-                return;
-            }
-            Err(error) => {
+        let script = match self.outbox.take_script() {
+            None => return,
+            Some(Ok(script)) => script,
+            Some(Err(error)) => {
                 tracing::error!(window = %self.spec.label, %error, "could not encode replies");
                 return;
             }
@@ -926,24 +381,6 @@ impl WindowActor {
     }
 }
 
-/// Event names only traykit emits to pages: `store.changed`, the updater's
-/// `updater://…`, anything `traykit…`, and the `tauri://…` names the Tauri
-/// shim may use. Pages may listen to them, never emit them.
-pub const CORE_EVENT_PREFIXES: &[&str] = &["store.", "updater://", "traykit", "tauri://"];
-
-/// Whether `event` is one only traykit itself may emit to pages.
-pub fn is_core_event(event: &str) -> bool {
-    CORE_EVENT_PREFIXES.iter().any(|p| event.starts_with(p))
-}
-
-/// Most event names one page may listen to at once: the names are the
-/// page's choice, and each costs memory until the page goes away.
-pub const MAX_LISTENS: usize = 256;
-
-/// Most `(store, prefix)` watches one page may hold at once (and stores one
-/// window actor subscribes to over its life).
-pub const MAX_WATCHES: usize = 256;
-
 impl WindowActor {
     /// `store.watch` / `store.unwatch`: the page's store subscriptions live
     /// here, so they end with the page.
@@ -1009,11 +446,6 @@ impl WindowActor {
     }
 }
 
-/// From the UI thread: the window is gone (its host process died).
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct Gone;
-
 impl Handler<Gone> for WindowActor {
     type Result = ();
     fn handle(&mut self, _: Gone, _: &mut Context<Self>) {
@@ -1028,11 +460,6 @@ impl Handler<Gone> for WindowActor {
         self.generation += 1;
     }
 }
-
-/// From the UI thread: the window's geometry changed.
-#[derive(Debug, Message)]
-#[rtype(result = "()")]
-pub struct GeometryChanged(pub Geometry);
 
 impl Handler<GeometryChanged> for WindowActor {
     type Result = ();
@@ -1181,15 +608,6 @@ impl Handler<Flush> for WindowActor {
     type Result = ();
     fn handle(&mut self, _: Flush, _: &mut Context<Self>) {
         self.flush();
-    }
-}
-
-impl Handler<Replies> for WindowActor {
-    type Result = ();
-    fn handle(&mut self, msg: Replies, ctx: &mut Context<Self>) {
-        for reply in msg.0 {
-            self.push(reply, ctx);
-        }
     }
 }
 
@@ -1401,156 +819,5 @@ impl WindowActor {
                 self.push(array, ctx);
             }
         }
-    }
-}
-
-/// A `Send + Clone` handle to one window. Every call has the app's request
-/// timeout.
-#[derive(Clone, Debug)]
-pub struct WindowHandle {
-    label: WindowLabel,
-    addr: Addr<WindowActor>,
-    timeout: Duration,
-    backlog: Arc<ipc::Backlog>,
-}
-
-impl WindowHandle {
-    pub(crate) fn new(label: WindowLabel, addr: Addr<WindowActor>, timeout: Duration) -> Self {
-        Self {
-            label,
-            addr,
-            timeout,
-            backlog: Arc::default(),
-        }
-    }
-
-    /// Shares `backlog` with the window's actor.
-    pub(crate) fn with_backlog(mut self, backlog: Arc<ipc::Backlog>) -> Self {
-        self.backlog = backlog;
-        self
-    }
-
-    /// What the page has queued into and running in the window's actor
-    /// (counted by the router, released by the actor).
-    pub fn backlog(&self) -> &ipc::Backlog {
-        &self.backlog
-    }
-
-    /// The label.
-    pub fn label(&self) -> &WindowLabel {
-        &self.label
-    }
-
-    /// The actor's address.
-    pub fn addr(&self) -> &Addr<WindowActor> {
-        &self.addr
-    }
-
-    /// Runs a command and waits for the UI thread.
-    pub async fn command(&self, cmd: WindowCommand) -> Result<(), WindowError> {
-        self.addr
-            .send(Command(cmd))
-            .timeout(self.timeout)
-            .await
-            .map_err(|e| ActorError::from_mailbox(e, ACTOR, self.timeout))?
-    }
-
-    /// Creates the window on first use, shows and focuses it.
-    pub async fn show(&self) -> Result<(), WindowError> {
-        self.command(WindowCommand::Show).await
-    }
-    /// Hides it.
-    pub async fn hide(&self) -> Result<(), WindowError> {
-        self.command(WindowCommand::Hide).await
-    }
-    /// Applies the close policy.
-    pub async fn close(&self) -> Result<(), WindowError> {
-        self.command(WindowCommand::Close).await
-    }
-    /// Brings it to front.
-    pub async fn focus(&self) -> Result<(), WindowError> {
-        self.command(WindowCommand::Focus).await
-    }
-    /// Sets the title.
-    pub async fn set_title(&self, title: impl Into<String>) -> Result<(), WindowError> {
-        self.command(WindowCommand::SetTitle(title.into())).await
-    }
-    /// Sets the logical size.
-    pub async fn set_size(&self, width: f64, height: f64) -> Result<(), WindowError> {
-        self.command(WindowCommand::SetSize(width, height)).await
-    }
-    /// Moves it.
-    pub async fn set_position(&self, x: f64, y: f64) -> Result<(), WindowError> {
-        self.command(WindowCommand::SetPosition(x, y)).await
-    }
-    /// Centers it.
-    pub async fn center(&self) -> Result<(), WindowError> {
-        self.command(WindowCommand::Center).await
-    }
-
-    /// Its declaration and life.
-    pub async fn state(&self) -> Result<(WindowSpec, Life), WindowError> {
-        Ok(self
-            .addr
-            .send(GetWindow)
-            .timeout(self.timeout)
-            .await
-            .map_err(|e| ActorError::from_mailbox(e, ACTOR, self.timeout))?)
-    }
-
-    /// Sends an event to this window's page (if it listens).
-    pub fn emit(&self, event: &str, payload: impl serde::Serialize) {
-        let payload = serde_json::to_value(payload).unwrap_or(Value::Null);
-        self.addr.do_send(PushEvent {
-            event: event.into(),
-            payload: Arc::new(payload),
-            source: None,
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_and_origins() {
-        let resolve_url = |u: &str| resolve_url_at(u, APP_ORIGIN);
-        assert_eq!(resolve_url("index.html"), "traykit://localhost/index.html");
-        assert_eq!(resolve_url("/a/b.html"), "traykit://localhost/a/b.html");
-        assert_eq!(
-            resolve_url("http://127.0.0.1:5173/"),
-            "http://127.0.0.1:5173/"
-        );
-        let cases = [
-            ("traykit://localhost/index.html", "traykit://localhost"),
-            ("https://example.com:8443/x?y#z", "https://example.com:8443"),
-            ("http://127.0.0.1:5173", "http://127.0.0.1:5173"),
-            ("about:blank", "null"),
-            ("data:text/html,<p>hi", "null"),
-            // User info is not part of the host: this page is evil.example's.
-            ("http://localhost:1@evil.example/", "http://evil.example"),
-            ("HTTPS://Example.COM:443/x", "https://example.com"),
-            (
-                "http://localhost.evil.example:5173/",
-                "http://localhost.evil.example:5173",
-            ),
-            ("traykit://localhost", "traykit://localhost"),
-        ];
-        for (url, origin) in cases {
-            assert_eq!(origin_of(url), origin, "{url}");
-        }
-    }
-
-    #[test]
-    fn declarations_are_validated() {
-        assert!(Window::new("ok").into_spec().is_ok());
-        assert!(Window::new("bad label").into_spec().is_err());
-        assert!(Window::new("w").size(0.0, 10.0).into_spec().is_err());
-        assert!(Window::new("w").size(f64::NAN, 10.0).into_spec().is_err());
-        let (spec, _, prewarm) = Window::new("p").prewarm(true).into_spec().expect("valid");
-        assert!(prewarm);
-        assert_eq!(spec.close_policy, ClosePolicy::Hide);
-        assert_eq!(spec.title, "p");
     }
 }

@@ -1,0 +1,74 @@
+//! The JSON-RPC error object every failure becomes at the IPC edge.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::codes;
+
+/// A JSON-RPC error object. Also what command handlers fail with: give your
+/// error type an `impl From<MyError> for RpcError` with a stable code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} (code {code})")]
+pub struct RpcError {
+    /// Stable, machine-readable.
+    pub code: i64,
+    /// For the developer reading the console.
+    pub message: String,
+    /// Anything structured that helps.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    /// An error with a code and message.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Adds structured data.
+    pub fn with_data(mut self, data: impl Serialize) -> Self {
+        self.data = serde_json::to_value(data).ok();
+        self
+    }
+
+    /// -32601 naming the method.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(
+            codes::METHOD_NOT_FOUND,
+            format!("method `{method}` not found: no command or built-in has this name"),
+        )
+    }
+
+    /// -32602 with the deserializer's explanation.
+    pub fn invalid_params(method: &str, detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            codes::INVALID_PARAMS,
+            format!("invalid params for `{method}`: {detail}"),
+        )
+    }
+
+    /// -32603.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::new(codes::INTERNAL_ERROR, format!("internal error: {detail}"))
+    }
+
+    /// -32001 saying how to grant it.
+    pub fn permission_denied(window: &str, what: &str) -> Self {
+        Self::new(
+            codes::PERMISSION_DENIED,
+            format!(
+                "window `{window}` may not use {what}: no capability grants it \
+                 (add it to a capability that names this window)"
+            ),
+        )
+    }
+}
+
+/// -32002 naming the limit.
+pub fn limit_exceeded(what: impl std::fmt::Display) -> RpcError {
+    RpcError::new(codes::LIMIT_EXCEEDED, format!("limit exceeded: {what}"))
+}

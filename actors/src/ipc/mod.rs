@@ -1,0 +1,30 @@
+//! JSON-RPC 2.0, the page ↔ core protocol: decoding, the method router,
+//! typed commands, and capability checks. Pure logic, no UI: the window actor
+//! feeds it the text a page posted and sends back what it returns.
+//!
+//! The spec is followed to the letter: batches are answered as an array (in
+//! any order), notifications get no response, a batch of only notifications
+//! gets nothing, `[]` is one `-32600`, a parse error is `-32700` with id null.
+
+mod backlog;
+mod caps;
+mod codec;
+pub mod codes;
+mod error;
+mod limits;
+pub mod report;
+mod router;
+
+pub use backlog::{Backlog, Held};
+pub use caps::{
+    glob, Capabilities, Capability, CapabilityError, Origin, OriginPattern, StoreGrant,
+};
+pub use codec::{decode, decode_sized, failure, success, Call, Incoming, Invalid};
+pub use error::{limit_exceeded, RpcError};
+pub use limits::{IpcLimits, RateLimiter};
+pub use router::{parse_params, typed, CallContext, Handler, HandlerFuture, Router};
+
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod tests;

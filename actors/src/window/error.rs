@@ -1,0 +1,48 @@
+//! Why a window operation failed.
+
+use crate::error::{ActorError, UiError};
+use crate::ids::IdError;
+use crate::ipc::{codes, RpcError};
+
+/// Why a window operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    /// The label is malformed.
+    #[error(transparent)]
+    Id(#[from] IdError),
+    /// The declaration is invalid.
+    #[error("window `{window}`: {reason}")]
+    Invalid {
+        /// Which window.
+        window: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No window has this label.
+    #[error("no window `{0}`")]
+    Unknown(String),
+    /// Another window already has this label.
+    #[error("a window `{0}` already exists")]
+    Duplicate(String),
+    /// The window is not open, so this cannot apply.
+    #[error("window `{0}` is not open")]
+    NotOpen(String),
+    /// The UI thread failed.
+    #[error("window `{window}`: {source}")]
+    Ui {
+        /// Which window.
+        window: String,
+        /// What the UI thread said.
+        source: UiError,
+    },
+    /// The window actor did not answer.
+    #[error(transparent)]
+    Actor(#[from] ActorError),
+}
+
+impl From<WindowError> for RpcError {
+    fn from(e: WindowError) -> Self {
+        RpcError::new(codes::TARGET_ERROR, e.to_string())
+    }
+}
