@@ -168,6 +168,24 @@ class Check(unittest.TestCase):
         self.assertFalse(any(p.startswith("import cycle") for p in problems), problems)
         self.assertTrue(any(p.startswith("folder cycle in demo (top level) among p, q") for p in problems), problems)
 
+    def test_nested_folder_cycle_is_a_note(self):
+        files = {
+            "lib.rs": "mod w;\n",
+            "w/mod.rs": "mod host;\nmod windows;\n",
+            "w/host/mod.rs": "pub mod frame;\npub mod client;\n",
+            "w/host/frame.rs": "pub struct Frame;\n",
+            "w/host/client.rs": "pub fn f() { let _ = crate::w::windows::Sink; }\n",
+            "w/windows.rs": "pub struct Sink;\npub fn g() { let _ = super::host::frame::Frame; }\n",
+        }
+        root = tree(files)
+        self.addCleanup(shutil.rmtree, root, True)
+        notes = []
+        problems, _, _ = cs.check(root, layers={}, notes=notes)
+        self.assertEqual(problems, [])
+        self.assertTrue(any(n.startswith("folder cycle in demo w among host, windows") for n in notes), notes)
+        problems, _, _ = cs.check(root, layers={}, strict_folders=True)
+        self.assertTrue(any(p.startswith("folder cycle in demo w among host, windows") for p in problems), problems)
+
     def test_long_function_and_long_file(self):
         problems = self.run_on({
             "lib.rs": "mod leaf;\n",
