@@ -7,6 +7,7 @@
 //! - `lifecycle`: [`AppActor`], [`Quit`] and the ordered shutdown.
 //! - `trays`, `windows`, `notifications`, `stores`, `events`: the
 //!   handle's methods, one concern per file.
+//! - `plugin`: the [`Plugin`] trait and [`PluginSetup`].
 //! - `route`: UI events to their actors (held until boot is done).
 //! - `callback`: closures as subscriber actors.
 
@@ -29,6 +30,7 @@ mod config;
 mod events;
 mod lifecycle;
 mod notifications;
+mod plugin;
 mod route;
 mod state;
 mod stores;
@@ -39,6 +41,7 @@ pub(crate) use callback::Callback;
 pub use config::{default_data_dir, AppConfig};
 pub use events::PageEvent;
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
+pub use plugin::{Plugin, PluginError, PluginSetup};
 pub use state::StateMap;
 
 type Trays = Arc<RwLock<BTreeMap<TrayId, TrayHandle>>>;
@@ -74,6 +77,8 @@ struct Inner {
     store_thread: std::sync::OnceLock<actix::ArbiterHandle>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
     desktop: crate::desktop::Desktop,
+    /// The started plugins' names.
+    plugins: RwLock<Vec<String>>,
     /// Windows declared through `window.open` (pages, ctl), for its bound.
     page_windows: std::sync::atomic::AtomicUsize,
 }
@@ -129,6 +134,7 @@ impl AppHandle {
                 desktop: crate::desktop::Desktop::new(config.desktop),
                 ready: std::sync::atomic::AtomicBool::new(false),
                 page_windows: std::sync::atomic::AtomicUsize::new(0),
+                plugins: RwLock::default(),
                 held: Mutex::default(),
                 stores: Mutex::default(),
                 store_thread: std::sync::OnceLock::new(),
