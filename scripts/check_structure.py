@@ -85,7 +85,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import tomllib
+try:
+    import tomllib  # Python >= 3.11 (Debian 12)
+except ImportError:  # e.g. Ubuntu 22.04's 3.10: the few keys read here, by hand
+    tomllib = None
 
 MAX_FN_LINES = 80
 MAX_FILE_LINES = 600
@@ -386,14 +389,12 @@ class Workspace:
 
     # -- discovery
     def discover(self):
-        with open(os.path.join(self.root, "Cargo.toml"), "rb") as f:
-            top = tomllib.load(f)
+        top = load_toml(os.path.join(self.root, "Cargo.toml"))
         members = top.get("workspace", {}).get("members", ["."])
         targets = []
         for m in members:
             d = os.path.normpath(os.path.join(self.root, m))
-            with open(os.path.join(d, "Cargo.toml"), "rb") as f:
-                man = tomllib.load(f)
+            man = load_toml(os.path.join(d, "Cargo.toml"))
             pkg = man.get("package", {}).get("name")
             if not pkg:
                 continue
@@ -647,6 +648,45 @@ class Workspace:
                     ln = line_of(code, m.start())
                     add(rel, r[0], "%s:%d: %s" % (rel, ln, "::".join(segs)))
         return edges
+
+
+def load_toml(path):
+    if tomllib is not None:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    # Fallback: tables, arrays of tables, and `key = "string" | bool | [strings]`
+    # (enough for [workspace] members, [package], [lib] and [[bin]]).
+    doc, cur = {}, None
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r"\[\s*([^\[\]]*?)\s*\]", lambda m: "[" + re.sub(r"\s*\n\s*", " ", m.group(1)) + "]", text)
+    cur = doc
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip() if not line.strip().startswith("#") else ""
+        if not line:
+            continue
+        m = re.match(r"^\[\[\s*([\w.-]+)\s*\]\]$", line)
+        if m:
+            cur = {}
+            doc.setdefault(m.group(1), []).append(cur)
+            continue
+        m = re.match(r"^\[\s*([\w.-]+)\s*\]$", line)
+        if m:
+            cur = doc
+            for part in m.group(1).split("."):
+                cur = cur.setdefault(part, {})
+            continue
+        m = re.match(r'^([\w.-]+)\s*=\s*(.*)$', line)
+        if not m or not isinstance(cur, dict):
+            continue
+        key, val = m.group(1), m.group(2).strip()
+        if val.startswith('"'):
+            cur[key] = val[1:val.index('"', 1)]
+        elif val in ("true", "false"):
+            cur[key] = val == "true"
+        elif val.startswith("["):
+            cur[key] = re.findall(r'"([^"]*)"', val)
+    return doc
 
 
 def brace_depth(code, i):
