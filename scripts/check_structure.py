@@ -906,7 +906,9 @@ def folder_of(ws, rel):
 def counts(root):
     """{bucket: [files, lines, non-test lines]}: a bucket is a top-level
     module of a crate (`x.rs` and `x/` together, shown as `x/`), or the
-    crate root file; plus `<dir>/src/` totals."""
+    crate root file; plus `<dir>/src/` totals. Lines: every .rs file under
+    the crate's src/ (test files included); non-test: the files reached
+    through non-test `mod`s, minus their `#[cfg(test)]` items."""
     ws = Workspace(root)
     ws.discover()
     buckets = {}
@@ -918,6 +920,27 @@ def counts(root):
         b[0] += 1
         b[1] += sf.lines
         b[2] += sf.lines - len(sf.test_lines)
+    # Files under a crate's src/ that no non-test `mod` reaches — test
+    # modules in a file of their own (`#[cfg(test)] mod tests;`) — count as
+    # all-test lines in the folder they sit in.
+    src_dirs = set()
+    for _, _, croot in ws.crates:
+        m = re.match(r"(.*?src)(/|$)", croot)
+        if m:
+            src_dirs.add(m.group(1))
+    for d in sorted(src_dirs):
+        for dirpath, _, names in os.walk(os.path.join(ws.root, d)):
+            for fn in sorted(names):
+                rel = ws.rel(os.path.join(dirpath, fn))
+                if not fn.endswith(".rs") or rel in ws.files:
+                    continue
+                first = rel[len(d) + 1:].split(os.sep)[0]
+                key = os.path.join(d, first[:-3] if first.endswith(".rs") else first) + "/"
+                with open(os.path.join(dirpath, fn), encoding="utf-8") as f:
+                    text = f.read()
+                b = buckets.setdefault(key, [0, 0, 0])
+                b[0] += 1
+                b[1] += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     totals = {}
     for key, (f, l, nt) in buckets.items():
         m = re.match(r"(.*?src)/", key)
@@ -956,8 +979,9 @@ def report_compare(before_root, ref, after_root):
             b, a = table_b.get(key), table_a.get(key)
             print("| %s | %s | %s | %s | %s |" % (key, cell(b, 0), lines(b), cell(a, 0), lines(a)))
     print()
-    print("Before: %s; after: the working tree. Counted by scripts/check_structure.py --report "
-          "(every file reached from a crate root through `mod`; test lines = `#[cfg(test)]` items)." % ref)
+    print("Before: %s; after: the working tree. Counted by scripts/check_structure.py --report: "
+          "lines = every .rs file under each crate's src/ (plus desk-helper's bin, examples/desk_helper.rs); "
+          "non-test = the files reached through non-test `mod`s minus their `#[cfg(test)]` items." % ref)
 
 
 def baseline_tree(ref, repo):
