@@ -68,6 +68,8 @@ fi
 # Every bench runs even when one fails, so one broken column does not hide
 # the others; the script fails at the end.
 failed=()
+# No figure from an earlier run may pass for this one's.
+rm -f target/bench/{results.json,results.md,tray.json,isolation.json,before_after.md}
 bash scripts/headless.sh cargo bench --locked --bench tray || failed+=(tray)
 bash scripts/headless.sh cargo bench --locked --bench isolation || failed+=(isolation)
 bash scripts/headless.sh cargo bench --locked --bench compare || failed+=(compare)
