@@ -670,6 +670,15 @@ fn main() {
         .filter(|s| !ran(&t, s.col))
         .map(|s| s.col.name())
         .collect();
+    for s in &subjects {
+        let got = samples(&t, s.col);
+        if got > 0 && got < runs {
+            eprintln!(
+                "bench: WARNING: {} completed {got} of {runs} runs (see the messages above)",
+                s.col.name()
+            );
+        }
+    }
     if !only_traykit && !tauri_bin.exists() {
         empty.push("tauri (not built; BENCH_ONLY=traykit skips it on purpose)");
     }
@@ -684,15 +693,24 @@ fn main() {
 
 /// Whether column `col` recorded both scenarios at least once.
 fn ran(t: &Table, col: Col) -> bool {
+    samples(t, col) > 0
+}
+
+/// How many runs of column `col` recorded both scenarios (the fewer of the
+/// two counts).
+fn samples(t: &Table, col: Col) -> usize {
     let i = COLS.iter().position(|c| *c == col).unwrap_or(0);
     [
         "spawn → first page load (window at start)",
         "tray click → window page load (on demand)",
     ]
     .iter()
-    .all(|name| {
+    .map(|name| {
         t.rows
             .iter()
-            .any(|r| r.name == *name && !r.samples[i].is_empty())
+            .find(|r| r.name == *name)
+            .map_or(0, |r| r.samples[i].len())
     })
+    .min()
+    .unwrap_or(0)
 }

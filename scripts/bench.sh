@@ -6,6 +6,8 @@
 #   BENCH_RUNS       runs per app in the compare bench (default 5)
 #   XVFB_SERVER_NUM  pins the X display (see scripts/headless.sh)
 #   BENCH_ONLY=traykit  skips the floor and Tauri columns (no Tauri build)
+#   BENCH_TAURI_TARGET_DIR  a target dir for the Tauri app shared between
+#                    checkouts (default: bench/tauri_app/target)
 #   BENCH_BEFORE_DIR a checkout of the "before" commit (e.g. a `git worktree`):
 #                    its release examples are built there (its own target/)
 #                    and run interleaved with these as a before column of
@@ -39,9 +41,20 @@ if [[ -n "${BENCH_BEFORE_DIR:-}" ]]; then
 fi
 
 mkdir -p target/bench
+if [[ -n "${BENCH_TAURI_TARGET_DIR:-}" ]]; then
+  mkdir -p "$BENCH_TAURI_TARGET_DIR"
+  BENCH_TAURI_TARGET_DIR="$(cd "$BENCH_TAURI_TARGET_DIR" && pwd)"
+fi
 if [[ "${BENCH_ONLY:-}" != traykit ]]; then
   tauri_log=target/bench/tauri_build.log
-  if (cd bench/tauri_app && cargo build --release) >"$tauri_log" 2>&1; then
+  # BENCH_TAURI_TARGET_DIR: build the Tauri app in that target dir (one
+  # shared by several checkouts: its ~400 dependencies are built once) and
+  # copy the binary to where compare.rs looks for it.
+  tauri_target=(); [[ -z "${BENCH_TAURI_TARGET_DIR:-}" ]] || tauri_target=(--target-dir "$BENCH_TAURI_TARGET_DIR")
+  if (cd bench/tauri_app && cargo build --release "${tauri_target[@]}" \
+      && if [[ -n "${BENCH_TAURI_TARGET_DIR:-}" ]]; then
+           mkdir -p target/release && cp "$BENCH_TAURI_TARGET_DIR/release/tauri_bench" target/release/tauri_bench
+         fi) >"$tauri_log" 2>&1; then
     echo "built" >target/bench/tauri_build.txt
   else
     { echo "the Tauri build failed (see $tauri_log):"; grep -m5 -E '^error' "$tauri_log" || tail -5 "$tauri_log"; } \
@@ -55,6 +68,8 @@ fi
 # Every bench runs even when one fails, so one broken column does not hide
 # the others; the script fails at the end.
 failed=()
+# No figure from an earlier run may pass for this one's.
+rm -f target/bench/{results.json,results.md,tray.json,isolation.json,before_after.md}
 bash scripts/headless.sh cargo bench --locked --bench tray || failed+=(tray)
 bash scripts/headless.sh cargo bench --locked --bench isolation || failed+=(isolation)
 bash scripts/headless.sh cargo bench --locked --bench compare || failed+=(compare)

@@ -85,7 +85,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import tomllib
+try:
+    import tomllib  # Python >= 3.11 (Debian 12)
+except ImportError:  # e.g. Ubuntu 22.04's 3.10: the few keys read here, by hand
+    tomllib = None
 
 MAX_FN_LINES = 80
 MAX_FILE_LINES = 600
@@ -386,14 +389,12 @@ class Workspace:
 
     # -- discovery
     def discover(self):
-        with open(os.path.join(self.root, "Cargo.toml"), "rb") as f:
-            top = tomllib.load(f)
+        top = load_toml(os.path.join(self.root, "Cargo.toml"))
         members = top.get("workspace", {}).get("members", ["."])
         targets = []
         for m in members:
             d = os.path.normpath(os.path.join(self.root, m))
-            with open(os.path.join(d, "Cargo.toml"), "rb") as f:
-                man = tomllib.load(f)
+            man = load_toml(os.path.join(d, "Cargo.toml"))
             pkg = man.get("package", {}).get("name")
             if not pkg:
                 continue
@@ -649,6 +650,45 @@ class Workspace:
         return edges
 
 
+def load_toml(path):
+    if tomllib is not None:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    # Fallback: tables, arrays of tables, and `key = "string" | bool | [strings]`
+    # (enough for [workspace] members, [package], [lib] and [[bin]]).
+    doc, cur = {}, None
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    text = re.sub(r"\[\s*([^\[\]]*?)\s*\]", lambda m: "[" + re.sub(r"\s*\n\s*", " ", m.group(1)) + "]", text)
+    cur = doc
+    for line in text.splitlines():
+        line = line.split(" #")[0].strip() if not line.strip().startswith("#") else ""
+        if not line:
+            continue
+        m = re.match(r"^\[\[\s*([\w.-]+)\s*\]\]$", line)
+        if m:
+            cur = {}
+            doc.setdefault(m.group(1), []).append(cur)
+            continue
+        m = re.match(r"^\[\s*([\w.-]+)\s*\]$", line)
+        if m:
+            cur = doc
+            for part in m.group(1).split("."):
+                cur = cur.setdefault(part, {})
+            continue
+        m = re.match(r'^([\w.-]+)\s*=\s*(.*)$', line)
+        if not m or not isinstance(cur, dict):
+            continue
+        key, val = m.group(1), m.group(2).strip()
+        if val.startswith('"'):
+            cur[key] = val[1:val.index('"', 1)]
+        elif val in ("true", "false"):
+            cur[key] = val == "true"
+        elif val.startswith("["):
+            cur[key] = re.findall(r'"([^"]*)"', val)
+    return doc
+
+
 def brace_depth(code, i):
     return code.count("{", 0, i) - code.count("}", 0, i)
 
@@ -866,7 +906,9 @@ def folder_of(ws, rel):
 def counts(root):
     """{bucket: [files, lines, non-test lines]}: a bucket is a top-level
     module of a crate (`x.rs` and `x/` together, shown as `x/`), or the
-    crate root file; plus `<dir>/src/` totals."""
+    crate root file; plus `<dir>/src/` totals. Lines: every .rs file under
+    the crate's src/ (test files included); non-test: the files reached
+    through non-test `mod`s, minus their `#[cfg(test)]` items."""
     ws = Workspace(root)
     ws.discover()
     buckets = {}
@@ -878,6 +920,27 @@ def counts(root):
         b[0] += 1
         b[1] += sf.lines
         b[2] += sf.lines - len(sf.test_lines)
+    # Files under a crate's src/ that no non-test `mod` reaches — test
+    # modules in a file of their own (`#[cfg(test)] mod tests;`) — count as
+    # all-test lines in the folder they sit in.
+    src_dirs = set()
+    for _, _, croot in ws.crates:
+        m = re.match(r"(.*?src)(/|$)", croot)
+        if m:
+            src_dirs.add(m.group(1))
+    for d in sorted(src_dirs):
+        for dirpath, _, names in os.walk(os.path.join(ws.root, d)):
+            for fn in sorted(names):
+                rel = ws.rel(os.path.join(dirpath, fn))
+                if not fn.endswith(".rs") or rel in ws.files:
+                    continue
+                first = rel[len(d) + 1:].split(os.sep)[0]
+                key = os.path.join(d, first[:-3] if first.endswith(".rs") else first) + "/"
+                with open(os.path.join(dirpath, fn), encoding="utf-8") as f:
+                    text = f.read()
+                b = buckets.setdefault(key, [0, 0, 0])
+                b[0] += 1
+                b[1] += text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     totals = {}
     for key, (f, l, nt) in buckets.items():
         m = re.match(r"(.*?src)/", key)
@@ -916,8 +979,9 @@ def report_compare(before_root, ref, after_root):
             b, a = table_b.get(key), table_a.get(key)
             print("| %s | %s | %s | %s | %s |" % (key, cell(b, 0), lines(b), cell(a, 0), lines(a)))
     print()
-    print("Before: %s; after: the working tree. Counted by scripts/check_structure.py --report "
-          "(every file reached from a crate root through `mod`; test lines = `#[cfg(test)]` items)." % ref)
+    print("Before: %s; after: the working tree. Counted by scripts/check_structure.py --report: "
+          "lines = every .rs file under each crate's src/ (plus desk-helper's bin, examples/desk_helper.rs); "
+          "non-test = the files reached through non-test `mod`s minus their `#[cfg(test)]` items." % ref)
 
 
 def baseline_tree(ref, repo):

@@ -220,6 +220,18 @@ class Check(unittest.TestCase):
         self.assertFalse([e for e in self.edges if e[0] == "src/t2.rs"], self.edges)
         self.assertTrue(any(p.startswith("import cycle among 2 files: src/x.rs, src/y.rs") for p in problems), problems)
 
+    def test_report_counts_test_files(self):
+        root = tree({
+            "lib.rs": "mod a;\n",
+            "a/mod.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests;\n",
+            "a/tests.rs": "#[test]\nfn t() {}\n",
+        })
+        self.addCleanup(shutil.rmtree, root, True)
+        buckets, totals = cs.counts(root)
+        self.assertEqual(buckets["src/a/"], [2, 5, 1])
+        self.assertEqual(buckets["src/lib.rs"], [1, 1, 1])
+        self.assertEqual(totals["total src/"], [3, 6, 2])
+
     def test_lexer(self):
         code = cs.blank('let s = "a // b"; // crate::x\nlet c = \'"\'; /* crate::y /* nested */ */ let r = r#"crate::z"#;')
         self.assertNotIn("crate::", code)
