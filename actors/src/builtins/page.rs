@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::app_context::CallContext;
+use crate::app::CallContext;
 use crate::ipc::{codes, typed, Router, RpcError};
 use crate::window::{is_core_event, PageLink, CORE_EVENT_PREFIXES};
 

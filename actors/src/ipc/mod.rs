@@ -28,7 +28,7 @@ pub use limits::{IpcLimits, RateLimiter};
 pub use router::{parse_params, typed, Handler, HandlerFuture, Router};
 // Transitional: `CallContext` lives above `ipc`; this old path goes when
 // `app/` re-exports it.
-pub use crate::app_context::CallContext;
+pub use crate::app::CallContext;
 
 #[cfg(test)]
 mod props;

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::RpcError;
 // Transitional: the default context type, until the app's alias
 // (`app::Router`) replaces the default.
-use crate::app_context::CallContext;
+use crate::app::CallContext;
 use crate::supervise::{self, panic_message};
 
 /// A handler's future; runs on the actor thread, so it need not be `Send`.

@@ -16,9 +16,8 @@ use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder};
 use traykit_actors::UiError;
 
 use super::frame::{read_frame, Caps, Frame};
-use super::lock;
 use super::protocol::{oversize, pump, FromHost, ToHost, FROM_HOST_HEADER, HOST_ENV};
-use crate::webview::windows::EventSink;
+use super::{give_back_heap, lock, EventSink};
 
 /// How long a host released with its last window may take to exit before
 /// it is killed. Its exit normally takes well under a second (WebKit's
@@ -227,7 +226,7 @@ impl HostWindows {
                     }
                     // Page traffic (megabytes of IPC text) passed through
                     // this process's heap too; give it back with the host.
-                    crate::webview::windows::give_back_heap();
+                    give_back_heap();
                 })
                 .map_err(|e| failed(e.to_string()))?;
         }

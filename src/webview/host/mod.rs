@@ -26,22 +26,43 @@
 //!
 //! By role: `protocol` (the messages and the frame writer both sides share),
 //! `frame` (the wire format, plain std so the fuzzer includes it as it is),
-//! `client` (the app side: `HostWindows`), `server` (the host side: `serve`).
+//! `client` (the app side: `HostWindows`), `server` (the host process's
+//! loop: `serve`) and `windows` (the tao windows and wry webviews the server
+//! drives; only the host process creates them). `client` uses neither
+//! `server` nor `windows`: the app process never touches a webview.
 
 mod client;
 mod frame;
 mod protocol;
 mod server;
+mod windows;
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use traykit_actors::ui::UiEvent;
 
 pub(crate) use client::HostWindows;
-pub(crate) use frame::{open_envelope, Budget, Ticket};
-pub(crate) use protocol::{oversize, HOST_ENV};
+pub(crate) use protocol::HOST_ENV;
 pub(crate) use server::serve;
+
+/// Where window events (close requests, geometry) go: the pipe back to the
+/// app (this is the webview host process), or in the app, its dispatcher.
+pub(crate) type EventSink = Arc<dyn Fn(UiEvent) + Send + Sync>;
 
 /// Poison-tolerant: a thread that panicked holding one of these locks must
 /// not take the app's window plumbing (or the host's) down with it.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Returns freed heap to the OS once the last webview is gone. glibc keeps
+/// freed memory in its arenas; after a webview (and its megabytes of IPC
+/// buffers) is dropped that is tens of MB an idle tray app would otherwise
+/// keep resident.
+fn give_back_heap() {
+    // SAFETY: malloc_trim only walks glibc's own allocator state under its
+    // locks; it takes no pointers from us and is safe to call at any time.
+    #[allow(unsafe_code)]
+    let trimmed = unsafe { libc::malloc_trim(0) };
+    tracing::debug!(trimmed, "heap trimmed after the last window closed");
 }

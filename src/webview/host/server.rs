@@ -6,18 +6,20 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::sync::{mpsc, Arc, Mutex};
 
 use tao::event::Event;
-use tao::event_loop::{ControlFlow, EventLoopBuilder};
+use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy, EventLoopWindowTarget};
 use tao::platform::run_return::EventLoopExtRunReturn;
 use traykit_actors::ui::UiEvent;
+use traykit_actors::UiError;
 
 use super::frame::{read_frame, Caps, Frame};
-use super::lock;
 use super::protocol::{pump, FromHost, ToHost, HOST_ENV, TO_HOST_BODY, TO_HOST_HEADER};
+use super::windows::{PageMessage, PageSink, Windows};
+use super::{lock, EventSink};
 use crate::error::Error;
 use crate::webview::assets::Assets;
-use crate::webview::windows::{EventSink, PageMessage, PageSink, Windows};
 
-/// The host side: runs in the child process instead of the app.
+/// The host side: runs in the child process instead of the app, until the
+/// app closes the request pipe.
 pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     let (requests, events) = protocol_pipes()?;
     let mut event_loop =
@@ -38,87 +40,18 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     std::thread::Builder::new()
         .name("traykit-host-in".into())
         .spawn(move || {
-            let mut input = BufReader::with_capacity(64 * 1024, requests);
-            let mut line = Vec::new();
-            let caps = Caps {
-                header: TO_HOST_HEADER,
-                body: TO_HOST_BODY,
-            };
-            loop {
-                match read_frame::<ToHost>(&mut input, &mut line, caps) {
-                    Ok(Some(Frame::Msg(msg))) => {
-                        if proxy.send_event(Some(msg)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(Some(Frame::Oversize { msg, len })) => {
-                        tracing::error!(bytes = len, "webview host: request body over its limit");
-                        if let ToHost::Eval { id, .. } = msg {
-                            let error = Some(format!("a script of {len} bytes is over the host's {TO_HOST_BODY} byte limit"));
-                            let _ = lock(&replies).send(Some(FromHost::Reply { id, error }));
-                        }
-                    }
-                    Ok(Some(Frame::Bad(error))) => {
-                        tracing::warn!(%error, "webview host: bad request frame")
-                    }
-                    Ok(None) => break,
-                    Err(error) => {
-                        tracing::error!(%error, "webview host: broken request stream");
-                        break;
-                    }
-                }
-            }
+            read_requests(requests, &proxy, &replies);
             let _ = proxy.send_event(None); // the app let us go
         })
         .map_err(|e| Error::EventLoop(e.to_string()))?;
 
-    let sink_tx = Mutex::new(out_tx.clone());
-    let sink: EventSink = Arc::new(move |event| {
-        let msg = match event {
-            UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
-            UiEvent::WindowGeometry { window, geometry } => FromHost::Geometry { window, geometry },
-            _ => return,
-        };
-        let _ = lock(&sink_tx).send(Some(msg));
-    });
-    let page_tx = Mutex::new(out_tx.clone());
-    let pages: PageSink = Arc::new(move |page: PageMessage| {
-        let _ = lock(&page_tx).send(Some(FromHost::Ipc {
-            window: page.window,
-            url: page.url,
-            seq: Some(page.seq),
-            body: page.body,
-            ticket: Some(page.ticket),
-        }));
-    });
-    let mut windows = Windows::new(Arc::new(assets), sink, pages);
+    let sinks = (event_sink(out_tx.clone()), page_sink(out_tx.clone()));
+    let mut windows = Windows::new(Arc::new(assets), sinks.0, sinks.1);
     event_loop.run_return(|event, target, control_flow| {
         *control_flow = ControlFlow::Wait;
         match event {
             Event::UserEvent(Some(msg)) => {
-                let (id, result) = match msg {
-                    ToHost::Create {
-                        id,
-                        spec,
-                        visible,
-                        init_script,
-                        isolation,
-                        max_message_bytes,
-                    } => (
-                        id,
-                        windows.create(
-                            target,
-                            spec,
-                            visible,
-                            init_script,
-                            isolation,
-                            max_message_bytes,
-                        ),
-                    ),
-                    ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
-                    ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
-                    ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),
-                };
+                let (id, result) = apply(&mut windows, target, msg);
                 let error = result.err().map(|e| e.to_string());
                 let _ = out_tx.send(Some(FromHost::Reply { id, error }));
             }
@@ -133,6 +66,108 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     let _ = out_tx.send(None);
     let _ = writer.join();
     Ok(0)
+}
+
+/// The request reader (its own thread): hands each request to the main
+/// loop, until the app closes the pipe or the stream breaks. A script over
+/// its cap is answered here, unread, so the actor waiting on it hears why.
+fn read_requests(
+    requests: std::fs::File,
+    proxy: &EventLoopProxy<Option<ToHost>>,
+    replies: &Mutex<mpsc::Sender<Option<FromHost>>>,
+) {
+    let mut input = BufReader::with_capacity(64 * 1024, requests);
+    let mut line = Vec::new();
+    let caps = Caps {
+        header: TO_HOST_HEADER,
+        body: TO_HOST_BODY,
+    };
+    loop {
+        match read_frame::<ToHost>(&mut input, &mut line, caps) {
+            Ok(Some(Frame::Msg(msg))) => {
+                if proxy.send_event(Some(msg)).is_err() {
+                    return;
+                }
+            }
+            Ok(Some(Frame::Oversize { msg, len })) => {
+                tracing::error!(bytes = len, "webview host: request body over its limit");
+                if let ToHost::Eval { id, .. } = msg {
+                    let error = Some(format!(
+                        "a script of {len} bytes is over the host's {TO_HOST_BODY} byte limit"
+                    ));
+                    let _ = lock(replies).send(Some(FromHost::Reply { id, error }));
+                }
+            }
+            Ok(Some(Frame::Bad(error))) => {
+                tracing::warn!(%error, "webview host: bad request frame")
+            }
+            Ok(None) => return,
+            Err(error) => {
+                tracing::error!(%error, "webview host: broken request stream");
+                return;
+            }
+        }
+    }
+}
+
+/// Carries one request out on the host's main thread: `(its id, result)`.
+fn apply<T: 'static>(
+    windows: &mut Windows,
+    target: &EventLoopWindowTarget<T>,
+    msg: ToHost,
+) -> (u64, Result<(), UiError>) {
+    match msg {
+        ToHost::Create {
+            id,
+            spec,
+            visible,
+            init_script,
+            isolation,
+            max_message_bytes,
+        } => (
+            id,
+            windows.create(
+                target,
+                spec,
+                visible,
+                init_script,
+                isolation,
+                max_message_bytes,
+            ),
+        ),
+        ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
+        ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
+        ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),
+    }
+}
+
+/// Window events (close requests, geometry) for the app, down the pipe.
+/// Page messages have their own sink: they carry a ticket.
+fn event_sink(out: mpsc::Sender<Option<FromHost>>) -> EventSink {
+    let out = Mutex::new(out);
+    Arc::new(move |event| {
+        let msg = match event {
+            UiEvent::WindowCloseRequested { window } => FromHost::CloseRequested { window },
+            UiEvent::WindowGeometry { window, geometry } => FromHost::Geometry { window, geometry },
+            _ => return,
+        };
+        let _ = lock(&out).send(Some(msg));
+    })
+}
+
+/// Page messages whose envelope checked out, down the pipe with their
+/// ticket (given back once written).
+fn page_sink(out: mpsc::Sender<Option<FromHost>>) -> PageSink {
+    let out = Mutex::new(out);
+    Arc::new(move |page: PageMessage| {
+        let _ = lock(&out).send(Some(FromHost::Ipc {
+            window: page.window,
+            url: page.url,
+            seq: Some(page.seq),
+            body: page.body,
+            ticket: Some(page.ticket),
+        }));
+    })
 }
 
 /// The two protocol pipes the app opened for this process, named by

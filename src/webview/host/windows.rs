@@ -1,5 +1,6 @@
-//! Live windows on the UI thread: tao windows with a wry (WebKitGTK)
-//! webview each, keyed by label. Only the runtime calls this.
+//! Live windows on the webview host's main thread: tao windows with a wry
+//! (WebKitGTK) webview each, keyed by label. Only `server.rs` calls this,
+//! and only in the host process.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -21,12 +22,14 @@ use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
 use wry::{WebView, WebViewBuilder, WebViewBuilderExtUnix};
 
-use super::assets::Assets;
-use super::host::{open_envelope, Budget, Ticket};
+use super::frame::{open_envelope, Budget, Ticket};
+use super::protocol::oversize;
+use super::{give_back_heap, EventSink};
+use crate::webview::assets::{refuse_isolation_path, Assets};
 
 /// traykit's half of the isolation frame: seals what the app's hook lets
 /// through (see `actors/src/isolation.rs`).
-const ISOLATION_JS: &str = include_str!("../../ui-assets/isolation.js");
+const ISOLATION_JS: &str = include_str!("../../../ui-assets/isolation.js");
 
 /// Serves one webview's isolation frame. Each load is a new session, so a
 /// reloaded frame's sequence numbers never collide with an earlier load's.
@@ -41,7 +44,7 @@ fn frame_server(
        + 'static {
     let sessions = AtomicU64::new(0);
     move |_id, request| {
-        if let Some(refused) = super::assets::refuse_isolation_path(&request) {
+        if let Some(refused) = refuse_isolation_path(&request) {
             return refused;
         }
         let session = sessions.fetch_add(1, Ordering::Relaxed) + 1;
@@ -89,10 +92,6 @@ pub(crate) struct Windows {
     sink: EventSink,
     pages: PageSink,
 }
-
-/// Where window events (close requests, geometry) go: the pipe back to the
-/// app (this is the webview host process), or in the app, its dispatcher.
-pub(crate) type EventSink = Arc<dyn Fn(UiEvent) + Send + Sync>;
 
 /// A page message whose envelope checked out, with its share of the
 /// window's queue.
@@ -183,7 +182,7 @@ impl Gate {
         let len = body.len() - start;
         if len > self.max_message_bytes {
             tracing::warn!(window = %self.label, bytes = len, "oversized IPC message refused");
-            self.refuse(seq, super::host::oversize(len, self.max_message_bytes));
+            self.refuse(seq, oversize(len, self.max_message_bytes));
             return;
         }
         let ticket = match self.budget.take(len) {
@@ -450,16 +449,4 @@ fn place<T: 'static>(
     let x = x.clamp(mx, (mx + mw - ww).max(mx));
     let y = y.clamp(my, (my + mh - wh).max(my));
     w.set_outer_position(PhysicalPosition::new(x, y));
-}
-
-/// Returns freed heap to the OS once the last webview is gone. glibc keeps
-/// freed memory in its arenas; after a webview (and its megabytes of IPC
-/// buffers) is dropped that is tens of MB an idle tray app would otherwise
-/// keep resident.
-pub(crate) fn give_back_heap() {
-    // SAFETY: malloc_trim only walks glibc's own allocator state under its
-    // locks; it takes no pointers from us and is safe to call at any time.
-    #[allow(unsafe_code)]
-    let trimmed = unsafe { libc::malloc_trim(0) };
-    tracing::debug!(trimmed, "heap trimmed after the last window closed");
 }

@@ -1,7 +1,7 @@
 //! [`CallContext`], the context the app's built-in router hands every
-//! handler. It lives above `ipc` (which knows nothing of the app: its
-//! `Router<C>` is generic over the context) and is re-exported by `app`.
-//! (Here until `app/` exists; then `app/context.rs`.)
+//! handler, and [`AppPages`], the app as its windows see it. Both live
+//! above `ipc` (which knows nothing of the app: its `Router<C>` is generic
+//! over the context) and `window` (which gets the app as a `PageHost`).
 
 use std::sync::Arc;
 

@@ -1,0 +1,56 @@
+//! tray-icon's and muda's process-wide event handlers. They run on
+//! tray-icon's D-Bus thread and go straight to the owning actor through
+//! [`AppHandle::dispatch`]: the main loop never sees a click.
+
+use std::sync::{Arc, OnceLock};
+
+use traykit_actors::app::AppHandle;
+use traykit_actors::ids::TrayId;
+use traykit_actors::ui::{MouseButton, UiEvent};
+
+use crate::trays::parse_menu_event;
+
+/// Installs both handlers. Events before boot (no app in the slot yet) are
+/// dropped: no tray exists before boot creates it.
+pub(super) fn install(app: Arc<OnceLock<AppHandle>>) {
+    let menu_app = app.clone();
+    tray_icon::menu::MenuEvent::set_event_handler(Some(
+        move |event: tray_icon::menu::MenuEvent| {
+            let Some(app) = menu_app.get() else { return };
+            match parse_menu_event(event.id.as_ref()) {
+                Some((tray, item)) => app.dispatch(UiEvent::MenuActivated { tray, item }),
+                None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
+            }
+        },
+    ));
+    tray_icon::TrayIconEvent::set_event_handler(Some(move |event: tray_icon::TrayIconEvent| {
+        let Some(app) = app.get() else { return };
+        if let Some(activated) = activated(event) {
+            app.dispatch(activated);
+        }
+    }));
+}
+
+/// A click on a traykit tray's icon, as the app's event.
+fn activated(event: tray_icon::TrayIconEvent) -> Option<UiEvent> {
+    let tray_icon::TrayIconEvent::Click {
+        id,
+        position,
+        button,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    let tray = TrayId::new(id.0).ok()?;
+    let button = match button {
+        tray_icon::MouseButton::Left => MouseButton::Left,
+        tray_icon::MouseButton::Right => MouseButton::Right,
+        tray_icon::MouseButton::Middle => MouseButton::Middle,
+    };
+    Some(UiEvent::TrayActivated {
+        tray,
+        button,
+        position: (position.x, position.y),
+    })
+}
