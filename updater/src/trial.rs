@@ -37,9 +37,10 @@
 //! A crash anywhere leaves either binary whole: every replacement is a
 //! rename of a complete, fsynced file.
 
+use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::error::UpdateError;
@@ -99,34 +100,50 @@ pub fn startup(dir: &Path) -> Role {
             version: version.to_string_lossy().into_owned(),
         };
     }
+    if let Some(trial) = pending_trial(dir) {
+        if claim_handover(dir, &trial) {
+            hand_over(dir, &trial);
+        }
+    }
+    Role::Normal
+}
+
+/// The trial pending for this very executable, if no watchdog runs it now.
+fn pending_trial(dir: &Path) -> Option<Trial> {
     let state = match State::load(dir) {
         Ok(state) => state,
         Err(error) => {
             tracing::warn!(%error, "updater state unreadable; no trial check");
-            return Role::Normal;
+            return None;
         }
     };
     let (Some(trial), Ok(exe)) = (state.pending, current_exe()) else {
-        return Role::Normal;
+        return None;
     };
     if !same_file(&trial.exe, &exe) || !trial.previous.exists() {
-        return Role::Normal;
+        return None;
     }
+    // Only a probe: the watchdog takes the lock for good.
     match Lock::try_acquire(&trial_lock(dir)) {
-        Ok(Some(_free)) => {}
+        Ok(Some(_free)) => Some(trial),
         Ok(None) => {
             // A watchdog runs this trial now: leave it alone.
             tracing::info!(version = %trial.version, "an update is on trial under its watchdog; starting normally");
-            return Role::Normal;
+            None
         }
         Err(error) => {
             tracing::warn!(%error, "trial lock unusable; no trial check");
-            return Role::Normal;
+            None
         }
     }
+}
+
+/// Records this process as the one handing the trial over to its
+/// watchdog; false if another launch does, or the handover is off.
+fn claim_handover(dir: &Path, trial: &Trial) -> bool {
     let me = std::process::id();
     let decision = State::update(dir, |s| {
-        let Some(t) = s.pending.as_mut().filter(|t| t.same_install(&trial)) else {
+        let Some(t) = s.pending.as_mut().filter(|t| t.same_install(trial)) else {
             return Handover::Gone;
         };
         match t.handover_pid {
@@ -144,22 +161,27 @@ pub fn startup(dir: &Path) -> Role {
         }
     });
     match decision {
-        Ok(Handover::Go) => {}
-        Ok(Handover::Gone) => return Role::Normal,
+        Ok(Handover::Go) => true,
+        Ok(Handover::Gone) => false,
         Ok(Handover::Busy) => {
             tracing::info!(version = %trial.version, "another launch is handing over to the watchdog; starting normally");
-            return Role::Normal;
+            false
         }
         Ok(Handover::Abandoned) => {
             tracing::error!(version = %trial.version, previous = %trial.previous.display(),
                 "the kept previous version did not start as the watchdog; running the installed version without a trial");
-            return Role::Normal;
+            false
         }
         Err(error) => {
             tracing::warn!(%error, "could not record the handover; no trial check");
-            return Role::Normal;
+            false
         }
     }
+}
+
+/// `exec`s the kept previous binary as the watchdog; returns only if it
+/// cannot run, with the trial dropped.
+fn hand_over(dir: &Path, trial: &Trial) {
     tracing::info!(version = %trial.version, "update on trial: handing over to the watchdog");
     let error = Command::new(&trial.previous)
         .args(std::env::args_os().skip(1))
@@ -170,11 +192,10 @@ pub fn startup(dir: &Path) -> Role {
     // not at all, and say so.
     tracing::error!(%error, previous = %trial.previous.display(), "could not start the watchdog; running the installed version without a trial");
     let _ = State::update(dir, |s| {
-        if s.pending.as_ref().is_some_and(|t| t.same_install(&trial)) {
+        if s.pending.as_ref().is_some_and(|t| t.same_install(trial)) {
             s.pending = None;
         }
     });
-    Role::Normal
 }
 
 enum Handover {
@@ -370,63 +391,20 @@ pub fn decide(trial: &Trial, seen: &Seen) -> Verdict {
 
 /// The watchdog: runs the trial and keeps or rolls back. Never returns.
 fn watchdog(dir: &Path, exe: &Path) -> ! {
-    use std::os::unix::process::ExitStatusExt;
     std::env::remove_var(WATCHDOG_ENV);
     std::env::remove_var(STATE_ENV);
-    let args: Vec<_> = std::env::args_os().skip(1).collect();
-    let exec_app = |why: &str| -> ! {
-        tracing::info!(why, "watchdog: starting the app without a trial");
-        let error = Command::new(exe).args(&args).env_remove(TRIAL_ENV).exec();
-        tracing::error!(%error, exe = %exe.display(), why, "could not start the app");
-        std::process::exit(1)
-    };
-    let me = std::process::id();
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let app = App { exe, args: &args };
     // Held until this process exits or execs (close-on-exec).
-    let _lock = match Lock::try_acquire(&trial_lock(dir)) {
-        Ok(Some(lock)) => lock,
-        Ok(None) => {
-            let _ = State::update(dir, |s| {
-                if let Some(t) = s.pending.as_mut().filter(|t| t.handover_pid == Some(me)) {
-                    t.handover_pid = None;
-                }
-            });
-            exec_app("another watchdog runs this trial")
-        }
-        Err(error) => {
-            tracing::error!(%error, "watchdog: trial lock unusable");
-            exec_app("trial lock unusable")
-        }
-    };
-    let trial = match State::update(dir, |s| {
-        let t = s.pending.as_mut()?;
-        t.handover_pid = None;
-        Some(t.clone())
-    }) {
-        Ok(Some(trial)) => trial,
-        Ok(None) => exec_app("no trial pending"),
-        Err(error) => {
-            tracing::error!(%error, "watchdog: state unusable");
-            exec_app("state unusable")
-        }
-    };
-    if trial.installed_file.is_some() && file_id(exe) != trial.installed_file {
-        tracing::warn!(version = %trial.version, exe = %exe.display(),
-            "watchdog: the executable was replaced since the update was installed; dropping the trial");
-        let _ = State::update(dir, |s| {
-            if s.pending.as_ref().is_some_and(|t| t.same_install(&trial)) {
-                s.pending = None;
-            }
-        });
-        exec_app("replaced since the install")
-    }
+    let _lock = watch_lock(dir, &app);
+    let trial = take_trial(dir, &app);
     let marker = marker(dir, &trial.version);
     // A run whose watchdog was killed may have confirmed already.
     if let Ok(running) = std::fs::read_to_string(&marker) {
-        let seen = Seen::Confirmed(running);
-        match decide(&trial, &seen) {
+        match decide(&trial, &Seen::Confirmed(running)) {
             Verdict::Keep => {
                 close_good(dir, &trial, &marker);
-                exec_app("confirmed by an earlier run")
+                app.exec("confirmed by an earlier run")
             }
             Verdict::RollBack(why) => rollback(dir, &trial, &why, &args),
             Verdict::Neutral => {}
@@ -442,50 +420,14 @@ fn watchdog(dir: &Path, exe: &Path) -> ! {
         Ok(child) => child,
         Err(error) => rollback(dir, &trial, &format!("could not start: {error}"), &args),
     };
-    let deadline = Instant::now() + timeout;
-    let seen = loop {
-        if let Ok(running) = std::fs::read_to_string(&marker) {
-            break Seen::Confirmed(running);
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => {
-                if let Ok(running) = std::fs::read_to_string(&marker) {
-                    break Seen::Confirmed(running); // confirmed, then exited
-                }
-                let code = status.code();
-                if code.is_none() {
-                    tracing::warn!(signal = ?status.signal(), "watchdog: the trial was killed");
-                }
-                break Seen::Exited(code);
-            }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "watchdog: wait failed"),
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            if let Ok(running) = std::fs::read_to_string(&marker) {
-                break Seen::Confirmed(running);
-            }
-            break Seen::Deadline;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let seen = watch(&mut child, &marker, Instant::now() + timeout);
     match decide(&trial, &seen) {
         Verdict::Keep => {
             close_good(dir, &trial, &marker);
             std::process::exit(0)
         }
         Verdict::Neutral => {
-            tracing::info!(version = %trial.version, "watchdog: the version on trial quit before confirming; the trial goes on at the next launch");
-            if let Err(error) = State::update(dir, |s| {
-                if let Some(t) = s.pending.as_mut().filter(|t| t.same_install(&trial)) {
-                    t.clean_exits += 1;
-                    t.handover_pid = None;
-                }
-            }) {
-                tracing::error!(%error, "watchdog: could not record the clean exit");
-            }
+            close_neutral(dir, &trial);
             std::process::exit(0)
         }
         Verdict::RollBack(why) => {
@@ -494,6 +436,125 @@ fn watchdog(dir: &Path, exe: &Path) -> ! {
             let _ = child.wait();
             rollback(dir, &trial, &why, &args)
         }
+    }
+}
+
+/// The app the watchdog guards, and the arguments it was started with.
+struct App<'a> {
+    exe: &'a Path,
+    args: &'a [OsString],
+}
+
+impl App<'_> {
+    /// Runs the installed app in this process, off trial. Never returns.
+    fn exec(&self, why: &str) -> ! {
+        tracing::info!(why, "watchdog: starting the app without a trial");
+        let error = Command::new(self.exe)
+            .args(self.args)
+            .env_remove(TRIAL_ENV)
+            .exec();
+        tracing::error!(%error, exe = %self.exe.display(), why, "could not start the app");
+        std::process::exit(1)
+    }
+}
+
+/// `trial.lock`, for the watchdog's whole life; without it (another
+/// watchdog runs this trial, or the lock is unusable) the app runs off
+/// trial instead.
+fn watch_lock(dir: &Path, app: &App<'_>) -> Lock {
+    let me = std::process::id();
+    match Lock::try_acquire(&trial_lock(dir)) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            let _ = State::update(dir, |s| {
+                if let Some(t) = s.pending.as_mut().filter(|t| t.handover_pid == Some(me)) {
+                    t.handover_pid = None;
+                }
+            });
+            app.exec("another watchdog runs this trial")
+        }
+        Err(error) => {
+            tracing::error!(%error, "watchdog: trial lock unusable");
+            app.exec("trial lock unusable")
+        }
+    }
+}
+
+/// The pending trial, its handover acknowledged; the app runs off trial if
+/// there is none, or if its executable was replaced since the install.
+fn take_trial(dir: &Path, app: &App<'_>) -> Trial {
+    let trial = match State::update(dir, |s| {
+        let t = s.pending.as_mut()?;
+        t.handover_pid = None;
+        Some(t.clone())
+    }) {
+        Ok(Some(trial)) => trial,
+        Ok(None) => app.exec("no trial pending"),
+        Err(error) => {
+            tracing::error!(%error, "watchdog: state unusable");
+            app.exec("state unusable")
+        }
+    };
+    if trial.installed_file.is_some() && file_id(app.exe) != trial.installed_file {
+        tracing::warn!(version = %trial.version, exe = %app.exe.display(),
+            "watchdog: the executable was replaced since the update was installed; dropping the trial");
+        let _ = State::update(dir, |s| {
+            if s.pending.as_ref().is_some_and(|t| t.same_install(&trial)) {
+                s.pending = None;
+            }
+        });
+        app.exec("replaced since the install")
+    }
+    trial
+}
+
+/// Watches the run on trial until it confirms, exits or misses `deadline`
+/// (then it is killed). The marker is read last in each case: a run that
+/// confirmed and then exited, or confirmed just at the deadline, counts as
+/// confirmed.
+fn watch(child: &mut Child, marker: &Path, deadline: Instant) -> Seen {
+    use std::os::unix::process::ExitStatusExt;
+    loop {
+        if let Ok(running) = std::fs::read_to_string(marker) {
+            return Seen::Confirmed(running);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                if let Ok(running) = std::fs::read_to_string(marker) {
+                    return Seen::Confirmed(running); // confirmed, then exited
+                }
+                let code = status.code();
+                if code.is_none() {
+                    tracing::warn!(signal = ?status.signal(), "watchdog: the trial was killed");
+                }
+                return Seen::Exited(code);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "watchdog: wait failed"),
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Ok(running) = std::fs::read_to_string(marker) {
+                return Seen::Confirmed(running);
+            }
+            return Seen::Deadline;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A clean quit before confirming: counted, and the trial goes on at the
+/// next launch.
+fn close_neutral(dir: &Path, trial: &Trial) {
+    tracing::info!(version = %trial.version, "watchdog: the version on trial quit before confirming; the trial goes on at the next launch");
+    if let Err(error) = State::update(dir, |s| {
+        if let Some(t) = s.pending.as_mut().filter(|t| t.same_install(trial)) {
+            t.clean_exits += 1;
+            t.handover_pid = None;
+        }
+    }) {
+        tracing::error!(%error, "watchdog: could not record the clean exit");
     }
 }
 
@@ -515,7 +576,7 @@ fn close_good(dir: &Path, trial: &Trial, marker: &Path) {
     }
 }
 
-fn rollback(dir: &Path, trial: &Trial, why: &str, args: &[std::ffi::OsString]) -> ! {
+fn rollback(dir: &Path, trial: &Trial, why: &str, args: &[OsString]) -> ! {
     tracing::error!(version = %trial.version, why, "watchdog: rolling back to {}", trial.previous_version);
     eprintln!(
         "traykit-updater: version {} {why}; rolling back to {}",
