@@ -7,9 +7,13 @@
 //!
 //! `bash scripts/bench.sh` builds the three (release) and runs this. Runs:
 //! `BENCH_RUNS` (default 5); medians with min–max. For before/after
-//! comparisons: `BENCH_TRAYKIT_BIN` runs another build of the probe,
-//! `BENCH_ONLY=traykit` skips the other columns, `BENCH_OUT` names the JSON
-//! file.
+//! comparisons: `BENCH_BEFORE_DIR` (a checkout of the "before" commit with
+//! its release examples built; `scripts/bench.sh` builds them) adds its probe
+//! as an interleaved fourth column and its tray-only `tray_clock` size
+//! (`BENCH_BEFORE_BIN` names a before probe alone), `BENCH_TRAYKIT_BIN` runs
+//! another build of the probe, `BENCH_ONLY=traykit` skips the other
+//! columns, `BENCH_OUT` names the JSON file. Exits 1 (after writing the
+//! results) when a column that should run recorded nothing.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -567,10 +571,20 @@ fn main() {
             tray_args: &["--tray"],
         },
     ];
-    if let Some(before) = std::env::var_os("BENCH_BEFORE_BIN") {
+    let before_examples = std::env::var_os("BENCH_BEFORE_DIR")
+        .map(|d| PathBuf::from(d).join("target/release/examples"));
+    let before_bin = std::env::var_os("BENCH_BEFORE_BIN")
+        .map(PathBuf::from)
+        .or_else(|| before_examples.as_ref().map(|d| d.join("ipc_probe")));
+    if let Some(before) = before_bin {
+        assert!(
+            before.exists(),
+            "{} missing: build the before checkout's release examples",
+            before.display()
+        );
         subjects.push(Subject {
             col: Col::Before,
-            binary: PathBuf::from(before),
+            binary: before,
             loaded: "PROBE_LOADED",
             report: "PROBE_REPORT",
             tray_args: &[],
@@ -599,6 +613,14 @@ fn main() {
             mib,
         );
     }
+    if let Some(mib) = before_examples.and_then(|d| size_mib(&d.join("tray_clock"))) {
+        t.add(
+            Col::Before,
+            "binary size, tray-only app (tray_clock)",
+            "MiB",
+            mib,
+        );
+    }
     for s in &subjects {
         if let Some(mib) = size_mib(&s.binary) {
             t.add(s.col, "binary size, one-window app (the probe)", "MiB", mib);
@@ -612,11 +634,21 @@ fn main() {
             run_tray(s, &mut t);
         }
     }
+    let mut machine = machine;
+    let load_end = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    machine["loadavg_at_end"] = json!(load_end.trim());
     println!(
         "traykit / raw wry floor / Tauri 2 — release builds, {}",
         machine["display"].as_str().unwrap_or("")
     );
-    let (out, md) = print_and_json(&t, &machine, runs, &tauri_note);
+    let (out, mut md) = print_and_json(&t, &machine, runs, &tauri_note);
+    let load = format!(
+        "Load average (1, 5, 15 min; runnable/total; last pid) at start: {}; at end: {}.",
+        machine["loadavg_at_start"].as_str().unwrap_or("?"),
+        load_end.trim()
+    );
+    println!("{load}");
+    md.push_str(&format!("\n{load}\n"));
     let dir = root.join("target/bench");
     let _ = std::fs::create_dir_all(&dir);
     let path = std::env::var_os("BENCH_OUT")
@@ -631,4 +663,54 @@ fn main() {
         Ok(()) => println!("Markdown table: {}", md_path.display()),
         Err(error) => eprintln!("could not write {}: {error}", md_path.display()),
     }
+    // A column that could not run must not pass for a result (issue 14: the
+    // Tauri column once stayed empty on a fresh machine without a word).
+    let mut empty: Vec<&str> = subjects
+        .iter()
+        .filter(|s| !ran(&t, s.col))
+        .map(|s| s.col.name())
+        .collect();
+    for s in &subjects {
+        let got = samples(&t, s.col);
+        if got > 0 && got < runs {
+            eprintln!(
+                "bench: WARNING: {} completed {got} of {runs} runs (see the messages above)",
+                s.col.name()
+            );
+        }
+    }
+    if !only_traykit && !tauri_bin.exists() {
+        empty.push("tauri (not built; BENCH_ONLY=traykit skips it on purpose)");
+    }
+    if !empty.is_empty() {
+        eprintln!(
+            "\nBENCH FAILED: no page load or tray-open recorded for: {} (see the messages above)",
+            empty.join(", ")
+        );
+        std::process::exit(1);
+    }
+}
+
+/// Whether column `col` recorded both scenarios at least once.
+fn ran(t: &Table, col: Col) -> bool {
+    samples(t, col) > 0
+}
+
+/// How many runs of column `col` recorded both scenarios (the fewer of the
+/// two counts).
+fn samples(t: &Table, col: Col) -> usize {
+    let i = COLS.iter().position(|c| *c == col).unwrap_or(0);
+    [
+        "spawn → first page load (window at start)",
+        "tray click → window page load (on demand)",
+    ]
+    .iter()
+    .map(|name| {
+        t.rows
+            .iter()
+            .find(|r| r.name == *name)
+            .map_or(0, |r| r.samples[i].len())
+    })
+    .min()
+    .unwrap_or(0)
 }

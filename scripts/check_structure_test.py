@@ -168,6 +168,24 @@ class Check(unittest.TestCase):
         self.assertFalse(any(p.startswith("import cycle") for p in problems), problems)
         self.assertTrue(any(p.startswith("folder cycle in demo (top level) among p, q") for p in problems), problems)
 
+    def test_nested_folder_cycle_is_a_note(self):
+        files = {
+            "lib.rs": "mod w;\n",
+            "w/mod.rs": "mod host;\nmod windows;\n",
+            "w/host/mod.rs": "pub mod frame;\npub mod client;\n",
+            "w/host/frame.rs": "pub struct Frame;\n",
+            "w/host/client.rs": "pub fn f() { let _ = crate::w::windows::Sink; }\n",
+            "w/windows.rs": "pub struct Sink;\npub fn g() { let _ = super::host::frame::Frame; }\n",
+        }
+        root = tree(files)
+        self.addCleanup(shutil.rmtree, root, True)
+        notes = []
+        problems, _, _ = cs.check(root, layers={}, notes=notes)
+        self.assertEqual(problems, [])
+        self.assertTrue(any(n.startswith("folder cycle in demo w among host, windows") for n in notes), notes)
+        problems, _, _ = cs.check(root, layers={}, strict_folders=True)
+        self.assertTrue(any(p.startswith("folder cycle in demo w among host, windows") for p in problems), problems)
+
     def test_long_function_and_long_file(self):
         problems = self.run_on({
             "lib.rs": "mod leaf;\n",
@@ -201,6 +219,18 @@ class Check(unittest.TestCase):
         }, layers={})
         self.assertFalse([e for e in self.edges if e[0] == "src/t2.rs"], self.edges)
         self.assertTrue(any(p.startswith("import cycle among 2 files: src/x.rs, src/y.rs") for p in problems), problems)
+
+    def test_report_counts_test_files(self):
+        root = tree({
+            "lib.rs": "mod a;\n",
+            "a/mod.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests;\n",
+            "a/tests.rs": "#[test]\nfn t() {}\n",
+        })
+        self.addCleanup(shutil.rmtree, root, True)
+        buckets, totals = cs.counts(root)
+        self.assertEqual(buckets["src/a/"], [2, 5, 1])
+        self.assertEqual(buckets["src/lib.rs"], [1, 1, 1])
+        self.assertEqual(totals["total src/"], [3, 6, 2])
 
     def test_lexer(self):
         code = cs.blank('let s = "a // b"; // crate::x\nlet c = \'"\'; /* crate::y /* nested */ */ let r = r#"crate::z"#;')

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs what traykit needs on Debian 12 / Ubuntu; safe to run again.
+# `--bench` (scripts/bench.sh) also installs what the benchmark's other
+# columns need at run time; CI (scripts/test.sh) does not pass it.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,12 @@ packages=(
   xdg-utils                                         # xdg-mime: deep-link handler registration tests
   python3                                           # scripts/check_structure.py (stdlib only)
 )
+if [[ "${1:-}" == --bench ]]; then
+  # The Tauri app's tray loads libayatana-appindicator3.so.1 with dlopen
+  # (libappindicator-sys 0.9: the SONAME, so the runtime package suffices;
+  # ~0.6 MB with its four small dependencies) and panics without it.
+  packages+=(libayatana-appindicator3-1)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

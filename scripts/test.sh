@@ -17,6 +17,9 @@ echo "self-test: ${structure_selftest##*$'\n'}"
 # Warn-only until the issue-13 restructure lands; strict: STRUCTURE_CHECK_WARN_ONLY=0
 # (or change the default below to 0).
 STRUCTURE_CHECK_WARN_ONLY="${STRUCTURE_CHECK_WARN_ONLY:-1}" /usr/bin/python3 scripts/check_structure.py
+echo "== bench tooling self-test (the before/after merge of scripts/bench.sh)"
+bench_selftest=$(/usr/bin/python3 scripts/bench_before_after_test.py 2>&1) || { echo "$bench_selftest"; exit 1; }
+echo "self-test: ${bench_selftest##*$'\n'}"
 echo "== cargo doc (-D warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== JS API tests (node --test)"

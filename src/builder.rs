@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use traykit_actors::app::{AppConfig, AppHandle, PageEvent, StateMap};
+use traykit_actors::app::{
+    AppConfig, AppHandle, PageEvent, Plugin, PluginError, PluginSetup, StateMap,
+};
 use traykit_actors::ipc::{typed, CallContext, Capabilities, Capability, Router, RpcError};
 use traykit_actors::notifier::{NotificationBackend, NotificationEvent};
 use traykit_actors::supervise::panic_message;
@@ -80,6 +82,8 @@ pub struct AppBuilder {
     pub(crate) ipc_limits: traykit_actors::ipc::IpcLimits,
     pub(crate) stores: Vec<traykit_actors::store::StoreOptions>,
     pub(crate) isolation: Option<traykit_actors::isolation::Isolation>,
+    /// Added with `.plugin(p)`, built and started in this order.
+    pub(crate) plugins: Vec<Box<dyn Plugin>>,
     /// Single instance, deep links, autostart, shortcuts, logging
     /// (`src/integration.rs`).
     pub(crate) desktop: crate::integration::Options,
@@ -112,6 +116,7 @@ impl Default for AppBuilder {
             ipc_limits: traykit_actors::ipc::IpcLimits::default(),
             stores: Vec::new(),
             isolation: None,
+            plugins: Vec::new(),
             desktop: Default::default(),
             #[cfg(feature = "webview")]
             assets: crate::webview::Assets::default(),
@@ -289,16 +294,25 @@ impl AppBuilder {
     /// with `--print-capabilities` (or `--print-capabilities=json`), without
     /// needing a display.
     pub fn capability_report(&self) -> Result<traykit_actors::report::CapabilityReport, Error> {
-        let mut caps = Capabilities::default();
+        let mut declared = Declared {
+            router: Router::default(),
+            capabilities: Capabilities::default(),
+            init_script: String::new(),
+            state: StateMap::default(),
+            stores: Vec::new(),
+        };
         for cap in &self.capabilities {
-            caps.push(cap.clone().map_err(Error::Capability)?);
+            declared
+                .capabilities
+                .push(cap.clone().map_err(Error::Capability)?);
         }
-        let mut builtins = Router::default();
-        traykit_actors::builtins::register(&mut builtins);
-        let methods = builtins.methods().into_iter().chain(self.router.methods());
+        traykit_actors::builtins::register(&mut declared.router);
+        declared.router.extend(self.router.clone());
+        // Built, never started: the report needs their methods and grants.
+        declared.build_plugins(&self.plugins)?;
         Ok(traykit_actors::report::CapabilityReport::new(
-            &caps,
-            methods,
+            &declared.capabilities,
+            declared.router.methods(),
             self.windows.iter().map(Window::label),
         ))
     }
@@ -388,6 +402,31 @@ impl AppBuilder {
         self
     }
 
+    /// Adds a plugin: its methods, page script, capabilities, state and
+    /// stores are declared now; it starts with the app (before trays,
+    /// windows and `setup`) and its shutdown hook runs at the ordered
+    /// shutdown. See [`Plugin`](traykit_actors::app::Plugin).
+    ///
+    /// ```no_run
+    /// use traykit::app::{Plugin, PluginError, PluginSetup};
+    /// use traykit::ipc::{CallContext, RpcError};
+    ///
+    /// struct Ping;
+    /// impl Plugin for Ping {
+    ///     fn name(&self) -> &str { "ping" }
+    ///     fn build(&self, setup: &mut PluginSetup<'_>) -> Result<(), PluginError> {
+    ///         setup.method("ping.ping", |(): (), _: CallContext| async { Ok::<_, RpcError>("pong") })?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// traykit::App::builder().plugin(Ping);
+    /// ```
+    pub fn plugin(mut self, plugin: impl Plugin) -> Self {
+        self.plugins.push(Box::new(plugin));
+        self
+    }
+
     /// Lets GTK initialise OpenGL. Off by default: a tray app has no use for
     /// it and GLX/EGL start-up maps tens of MB of Mesa (see ARCHITECTURE.md).
     pub fn opengl(mut self, enabled: bool) -> Self {
@@ -395,14 +434,28 @@ impl AppBuilder {
         self
     }
 
-    /// Starts the actor graph against `ui`: actors, trays, hooks, setup.
-    /// Runs inside the actix System.
+    /// Starts the actor graph against `ui`: actors, plugins, trays, hooks,
+    /// setup. Runs inside the actix System.
     pub(crate) async fn boot(
         self,
         ui: UiHandle,
         notifications: Arc<dyn NotificationBackend + Send + Sync>,
         app_slot: impl FnOnce(&AppHandle),
     ) -> Result<AppHandle, Error> {
+        let (config, boot) = self.into_config(notifications)?;
+        let app = AppHandle::start(config, ui);
+        app_slot(&app);
+        boot.run(&app).await?;
+        app.mark_ready();
+        Ok(app)
+    }
+
+    /// Checks the declarations and merges in the plugins': what the actor
+    /// graph starts from, and what boot does once it runs.
+    fn into_config(
+        mut self,
+        notifications: Arc<dyn NotificationBackend + Send + Sync>,
+    ) -> Result<(AppConfig, Boot), Error> {
         if let Some(ty) = self.duplicate_state {
             return Err(Error::DuplicateState(ty));
         }
@@ -410,7 +463,7 @@ impl AppBuilder {
             return Err(Error::DuplicateCommand(name));
         }
         let mut capabilities = Capabilities::default();
-        for cap in self.capabilities {
+        for cap in std::mem::take(&mut self.capabilities) {
             capabilities.push(cap.map_err(Error::Capability)?);
         }
         let mut router = Router::default();
@@ -420,36 +473,102 @@ impl AppBuilder {
                 return Err(Error::DuplicateCommand(name.to_owned()));
             }
         }
-        router.extend(self.router);
+        router.extend(std::mem::take(&mut self.router));
         let mut init_script = BRIDGE_JS.to_owned();
         if self.tauri_compat {
             init_script.push('\n');
             init_script.push_str(TAURI_COMPAT_JS);
         }
+        let mut declared = Declared {
+            router,
+            capabilities,
+            init_script,
+            state: std::mem::take(&mut self.state),
+            stores: std::mem::take(&mut self.stores),
+        };
+        declared.build_plugins(&self.plugins)?;
         let (desktop, desktop_hooks) = self.desktop.into_config(&self.name);
         let data_dir = self
             .data_dir
             .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
-        let app = AppHandle::start(
-            AppConfig {
-                data_dir,
-                stores: self.stores,
-                ipc_limits: self.ipc_limits,
-                name: self.name,
-                request_timeout: self.request_timeout,
-                shutdown_timeout: self.shutdown_timeout,
-                state: self.state,
-                notifications,
-                router,
-                capabilities,
-                init_script,
-                dev_url: self.dev_url,
-                isolation: self.isolation,
-                desktop,
-            },
-            ui,
-        );
-        app_slot(&app);
+        let config = AppConfig {
+            data_dir,
+            stores: declared.stores,
+            ipc_limits: self.ipc_limits,
+            name: self.name,
+            request_timeout: self.request_timeout,
+            shutdown_timeout: self.shutdown_timeout,
+            state: declared.state,
+            notifications,
+            router: declared.router,
+            capabilities: declared.capabilities,
+            init_script: declared.init_script,
+            dev_url: self.dev_url,
+            isolation: self.isolation,
+            desktop,
+        };
+        let boot = Boot {
+            on_menu: self.on_menu,
+            on_notification: self.on_notification,
+            on_activation: self.on_activation,
+            on_event: self.on_event,
+            desktop_hooks,
+            plugins: self.plugins,
+            trays: self.trays,
+            windows: self.windows,
+            setup: self.setup,
+        };
+        Ok((config, boot))
+    }
+}
+
+/// The declarations plugins add to: methods, capabilities, page script,
+/// state, stores.
+struct Declared {
+    router: Router,
+    capabilities: Capabilities,
+    init_script: String,
+    state: StateMap,
+    stores: Vec<traykit_actors::store::StoreOptions>,
+}
+
+impl Declared {
+    /// Runs every plugin's `build`, in order; names must be unique.
+    fn build_plugins(&mut self, plugins: &[Box<dyn Plugin>]) -> Result<(), Error> {
+        let mut names = std::collections::BTreeSet::new();
+        for plugin in plugins {
+            if !names.insert(plugin.name()) {
+                return Err(PluginError::Duplicate(plugin.name().to_owned()).into());
+            }
+            let mut setup = PluginSetup::new(
+                plugin.name(),
+                &mut self.router,
+                &mut self.capabilities,
+                &mut self.init_script,
+                &mut self.state,
+                &mut self.stores,
+            );
+            plugin.build(&mut setup)?;
+        }
+        Ok(())
+    }
+}
+
+/// What boot does once the actors run, in this order.
+struct Boot {
+    on_menu: Vec<MenuFn>,
+    on_notification: Vec<NotificationFn>,
+    on_activation: Vec<ActivationFn>,
+    on_event: Vec<EventFn>,
+    desktop_hooks: crate::integration::Hooks,
+    plugins: Vec<Box<dyn Plugin>>,
+    trays: Vec<Tray>,
+    windows: Vec<Window>,
+    setup: Vec<SetupFn>,
+}
+
+impl Boot {
+    async fn run(self, app: &AppHandle) -> Result<(), Error> {
         // Hooks first: a click on a tray that has just appeared must find
         // its subscribers already there.
         for f in self.on_menu {
@@ -464,7 +583,12 @@ impl AppBuilder {
         for f in self.on_event {
             app.on_event(f);
         }
-        desktop_hooks.subscribe(&app);
+        self.desktop_hooks.subscribe(app);
+        // Plugins before the app's own trays, windows and setup, which may
+        // use what they start.
+        for plugin in self.plugins {
+            app.start_plugin(plugin)?;
+        }
         for tray in self.trays {
             app.add_tray(tray).await?;
         }
@@ -480,18 +604,20 @@ impl AppBuilder {
                 .map_err(|e| Error::Window(e.to_string()))?;
         }
         for f in self.setup {
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&app))) {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(Error::Setup(e.to_string())),
-                Err(p) => {
-                    return Err(Error::Setup(format!(
-                        "panicked: {}",
-                        panic_message(p.as_ref())
-                    )))
-                }
-            }
+            run_setup(app, f)?;
         }
-        app.mark_ready();
-        Ok(app)
+        Ok(())
+    }
+}
+
+/// Runs one `setup` closure; an error or a panic stops the app.
+fn run_setup(app: &AppHandle, f: SetupFn) -> Result<(), Error> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(app))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::Setup(e.to_string())),
+        Err(p) => Err(Error::Setup(format!(
+            "panicked: {}",
+            panic_message(p.as_ref())
+        ))),
     }
 }

@@ -46,6 +46,9 @@ pub enum Error {
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),
+    /// A plugin could not be built or started.
+    #[error(transparent)]
+    Plugin(#[from] traykit_actors::app::PluginError),
     /// `--print-capabilities` could not print its report.
     #[error("capability report: {0}")]
     Report(String),

@@ -44,8 +44,6 @@ mod trays;
 #[cfg(feature = "webview")]
 mod webview;
 
-#[cfg(feature = "webview")]
-pub use webview::DEFAULT_CSP;
 pub use builder::{App, AppBuilder, SetupError};
 pub use error::Error;
 pub use integration::{CTL_FLAG, HIDDEN_FLAG};
@@ -55,6 +53,8 @@ pub use traykit_actors::{
     app, builtins, desktop, desktop_entry, error as actor_error, icon, ids, ipc, isolation, menu,
     notifier, store, supervise, tray, ui, window, ActorError, UiError,
 };
+#[cfg(feature = "webview")]
+pub use webview::DEFAULT_CSP;
 
 /// The names most apps use.
 pub mod prelude {

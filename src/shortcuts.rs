@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use global_hotkey::hotkey::HotKey;
 use global_hotkey::{GlobalHotKeyEvent, GlobalHotKeyManager, HotKeyState};
 use traykit_actors::app::AppHandle;
 use traykit_actors::desktop::{ShortcutBackend, ShortcutError};
+use traykit_actors::sync::lock;
 
 /// Whether this session can grab keys: an X11 display, not Wayland alone.
 pub(crate) fn check_support(
@@ -60,12 +61,7 @@ impl HotkeyBackend {
                 if event.state != HotKeyState::Pressed {
                     return;
                 }
-                let id = map
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .by_key
-                    .get(&event.id)
-                    .cloned();
+                let id = lock(&map).by_key.get(&event.id).cloned();
                 if let (Some(id), Some(app)) = (id, app.get()) {
                     app.deliver_shortcut(&id);
                 }
@@ -100,10 +96,7 @@ impl ShortcutBackend for HotkeyBackend {
             }
             other => ShortcutError::Failed(other.to_string()),
         })?;
-        let mut reg = self
-            .registered
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut reg = lock(&self.registered);
         reg.by_key.insert(hotkey.id(), id.to_owned());
         reg.by_id.insert(id.to_owned(), hotkey);
         Ok(())
@@ -111,10 +104,7 @@ impl ShortcutBackend for HotkeyBackend {
 
     fn unregister(&self, id: &str) -> Result<(), ShortcutError> {
         let manager = self.manager()?;
-        let hotkey = self
-            .registered
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        let hotkey = lock(&self.registered)
             .by_id
             .get(id)
             .copied()
@@ -122,10 +112,7 @@ impl ShortcutBackend for HotkeyBackend {
         manager
             .unregister(hotkey)
             .map_err(|e| ShortcutError::Failed(e.to_string()))?;
-        let mut reg = self
-            .registered
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut reg = lock(&self.registered);
         reg.by_id.remove(id);
         reg.by_key.remove(&hotkey.id());
         Ok(())

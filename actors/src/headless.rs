@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -15,15 +15,12 @@ use tokio::sync::Notify;
 use actix::Recipient;
 
 use crate::error::UiError;
-use crate::notifier::{
+use crate::notify::{
     CloseReason, LocalFuture, Notification, NotificationBackend, NotificationEvent,
     NotificationEventKind, NotificationId, NotifyError,
 };
+use crate::sync::lock;
 use crate::ui::{UiEnvelope, UiPoster, UiRequest};
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Records every UI request and answers it (with `Ok`, or a failure you set).
 #[derive(Debug, Default)]

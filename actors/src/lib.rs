@@ -29,13 +29,16 @@ pub mod ids;
 pub mod ipc;
 pub mod isolation;
 pub mod menu;
-pub mod notifier;
-
+pub mod notify;
+pub mod shutdown;
 pub mod store;
 pub mod supervise;
+pub mod sync;
 pub mod tray;
 pub mod ui;
 pub mod window;
 
 pub use error::{ActorError, UiError};
 pub use ipc::report;
+/// The old name of [`notify`], kept so existing imports still compile.
+pub use notify as notifier;

@@ -30,7 +30,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::{Mutex, Once, PoisonError};
+use std::sync::{Mutex, Once};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
@@ -224,9 +224,7 @@ fn log_allowed() -> Option<usize> {
         unlogged: 0,
         last: None,
     });
-    LOG.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .allow(Instant::now())
+    crate::sync::lock(&LOG).allow(Instant::now())
 }
 
 /// The text of a panic payload, as far as it has one.

@@ -2,18 +2,18 @@
 //!
 //! ```no_run
 //! use traykit::prelude::*;
-//! use traykit_updater::{UpdaterConfig, UpdaterExt};
+//! use traykit_updater::{Updater, UpdaterConfig};
 //!
 //! fn main() -> Result<(), traykit::Error> {
 //!     App::builder()
 //!         .name("My tray")
 //!         // First in the chain: a start during an update's trial hands over
 //!         // to the rollback watchdog here.
-//!         .updater(UpdaterConfig::new(
+//!         .plugin(Updater::new(UpdaterConfig::new(
 //!             env!("CARGO_PKG_VERSION"),
 //!             ["https://releases.example.com/latest.json"],
 //!             "dW50cnVzdGVkIGNvbW1lbnQ6…", // include_str!("../updater.pub")
-//!         ))
+//!         )))
 //!         .tray(Tray::new("main").menu(Menu::new().item("update", "Check for updates")))
 //!         .on_menu_click(|app, click| {
 //!             if click.item == "update" {
@@ -55,6 +55,7 @@ pub mod trial;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
+use traykit::app::{Plugin, PluginError, PluginSetup};
 use traykit::ipc::{CallContext, RpcError};
 use traykit::prelude::AppHandle;
 
@@ -71,7 +72,7 @@ pub use github::GithubSource;
 /// Where the app's updater handle lives (managed state).
 struct UpdaterSlot(Arc<OnceLock<UpdaterHandle>>);
 
-/// The app's updater, once booted (`None` without `.updater(..)`).
+/// The app's updater, once booted (`None` without the [`Updater`] plugin).
 pub fn updater(app: &AppHandle) -> Option<UpdaterHandle> {
     app.state::<UpdaterSlot>()?.0.get().cloned()
 }
@@ -84,65 +85,107 @@ fn handle(ctx: &CallContext) -> Result<UpdaterHandle, RpcError> {
 #[serde(deny_unknown_fields)]
 struct NoParams {}
 
-/// `App::builder().updater(config)`.
+/// The updater as a plugin: `App::builder().plugin(Updater::new(config))`.
+///
+/// Creating it runs the start-up trial check, which may hand this process
+/// over to the rollback watchdog and not return: create it first thing in
+/// `main`. Once the app runs it starts the `UpdaterActor` and serves the
+/// page methods `updater.check`, `updater.install`, `updater.status`,
+/// `updater.restart`, `updater.confirm` (granted like any method, e.g.
+/// `"methods": ["updater.*"]`, events `updater://*`).
+pub struct Updater {
+    /// Taken by `start`; `None` in the webview host (the same executable,
+    /// which is no app and runs no trial).
+    boot: std::sync::Mutex<Option<(UpdaterConfig, std::path::PathBuf, trial::Role)>>,
+    slot: Arc<OnceLock<UpdaterHandle>>,
+}
+
+impl std::fmt::Debug for Updater {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Updater").finish_non_exhaustive()
+    }
+}
+
+impl Updater {
+    /// The updater for `config`; runs the start-up trial check now.
+    pub fn new(config: UpdaterConfig) -> Self {
+        // The webview host is the same executable: it is no app, no trial.
+        let boot = if std::env::var_os("TRAYKIT_WEBVIEW_HOST").is_some() {
+            None
+        } else {
+            let dir = config.resolved_state_dir();
+            let role = trial::startup(&dir);
+            trial::report_start(&dir, &role, &config.current_version);
+            Some((config, dir, role))
+        };
+        Self {
+            boot: std::sync::Mutex::new(boot),
+            slot: Arc::default(),
+        }
+    }
+}
+
+impl Plugin for Updater {
+    fn name(&self) -> &str {
+        "updater"
+    }
+
+    fn build(&self, setup: &mut PluginSetup<'_>) -> Result<(), PluginError> {
+        setup.manage(UpdaterSlot(self.slot.clone()))?;
+        setup.method(
+            "updater.check",
+            |_: NoParams, ctx: CallContext| async move {
+                Ok::<_, RpcError>(handle(&ctx)?.check().await?)
+            },
+        )?;
+        setup.method(
+            "updater.install",
+            |_: NoParams, ctx: CallContext| async move {
+                Ok::<_, RpcError>(handle(&ctx)?.install().await?)
+            },
+        )?;
+        setup.method(
+            "updater.status",
+            |_: NoParams, ctx: CallContext| async move {
+                Ok::<_, RpcError>(handle(&ctx)?.status().await?)
+            },
+        )?;
+        setup.method(
+            "updater.restart",
+            |_: NoParams, ctx: CallContext| async move {
+                handle(&ctx)?.restart(&ctx.app)?;
+                Ok::<_, RpcError>(())
+            },
+        )?;
+        setup.method(
+            "updater.confirm",
+            |_: NoParams, ctx: CallContext| async move {
+                handle(&ctx)?.confirm_healthy()?;
+                Ok::<_, RpcError>(())
+            },
+        )?;
+        Ok(())
+    }
+
+    fn start(&self, app: &AppHandle) -> Result<(), PluginError> {
+        let boot = traykit_actors::sync::lock(&self.boot).take();
+        if let Some((config, dir, role)) = boot {
+            let engine = engine::Engine::new(config, dir, role, app.id());
+            let _ = self.slot.set(UpdaterHandle::start(app.clone(), engine));
+        }
+        Ok(())
+    }
+}
+
+/// `App::builder().updater(config)`: the builder-extension form, kept as
+/// sugar for `.plugin(Updater::new(config))`.
 pub trait UpdaterExt {
-    /// Adds the updater: the start-up trial check (which may hand this
-    /// process over to the rollback watchdog and not return), the
-    /// `UpdaterActor` (started at boot), and the page methods
-    /// `updater.check`, `updater.install`, `updater.status`,
-    /// `updater.restart`, `updater.confirm` (granted like any method, e.g.
-    /// `"methods": ["updater.*"]`, events `updater://*`).
+    /// Adds [`Updater::new(config)`](Updater::new) as a plugin.
     fn updater(self, config: UpdaterConfig) -> Self;
 }
 
 impl UpdaterExt for traykit::AppBuilder {
     fn updater(self, config: UpdaterConfig) -> Self {
-        // The webview host is the same executable: it is no app, no trial.
-        if std::env::var_os("TRAYKIT_WEBVIEW_HOST").is_some() {
-            return self;
-        }
-        let dir = config.resolved_state_dir();
-        let role = trial::startup(&dir);
-        trial::report_start(&dir, &role, &config.current_version);
-        let slot: Arc<OnceLock<UpdaterHandle>> = Arc::default();
-        let boot_slot = slot.clone();
-        self.manage(UpdaterSlot(slot))
-            .command(
-                "updater.check",
-                |_: NoParams, ctx: CallContext| async move {
-                    Ok::<_, RpcError>(handle(&ctx)?.check().await?)
-                },
-            )
-            .command(
-                "updater.install",
-                |_: NoParams, ctx: CallContext| async move {
-                    Ok::<_, RpcError>(handle(&ctx)?.install().await?)
-                },
-            )
-            .command(
-                "updater.status",
-                |_: NoParams, ctx: CallContext| async move {
-                    Ok::<_, RpcError>(handle(&ctx)?.status().await?)
-                },
-            )
-            .command(
-                "updater.restart",
-                |_: NoParams, ctx: CallContext| async move {
-                    handle(&ctx)?.restart(&ctx.app)?;
-                    Ok::<_, RpcError>(())
-                },
-            )
-            .command(
-                "updater.confirm",
-                |_: NoParams, ctx: CallContext| async move {
-                    handle(&ctx)?.confirm_healthy()?;
-                    Ok::<_, RpcError>(())
-                },
-            )
-            .setup(move |app| {
-                let engine = engine::Engine::new(config, dir, role, app.id());
-                let _ = boot_slot.set(UpdaterHandle::start(app.clone(), engine));
-                Ok(())
-            })
+        self.plugin(Updater::new(config))
     }
 }

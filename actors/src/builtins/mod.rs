@@ -1,0 +1,69 @@
+//! Methods every app has, exposing the actors to pages. Like app commands,
+//! each is callable only by windows a capability grants it to.
+//!
+//! | method | params | result |
+//! |---|---|---|
+//! | `window.show` `window.hide` `window.close` `window.focus` `window.center` | `{label?}` (default: the caller) | null |
+//! | `window.set_title` | `{label?, title}` | null |
+//! | `window.set_size` | `{label?, width, height}` | null |
+//! | `window.set_position` | `{label?, x, y}` | null |
+//! | `window.open` | `{label, url?, title?, width?, height?}` (declares it if new — only labels the caller's capability lists in `open`, at most [`MAX_PAGE_WINDOWS`] — then shows it) | null |
+//! | `window.label` | – | the caller's label |
+//! | `tray.set_title` `tray.set_tooltip` | `{tray, text}` | null |
+//! | `tray.set_enabled` `tray.set_checked` | `{tray, item, value}` | null |
+//! | `tray.set_label` | `{tray, item, label}` | null |
+//! | `notification.show` | `{summary, body?, icon?, actions?: [[id, label]…]}` | the notification id |
+//! | `store.get` | `{store, key}` | the value or null |
+//! | `store.set` | `{store, key, value}` | null, once durable |
+//! | `store.delete` | `{store, key}` | whether it existed |
+//! | `store.keys` | `{store, prefix?}` | the keys under the granted prefixes |
+//! | `app.info` | – | `{name}` |
+//! | `app.quit` | `{code?}` | null |
+//! | `autostart.*`, `shortcut.*`, `log.write` | see `crate::desktop` | |
+//!
+//! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
+//! answered by the window actor itself and gated by the capability's
+//! `events` list instead; so are `store.watch` / `store.unwatch`
+//! (`{store, prefix}`), whose changes arrive as `store.changed` events.
+//! Every `store.*` call is also checked against the capability's `stores`
+//! (store glob + key prefix).
+//!
+//! # Layout
+//! One file per domain, each with its own `register`: `window`, `tray`,
+//! `notify`, `store`, `app`. The desktop integration's built-ins
+//! (`autostart.*`, `shortcut.*`, `log.write`) live with it in `desktop`.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::ipc::{typed, CallContext, Router, RpcError};
+
+mod app;
+mod notify;
+mod store;
+mod tray;
+mod window;
+
+pub use window::MAX_PAGE_WINDOWS;
+
+/// Registers every built-in method.
+pub fn register(router: &mut Router) {
+    crate::desktop::register_builtins(router);
+    window::register(router);
+    tray::register(router);
+    notify::register(router);
+    store::register(router);
+    app::register(router);
+}
+
+/// Adds `name` to `router` with a typed handler: the name is written once.
+fn method<A, R, E, F, Fut>(router: &mut Router, name: &'static str, f: F)
+where
+    A: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    E: Into<RpcError> + 'static,
+    F: Fn(A, CallContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<R, E>> + 'static,
+{
+    router.insert(name, typed(name, f));
+}

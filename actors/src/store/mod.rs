@@ -1,0 +1,36 @@
+//! Persistent key-value stores: one [`StoreActor`] per named store.
+//!
+//! A store is a JSON document `{"version": N, "data": {key: value…}}` in the
+//! app's data directory. Every change is written with an atomic replace (a
+//! temporary file, fsync, rename over the old file, fsync of the directory),
+//! so the file on disk is always a complete old or new version — never a
+//! mix. By default a `set` is acknowledged only once it is durable; with
+//! [`StoreOptions::debounce`] it is acknowledged when queued and written at
+//! most that much later (or on [`Flush`], or at shutdown).
+//!
+//! Watchers (Rust recipients, by key prefix) get every change once, in the
+//! order the actor applied them.
+//!
+//! # Layout
+//! - `error`: [`StoreError`] and the size limits.
+//! - `options`: [`StoreOptions`], [`OnCorrupt`], and [`parse`] of a file.
+//! - `file`: the file side — the advisory lock, atomic writes' temporary
+//!   files, size accounting.
+//! - `actor`: [`StoreActor`] and its messages.
+//! - `handle`: [`StoreHandle`], the typed `Send + Clone` way in.
+
+mod actor;
+mod error;
+mod file;
+mod handle;
+mod options;
+
+pub use actor::{
+    Clear, Delete, Flush, Get, Keys, Set, StoreActor, StoreChanged, Update, UpdateFn, Watch,
+};
+pub use error::{StoreError, DEFAULT_MAX_BYTES, MAX_KEY_BYTES};
+pub use file::DEFAULT_LOCK_WAIT;
+pub use handle::StoreHandle;
+pub use options::{parse, OnCorrupt, StoreOptions};
+
+const ACTOR: &str = "StoreActor";
