@@ -35,6 +35,8 @@ use crate::builder::AppBuilder;
 use crate::error::Error;
 use crate::trays::Trays;
 
+/// Runs the app on this (the main) thread until it quits; returns its exit
+/// code. In the webview host process it serves windows instead and exits.
 pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     windows::serve_if_host(&mut builder)?;
     if let Some(format) = capabilities_flag() {
