@@ -41,18 +41,7 @@ fn main() -> Result<(), traykit::Error> {
         .asset("settings.js", include_bytes!("desk_helper/settings.js"))
         .capability(include_str!("desk_helper/settings.json"))
         .ctl_capability(include_str!("desk_helper/ctl.json"))
-        .tray(
-            Tray::new("desk")
-                .icon(Icon::solid(22, [0x6a, 0x1b, 0x9a, 0xff]).expect("valid icon"))
-                .title("Desk helper")
-                .menu(
-                    Menu::new()
-                        .item("settings", "Settings…")
-                        .check("autostart", "Start at login", false)
-                        .separator()
-                        .item("quit", "Quit"),
-                ),
-        )
+        .tray(tray())
         .window(
             Window::new("settings")
                 .title("Desk helper settings")
@@ -67,23 +56,7 @@ fn main() -> Result<(), traykit::Error> {
                 .visible_on_start(welcome),
         )
         .setup(move |app| {
-            let autostart = app.autostart().is_enabled().unwrap_or(false);
-            println!(
-                "ready: hidden={} autostart={autostart}",
-                app.started_hidden()
-            );
-            let app = app.clone();
-            actix::spawn(async move {
-                if let Ok(tray) = app.tray("desk") {
-                    let _ = tray.set_checked("autostart", autostart).await;
-                }
-                if shortcut {
-                    match app.register_shortcut("toggle", SHORTCUT).await {
-                        Ok(()) => println!("shortcut-registered: toggle {SHORTCUT}"),
-                        Err(e) => println!("shortcut-error: {e}"),
-                    }
-                }
-            });
+            setup(app, shortcut);
             Ok(())
         })
         .on_second_instance(|app, second| {
@@ -108,24 +81,64 @@ fn main() -> Result<(), traykit::Error> {
             println!("shortcut: {} {}", pressed.id, pressed.accelerator);
             app.show_window("settings");
         })
-        .on_menu_click(|app, click| match click.item.as_str() {
-            "settings" => app.show_window("settings"),
-            "autostart" => {
-                let on = click.checked == Some(true);
-                let result = if on {
-                    app.autostart().enable()
-                } else {
-                    app.autostart().disable()
-                };
-                match result {
-                    Ok(()) => println!("autostart: {on}"),
-                    Err(e) => println!("autostart-error: {e}"),
-                }
-            }
-            "quit" => app.quit(),
-            _ => {}
-        })
+        .on_menu_click(on_menu_click)
         .run()
+}
+
+/// The one tray: settings, start at login, quit.
+fn tray() -> Tray {
+    Tray::new("desk")
+        .icon(Icon::solid(22, [0x6a, 0x1b, 0x9a, 0xff]).expect("valid icon"))
+        .title("Desk helper")
+        .menu(
+            Menu::new()
+                .item("settings", "Settings…")
+                .check("autostart", "Start at login", false)
+                .separator()
+                .item("quit", "Quit"),
+        )
+}
+
+/// At start: say how it started, show the autostart state in the menu, and
+/// register the global shortcut unless `--no-shortcut`.
+fn setup(app: &AppHandle, shortcut: bool) {
+    let autostart = app.autostart().is_enabled().unwrap_or(false);
+    println!(
+        "ready: hidden={} autostart={autostart}",
+        app.started_hidden()
+    );
+    let app = app.clone();
+    actix::spawn(async move {
+        if let Ok(tray) = app.tray("desk") {
+            let _ = tray.set_checked("autostart", autostart).await;
+        }
+        if shortcut {
+            match app.register_shortcut("toggle", SHORTCUT).await {
+                Ok(()) => println!("shortcut-registered: toggle {SHORTCUT}"),
+                Err(e) => println!("shortcut-error: {e}"),
+            }
+        }
+    });
+}
+
+fn on_menu_click(app: &AppHandle, click: &MenuClicked) {
+    match click.item.as_str() {
+        "settings" => app.show_window("settings"),
+        "autostart" => {
+            let on = click.checked == Some(true);
+            let result = if on {
+                app.autostart().enable()
+            } else {
+                app.autostart().disable()
+            };
+            match result {
+                Ok(()) => println!("autostart: {on}"),
+                Err(e) => println!("autostart-error: {e}"),
+            }
+        }
+        "quit" => app.quit(),
+        _ => {}
+    }
 }
 
 /// Installs `~/.local/share/applications/desk-helper.desktop` (the

@@ -2,12 +2,13 @@
 //! the builder while the main thread starts its event loop.
 
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use traykit_actors::app::AppHandle;
 use traykit_actors::notifier::DbusNotifications;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiHandle, UiRequest};
 
 use super::signals::Signals;
@@ -74,11 +75,7 @@ impl ActorThread {
         } else {
             tracing::warn!("actor thread did not stop within 5 s; exiting without it");
         }
-        let error = self
-            .boot_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        let error = lock(&self.boot_error).take();
         error
     }
 }
@@ -108,7 +105,7 @@ async fn boot(
             true
         }
         Err(error) => {
-            *failed.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+            *lock(&failed) = Some(error);
             let _ = ui.request(UiRequest::Exit { code: 1 }).await;
             false
         }

@@ -1,8 +1,9 @@
 //! How actors reach the UI side: [`ProxyPoster`], the app's [`UiPoster`].
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use tao::event_loop::EventLoopProxy;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiEnvelope, UiPoster};
 use traykit_actors::UiError;
 
@@ -26,9 +27,7 @@ impl UiPoster for ProxyPoster {
             self.windows.handle(request, responder);
             return Ok(());
         }
-        self.proxy
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.proxy)
             .send_event(envelope)
             .map_err(|_| UiError::Closed)
     }

@@ -2,9 +2,10 @@
 //! process through [`HostWindows`], never by the main loop. Its counterpart
 //! without the feature is `no_windows.rs`; `run` sees the same API from both.
 
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use traykit_actors::app::AppHandle;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiRequest, UiResponder};
 
 use crate::builder::AppBuilder;
@@ -75,7 +76,7 @@ impl WindowRequests {
         self.lock().shutdown();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HostWindows> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, HostWindows> {
+        lock(&self.0)
     }
 }

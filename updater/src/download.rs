@@ -123,6 +123,70 @@ impl std::fmt::Debug for Http {
     }
 }
 
+/// One response body on its way into the part file.
+struct Transfer<'a> {
+    url: &'a str,
+    part: &'a Path,
+    /// The most bytes the file may reach.
+    limit: u64,
+    /// The whole file's size, if the server said.
+    total: Option<u64>,
+}
+
+impl Transfer<'_> {
+    /// Appends the body to `file` (which holds `offset` bytes already) and
+    /// syncs it; returns the file's size. A cut connection keeps what
+    /// arrived, for the retry to resume from; going over the limit deletes
+    /// the file.
+    fn receive(
+        &self,
+        reader: &mut dyn Read,
+        mut file: File,
+        offset: u64,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<u64, UpdateError> {
+        let (url, part, limit, total) = (self.url, self.part, self.limit, self.total);
+        let mut done = offset;
+        let mut buf = vec![0u8; 64 * 1024];
+        progress(done, total);
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Keep what arrived: the retry resumes from it.
+                    let _ = file.sync_data();
+                    return Err(match total {
+                        Some(expected) => UpdateError::Truncated {
+                            url: url.to_owned(),
+                            got: done,
+                            expected,
+                        },
+                        None => network(url, e),
+                    });
+                }
+            };
+            done += n as u64;
+            if done > limit {
+                drop(file);
+                let _ = std::fs::remove_file(part);
+                return Err(UpdateError::TooLarge {
+                    url: url.to_owned(),
+                    size: done,
+                    limit,
+                });
+            }
+            file.write_all(&buf[..n])
+                .map_err(|e| UpdateError::io("write", part, e))?;
+            progress(done, total);
+        }
+        file.sync_all()
+            .map_err(|e| UpdateError::io("sync", part, e))?;
+        Ok(done)
+    }
+}
+
 fn network(url: &str, reason: impl std::fmt::Display) -> UpdateError {
     UpdateError::Network {
         url: url.to_owned(),
@@ -277,19 +341,7 @@ impl Http {
         };
         let resumed = response.status() == 206 && have > 0;
         let (offset, total) = if resumed {
-            // "bytes START-END/TOTAL"
-            let range = response.header("Content-Range").unwrap_or_default();
-            let start = range
-                .strip_prefix("bytes ")
-                .and_then(|r| r.split('-').next())
-                .and_then(|s| s.parse::<u64>().ok());
-            if start != Some(have) {
-                // Not the range we asked for: start over.
-                self.restart_from_zero(part)?;
-                return Err(network(url, format!("unexpected Content-Range `{range}`")));
-            }
-            let total = range.rsplit('/').next().and_then(|t| t.parse::<u64>().ok());
-            (have, total)
+            self.resumed_span(&response, url, part, have)?
         } else {
             let length = response
                 .header("Content-Length")
@@ -306,50 +358,19 @@ impl Http {
         if resumed {
             tracing::info!(url, from = offset, "resuming download");
         }
-        let mut file = if resumed {
+        let file = if resumed {
             OpenOptions::new().append(true).open(part)
         } else {
             File::create(part)
         }
         .map_err(|e| UpdateError::io("open", part, e))?;
-        let mut reader = response.into_reader();
-        let mut done = offset;
-        let mut buf = vec![0u8; 64 * 1024];
-        progress(done, total);
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Keep what arrived: the retry resumes from it.
-                    let _ = file.sync_data();
-                    return Err(match total {
-                        Some(expected) => UpdateError::Truncated {
-                            url: url.to_owned(),
-                            got: done,
-                            expected,
-                        },
-                        None => network(url, e),
-                    });
-                }
-            };
-            done += n as u64;
-            if done > limit {
-                drop(file);
-                let _ = std::fs::remove_file(part);
-                return Err(UpdateError::TooLarge {
-                    url: url.to_owned(),
-                    size: done,
-                    limit,
-                });
-            }
-            file.write_all(&buf[..n])
-                .map_err(|e| UpdateError::io("write", part, e))?;
-            progress(done, total);
-        }
-        file.sync_all()
-            .map_err(|e| UpdateError::io("sync", part, e))?;
+        let transfer = Transfer {
+            url,
+            part,
+            limit,
+            total,
+        };
+        let done = transfer.receive(&mut response.into_reader(), file, offset, progress)?;
         if let Some(expected) = total.filter(|t| done < *t) {
             return Err(UpdateError::Truncated {
                 url: url.to_owned(),
@@ -358,6 +379,30 @@ impl Http {
             });
         }
         Ok(done)
+    }
+
+    /// `(offset, total)` of a 206 answer to a request from byte `have`. Any
+    /// other range than the one asked for starts the file over.
+    fn resumed_span(
+        &self,
+        response: &ureq::Response,
+        url: &str,
+        part: &Path,
+        have: u64,
+    ) -> Result<(u64, Option<u64>), UpdateError> {
+        // "bytes START-END/TOTAL"
+        let range = response.header("Content-Range").unwrap_or_default();
+        let start = range
+            .strip_prefix("bytes ")
+            .and_then(|r| r.split('-').next())
+            .and_then(|s| s.parse::<u64>().ok());
+        if start != Some(have) {
+            // Not the range we asked for: start over.
+            self.restart_from_zero(part)?;
+            return Err(network(url, format!("unexpected Content-Range `{range}`")));
+        }
+        let total = range.rsplit('/').next().and_then(|t| t.parse::<u64>().ok());
+        Ok((have, total))
     }
 
     fn restart_from_zero(&self, part: &Path) -> Result<(), UpdateError> {

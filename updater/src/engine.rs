@@ -6,32 +6,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use serde::Serialize;
-
 use traykit_actors::sync::lock;
 
 use crate::config::UpdaterConfig;
 use crate::download::Http;
 use crate::error::UpdateError;
+// `Installed` is a report like the others in `event`; named from here too
+// (the crate root and the actor import it as `engine::Installed`).
+pub use crate::event::Installed;
 use crate::event::{DeltaReport, UpdateEvent, UpdateInfo};
 use crate::feed::{self, Feed, Offer};
 use crate::policy::{self, Skip};
 use crate::signature::{Binding, TrustedKey};
 use crate::state::{State, Trial};
 use crate::trial::Role;
-
-/// What an install did.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Installed {
-    /// The version now on disk.
-    pub version: String,
-    /// Bytes fetched over the network.
-    pub downloaded_bytes: u64,
-    /// Set when a delta patch was used.
-    pub delta: Option<DeltaReport>,
-    /// Time spent downloading (patch or artifact, retries included).
-    pub download_ms: u64,
-}
 
 pub(crate) struct Engine {
     pub(crate) config: UpdaterConfig,
@@ -237,61 +225,11 @@ impl Engine {
             .map_err(|e| UpdateError::io("create", &downloads, e))?;
         let version = offer.version.to_string();
         let started = Instant::now();
-        let mut delta = None;
-        let mut fetched = 0;
-        let mut bytes = None;
-        if self.config.delta {
-            if let Some(patch) = offer
-                .artifact
-                .patches
-                .iter()
-                .find(|p| p.from == current.to_string())
-            {
-                match self.via_patch(&key, &offer, patch, emit) {
-                    Ok((result, patch_bytes)) => {
-                        fetched = patch_bytes;
-                        let full = offer.artifact.size.unwrap_or(result.len() as u64);
-                        delta = Some(DeltaReport {
-                            from: patch.from.clone(),
-                            patch_bytes,
-                            full_bytes: full,
-                            saved_bytes: full.saturating_sub(patch_bytes),
-                        });
-                        bytes = Some(result);
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "delta update failed; downloading the full artifact");
-                        emit(UpdateEvent::DeltaFailed {
-                            error: error.to_string(),
-                        });
-                    }
-                }
-            }
-        }
-        let bytes = match bytes {
-            Some(bytes) => bytes,
+        let (bytes, fetched, delta) = match self.try_delta(&key, &offer, &current, emit) {
+            Some((bytes, patch_bytes, delta)) => (bytes, patch_bytes, Some(delta)),
             None => {
-                let part = downloads.join(format!("{version}.part"));
-                let url = &offer.artifact.url;
-                let n = self.fetch(url, &part, offer.artifact.size, emit)?;
-                fetched = n;
-                let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
-                let verified =
-                    key.verify(url, &data, &offer.artifact.signature)
-                        .and_then(|comment| {
-                            self.binding(&offer.version, None).check(
-                                url,
-                                &comment,
-                                self.config.allow_unbound,
-                            )
-                        });
-                if let Err(e) = verified {
-                    // A bad file must not be resumed from next time.
-                    let _ = std::fs::remove_file(&part);
-                    return Err(e);
-                }
-                let _ = std::fs::remove_file(&part);
-                data
+                let (bytes, fetched) = self.fetch_full(&key, &offer, &downloads, emit)?;
+                (bytes, fetched, None)
             }
         };
         let download_ms = started.elapsed().as_millis() as u64;
@@ -318,6 +256,69 @@ impl Engine {
         };
         emit(UpdateEvent::Installed(installed.clone()));
         Ok(installed)
+    }
+
+    /// The new binary from a patch against `current`, if the config allows
+    /// deltas and the offer has one: `(bytes, patch bytes fetched, report)`.
+    /// A patch that fails is reported and `None`: the full artifact follows.
+    fn try_delta(
+        &self,
+        key: &TrustedKey,
+        offer: &Offer,
+        current: &semver::Version,
+        emit: &dyn Fn(UpdateEvent),
+    ) -> Option<(Vec<u8>, u64, DeltaReport)> {
+        if !self.config.delta {
+            return None;
+        }
+        let patch = offer
+            .artifact
+            .patches
+            .iter()
+            .find(|p| p.from == current.to_string())?;
+        match self.via_patch(key, offer, patch, emit) {
+            Ok((result, patch_bytes)) => {
+                let full = offer.artifact.size.unwrap_or(result.len() as u64);
+                let report = DeltaReport {
+                    from: patch.from.clone(),
+                    patch_bytes,
+                    full_bytes: full,
+                    saved_bytes: full.saturating_sub(patch_bytes),
+                };
+                Some((result, patch_bytes, report))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "delta update failed; downloading the full artifact");
+                emit(UpdateEvent::DeltaFailed {
+                    error: error.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    /// Downloads and verifies the full artifact: `(bytes, bytes fetched)`.
+    fn fetch_full(
+        &self,
+        key: &TrustedKey,
+        offer: &Offer,
+        downloads: &Path,
+        emit: &dyn Fn(UpdateEvent),
+    ) -> Result<(Vec<u8>, u64), UpdateError> {
+        let part = downloads.join(format!("{}.part", offer.version));
+        let url = &offer.artifact.url;
+        let fetched = self.fetch(url, &part, offer.artifact.size, emit)?;
+        let data = std::fs::read(&part).map_err(|e| UpdateError::io("read", &part, e))?;
+        let verified = key
+            .verify(url, &data, &offer.artifact.signature)
+            .and_then(|comment| {
+                self.binding(&offer.version, None)
+                    .check(url, &comment, self.config.allow_unbound)
+            });
+        // A bad file must not be resumed from next time; a good one is read.
+        let _ = std::fs::remove_file(&part);
+        verified?;
+        Ok((data, fetched))
     }
 
     fn fetch(

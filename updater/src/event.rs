@@ -3,7 +3,18 @@
 use actix::Message;
 use serde::Serialize;
 
-use crate::engine::Installed;
+/// What an install did.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Installed {
+    /// The version now on disk.
+    pub version: String,
+    /// Bytes fetched over the network.
+    pub downloaded_bytes: u64,
+    /// Set when a delta patch was used.
+    pub delta: Option<DeltaReport>,
+    /// Time spent downloading (patch or artifact, retries included).
+    pub download_ms: u64,
+}
 
 /// An update the feed offers and this install may take.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -96,6 +96,48 @@ pub fn latest_offer(
     source: &GithubSource,
     channel: &str,
 ) -> Result<Option<Offer>, UpdateError> {
+    let Some((release, url)) = newest_release(http, source, channel)? else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| UpdateError::InvalidFeed {
+        url: url.clone(),
+        reason,
+    };
+    let version = feed::parse_version(&release.tag_name)
+        .map_err(|e| invalid(format!("tag `{}` is not semver: {e}", release.tag_name)))?;
+    let name = source.asset_name();
+    let find = |n: &str| release.assets.iter().find(|a| a.name == n);
+    let asset =
+        find(&name).ok_or_else(|| UpdateError::NoPlatform(format!("{name} (GitHub asset)")))?;
+    let sig = find(&format!("{name}.sig")).ok_or_else(|| UpdateError::BadSignature {
+        what: asset.browser_download_url.clone(),
+        reason: format!("the release has no `{name}.sig` asset"),
+    })?;
+    let signature = text(http, &sig.browser_download_url)?;
+    let patches = signed_patches(http, &release, &name)?;
+    Ok(Some(Offer {
+        version,
+        notes: release.body,
+        pub_date: release.published_at,
+        artifact: Artifact {
+            url: asset.browser_download_url.clone(),
+            signature,
+            size: asset.size,
+            patches,
+        },
+        channel: channel.to_owned(),
+        rollout: None,
+    }))
+}
+
+/// The release `latest_offer` looks at, with the URL it came from; `None`
+/// when there is none for `channel` (none at all, only drafts, or a
+/// prerelease on `stable`).
+fn newest_release(
+    http: &Http,
+    source: &GithubSource,
+    channel: &str,
+) -> Result<Option<(Release, String)>, UpdateError> {
     let base = format!(
         "{}/repos/{}/{}/releases",
         source.api_url, source.owner, source.repo
@@ -134,17 +176,13 @@ pub fn latest_offer(
     if release.draft || (stable && release.prerelease) {
         return Ok(None);
     }
-    let version = feed::parse_version(&release.tag_name)
-        .map_err(|e| invalid(format!("tag `{}` is not semver: {e}", release.tag_name)))?;
-    let name = source.asset_name();
+    Ok(Some((release, url)))
+}
+
+/// The release's delta patches to asset `name`
+/// (`<name>.from-<version>.bsdiff`) that have their signature beside them.
+fn signed_patches(http: &Http, release: &Release, name: &str) -> Result<Vec<Patch>, UpdateError> {
     let find = |n: &str| release.assets.iter().find(|a| a.name == n);
-    let asset =
-        find(&name).ok_or_else(|| UpdateError::NoPlatform(format!("{name} (GitHub asset)")))?;
-    let sig = find(&format!("{name}.sig")).ok_or_else(|| UpdateError::BadSignature {
-        what: asset.browser_download_url.clone(),
-        reason: format!("the release has no `{name}.sig` asset"),
-    })?;
-    let signature = text(http, &sig.browser_download_url)?;
     let prefix = format!("{name}.from-");
     let mut patches = Vec::new();
     for patch in release
@@ -163,17 +201,5 @@ pub fn latest_offer(
             });
         }
     }
-    Ok(Some(Offer {
-        version,
-        notes: release.body,
-        pub_date: release.published_at,
-        artifact: Artifact {
-            url: asset.browser_download_url.clone(),
-            signature,
-            size: asset.size,
-            patches,
-        },
-        channel: channel.to_owned(),
-        rollout: None,
-    }))
+    Ok(patches)
 }

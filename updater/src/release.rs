@@ -236,6 +236,26 @@ pub fn write_manifest(
         from: None,
     };
     let signature = sign_file(sk, &published, Some(&binding))?;
+    let patches = write_patches(req, sk, &binding, &name, &new)?;
+    let artifact = Artifact {
+        url: format!("{base}/{name}"),
+        signature,
+        size: Some(new.len() as u64),
+        patches,
+    };
+    update_feed(req, artifact)
+}
+
+/// A signed bsdiff patch to `new` (published as `name`) from each previous
+/// version, each written next to the artifact.
+fn write_patches(
+    req: &ManifestRequest,
+    sk: &minisign::SecretKey,
+    binding: &Binding,
+    name: &str,
+    new: &[u8],
+) -> Result<Vec<Patch>, ReleaseError> {
+    let base = req.base_url.trim_end_matches('/');
     let mut patches = Vec::new();
     for (from, old_path) in &req.previous {
         if *from >= req.version {
@@ -245,7 +265,7 @@ pub fn write_manifest(
             )));
         }
         let old = std::fs::read(old_path).map_err(|e| UpdateError::io("read", old_path, e))?;
-        let patch = delta::make_patch(&old, &new)?;
+        let patch = delta::make_patch(&old, new)?;
         let patch_name = format!("{name}.from-{from}.bsdiff");
         let patch_path = req.dir.join(&patch_name);
         crate::state::write_atomic(&patch_path, &patch)?;
@@ -263,13 +283,12 @@ pub fn write_manifest(
             size: Some(patch.len() as u64),
         });
     }
-    let artifact = Artifact {
-        url: format!("{base}/{name}"),
-        signature,
-        size: Some(new.len() as u64),
-        patches,
-    };
+    Ok(patches)
+}
 
+/// Puts `artifact` into `dir/latest.json` under the request's channel and
+/// target, keeping the other targets of the same version.
+fn update_feed(req: &ManifestRequest, artifact: Artifact) -> Result<Feed, ReleaseError> {
     let feed_path = req.dir.join("latest.json");
     let mut feed = match std::fs::read(&feed_path) {
         Ok(bytes) => Feed::parse(&feed_path.display().to_string(), &bytes)?,

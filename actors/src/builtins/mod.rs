@@ -33,9 +33,10 @@
 //!
 //! # Layout
 //! One file per domain, each with its own `register`: `window`, `tray`,
-//! `notify`, `store`, `app`, and `page` (the `event.*` and
-//! `store.watch` methods, acting on the calling page's session). The desktop integration's built-ins
-//! (`autostart.*`, `shortcut.*`, `log.write`) live with it in `desktop`.
+//! `notify`, `store`, `app`, and `page` (the `event.*` and `store.watch`
+//! methods, acting on the calling page's session). The desktop
+//! integration's built-ins (`autostart.*`, `shortcut.*`, `log.write`) come
+//! with its plugin (`crate::desktop::DesktopPlugin`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -53,7 +54,6 @@ pub use window::MAX_PAGE_WINDOWS;
 
 /// Registers every built-in method.
 pub fn register(router: &mut Router) {
-    crate::desktop::register_builtins(router);
     window::register(router);
     tray::register(router);
     notify::register(router);

@@ -12,12 +12,13 @@ use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use traykit_actors::ids::WindowLabel;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder};
 use traykit_actors::UiError;
 
 use super::frame::{read_frame, Caps, Frame};
 use super::protocol::{oversize, pump, FromHost, ToHost, FROM_HOST_HEADER, HOST_ENV};
-use super::{give_back_heap, lock, EventSink};
+use super::{give_back_heap, EventSink};
 
 /// How long a host released with its last window may take to exit before
 /// it is killed. Its exit normally takes well under a second (WebKit's

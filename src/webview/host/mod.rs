@@ -37,7 +37,7 @@ mod protocol;
 mod server;
 mod windows;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use traykit_actors::ui::UiEvent;
 
@@ -48,12 +48,6 @@ pub(crate) use server::serve;
 /// Where window events (close requests, geometry) go: the pipe back to the
 /// app (this is the webview host process), or in the app, its dispatcher.
 pub(crate) type EventSink = Arc<dyn Fn(UiEvent) + Send + Sync>;
-
-/// Poison-tolerant: a thread that panicked holding one of these locks must
-/// not take the app's window plumbing (or the host's) down with it.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Returns freed heap to the OS once the last webview is gone. glibc keeps
 /// freed memory in its arenas; after a webview (and its megabytes of IPC

@@ -8,13 +8,14 @@ use std::sync::{mpsc, Arc, Mutex};
 use tao::event::Event;
 use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy, EventLoopWindowTarget};
 use tao::platform::run_return::EventLoopExtRunReturn;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::UiEvent;
 use traykit_actors::UiError;
 
 use super::frame::{read_frame, Caps, Frame};
 use super::protocol::{pump, FromHost, ToHost, HOST_ENV, TO_HOST_BODY, TO_HOST_HEADER};
 use super::windows::{PageMessage, PageSink, Windows};
-use super::{lock, EventSink};
+use super::EventSink;
 use crate::error::Error;
 use crate::webview::assets::Assets;
 

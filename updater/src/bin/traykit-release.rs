@@ -99,105 +99,118 @@ fn run() -> Result<(), String> {
     let command = argv.next().ok_or(USAGE)?;
     let args = Args::parse(argv)?;
     match command.as_str() {
-        "keygen" => {
-            let out = PathBuf::from(args.need("out")?);
-            let name = args.get("name").unwrap_or("updater");
-            let keys = release::generate_keys(&args.password()?, "traykit-release secret key")
-                .map_err(|e| e.to_string())?;
-            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-            let (sk, pk) = (
-                out.join(format!("{name}.key")),
-                out.join(format!("{name}.pub")),
-            );
-            if sk.exists() {
-                return Err(format!(
-                    "{} exists: refusing to overwrite a secret key",
-                    sk.display()
-                ));
-            }
-            std::fs::write(&sk, release::tauri_encode(&keys.secret))
-                .map_err(|e| format!("{}: {e}", sk.display()))?;
-            std::fs::write(&pk, release::tauri_encode(&keys.public))
-                .map_err(|e| format!("{}: {e}", pk.display()))?;
-            println!("secret key: {}\npublic key: {}", sk.display(), pk.display());
+        "keygen" => keygen(&args),
+        "sign" => sign(&args),
+        "manifest" => manifest(&args),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
         }
-        "sign" => {
-            let binding = if args.get("unbound").is_some() {
-                None
-            } else {
-                let (Some(app), Some(v)) = (args.get("app-id"), args.get("version")) else {
-                    return Err(
-                        "sign: give --app-id and --version (what the file is, checked by \
-                         the app before it installs it), or --unbound for a plain Tauri-style \
-                         signature"
-                            .into(),
-                    );
-                };
-                Some(traykit_updater::signature::Binding {
-                    app: app.to_owned(),
-                    version: traykit_updater::feed::parse_version(v)
-                        .map_err(|e| format!("version `{v}`: {e}"))?,
-                    target: args
-                        .get("target")
-                        .map_or_else(traykit_updater::feed::current_platform, str::to_owned),
-                    from: args.get("from").map(str::to_owned),
-                })
-            };
-            let sk = args.secret_key()?;
-            if args.positional.is_empty() {
-                return Err("sign: name the files to sign".into());
-            }
-            for file in &args.positional {
-                release::sign_file(&sk, file.as_ref(), binding.as_ref())
-                    .map_err(|e| e.to_string())?;
-                println!("{file}.sig");
-            }
-        }
-        "manifest" => {
-            let sk = args.secret_key()?;
-            let version = |v: &str| {
-                traykit_updater::feed::parse_version(v).map_err(|e| format!("version `{v}`: {e}"))
-            };
-            let previous = args
-                .all("previous")
-                .map(|p| {
-                    let (v, file) = p
-                        .split_once('=')
-                        .ok_or_else(|| format!("--previous `{p}`: expected VERSION=FILE"))?;
-                    Ok((version(v)?, PathBuf::from(file)))
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            let rollout = args
-                .get("rollout")
-                .map(|r| r.parse::<u8>().map_err(|e| format!("--rollout `{r}`: {e}")))
-                .transpose()?;
-            let req = ManifestRequest {
-                dir: PathBuf::from(args.need("dir")?),
-                base_url: args.need("base-url")?.to_owned(),
-                app_id: args.need("app-id")?.to_owned(),
-                version: version(args.need("version")?)?,
-                target: args
-                    .get("target")
-                    .map_or_else(traykit_updater::feed::current_platform, str::to_owned),
-                channel: args.get("channel").unwrap_or("stable").to_owned(),
-                rollout,
-                notes: args.get("notes").map(str::to_owned),
-                artifact: PathBuf::from(args.need("artifact")?),
-                previous,
-            };
-            let feed = release::write_manifest(&req, &sk).map_err(|e| e.to_string())?;
-            let (_, rel) = feed.release(&req.channel);
-            println!(
-                "{}: {} {} ({} platform(s))",
-                req.dir.join("latest.json").display(),
-                req.channel,
-                rel.version,
-                rel.platforms.len()
-            );
-        }
-        "-h" | "--help" | "help" => println!("{USAGE}"),
-        other => return Err(format!("unknown command `{other}`\n{USAGE}")),
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
     }
+}
+
+/// `keygen`: a new password-encrypted key pair; never over an existing key.
+fn keygen(args: &Args) -> Result<(), String> {
+    let out = PathBuf::from(args.need("out")?);
+    let name = args.get("name").unwrap_or("updater");
+    let keys = release::generate_keys(&args.password()?, "traykit-release secret key")
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let (sk, pk) = (
+        out.join(format!("{name}.key")),
+        out.join(format!("{name}.pub")),
+    );
+    if sk.exists() {
+        return Err(format!(
+            "{} exists: refusing to overwrite a secret key",
+            sk.display()
+        ));
+    }
+    std::fs::write(&sk, release::tauri_encode(&keys.secret))
+        .map_err(|e| format!("{}: {e}", sk.display()))?;
+    std::fs::write(&pk, release::tauri_encode(&keys.public))
+        .map_err(|e| format!("{}: {e}", pk.display()))?;
+    println!("secret key: {}\npublic key: {}", sk.display(), pk.display());
+    Ok(())
+}
+
+/// `sign`: a `.sig` beside each file, bound to what it is unless `--unbound`.
+fn sign(args: &Args) -> Result<(), String> {
+    let binding = if args.get("unbound").is_some() {
+        None
+    } else {
+        let (Some(app), Some(v)) = (args.get("app-id"), args.get("version")) else {
+            return Err(
+                "sign: give --app-id and --version (what the file is, checked by \
+                 the app before it installs it), or --unbound for a plain Tauri-style \
+                 signature"
+                    .into(),
+            );
+        };
+        Some(traykit_updater::signature::Binding {
+            app: app.to_owned(),
+            version: traykit_updater::feed::parse_version(v)
+                .map_err(|e| format!("version `{v}`: {e}"))?,
+            target: args
+                .get("target")
+                .map_or_else(traykit_updater::feed::current_platform, str::to_owned),
+            from: args.get("from").map(str::to_owned),
+        })
+    };
+    let sk = args.secret_key()?;
+    if args.positional.is_empty() {
+        return Err("sign: name the files to sign".into());
+    }
+    for file in &args.positional {
+        release::sign_file(&sk, file.as_ref(), binding.as_ref()).map_err(|e| e.to_string())?;
+        println!("{file}.sig");
+    }
+    Ok(())
+}
+
+/// `manifest`: publish one artifact (and its patches) into the feed.
+fn manifest(args: &Args) -> Result<(), String> {
+    let sk = args.secret_key()?;
+    let version = |v: &str| {
+        traykit_updater::feed::parse_version(v).map_err(|e| format!("version `{v}`: {e}"))
+    };
+    let previous = args
+        .all("previous")
+        .map(|p| {
+            let (v, file) = p
+                .split_once('=')
+                .ok_or_else(|| format!("--previous `{p}`: expected VERSION=FILE"))?;
+            Ok((version(v)?, PathBuf::from(file)))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let rollout = args
+        .get("rollout")
+        .map(|r| r.parse::<u8>().map_err(|e| format!("--rollout `{r}`: {e}")))
+        .transpose()?;
+    let req = ManifestRequest {
+        dir: PathBuf::from(args.need("dir")?),
+        base_url: args.need("base-url")?.to_owned(),
+        app_id: args.need("app-id")?.to_owned(),
+        version: version(args.need("version")?)?,
+        target: args
+            .get("target")
+            .map_or_else(traykit_updater::feed::current_platform, str::to_owned),
+        channel: args.get("channel").unwrap_or("stable").to_owned(),
+        rollout,
+        notes: args.get("notes").map(str::to_owned),
+        artifact: PathBuf::from(args.need("artifact")?),
+        previous,
+    };
+    let feed = release::write_manifest(&req, &sk).map_err(|e| e.to_string())?;
+    let (_, rel) = feed.release(&req.channel);
+    println!(
+        "{}: {} {} ({} platform(s))",
+        req.dir.join("latest.json").display(),
+        req.channel,
+        rel.version,
+        rel.platforms.len()
+    );
     Ok(())
 }
 
