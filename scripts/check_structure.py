@@ -78,9 +78,10 @@ What fails (exit 1; 0 with STRUCTURE_CHECK_WARN_ONLY=1)
   * code map drift (only when the root has an ARCHITECTURE.md): every .rs
     file under a workspace crate's src/ must be named in the document's
     "## Code map" section, under the `### … (`<crate dir>/src/`)` heading
-    of its crate, as its path below src/ in backticks (`ipc/codec.rs`; a
+    of its crate, in backticks at the head of a bullet (before the
+    bullet's first `:`), as its path below src/ (`- `ipc/codec.rs`: …`; a
     folder's mod.rs may be named `ipc/` or `ipc/mod.rs`); and every path
-    the code map names there must exist. See codemap_problems().
+    named so must exist. See codemap_problems().
 """
 
 import argparse
@@ -902,30 +903,64 @@ CODEMAP_CRATE = re.compile(r"^###\s.*?`((?:[\w.-]+/)*src)/`")
 CODEMAP_ENTRY = re.compile(r"`([\w./-]+?(?:\.rs|/))`")
 
 
+def codemap_items(lines):
+    """The bullets of a code map section as one string each ("- " starts
+    one, indented lines continue it)."""
+    items = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append(line[2:])
+        elif items and line.startswith("  ") and line.strip():
+            items[-1] += " " + line.strip()
+        else:
+            items.append(None)
+    return [i for i in items if i]
+
+
+def item_head(item):
+    """A bullet's text before its first `:` outside backticks: the modules
+    it is about. Paths named later in the text are references, not entries."""
+    tick = False
+    for i, ch in enumerate(item):
+        if ch == "`":
+            tick = not tick
+        elif ch == ":" and not tick:
+            return item[:i]
+    return item
+
+
 def codemap_names(text):
-    """{src dir: set of paths below it} named in the code map section."""
-    names, src, inside = {}, None, False
+    """{src dir: set of paths below it} named at the head of a bullet in the
+    code map section, under a `### … (`<dir>/src/`)` heading."""
+    names, src, inside, block = {}, None, False, []
+
+    def take():
+        if src is None:
+            return
+        for item in codemap_items(block):
+            for tok in CODEMAP_ENTRY.findall(item_head(item)):
+                if tok.startswith(src + "/"):
+                    tok = tok[len(src) + 1:]
+                names[src].add(tok)
+
     for line in text.splitlines():
         if CODEMAP_HEADING.match(line):
             inside = True
             continue
-        if inside and re.match(r"^##\s", line):
-            break
         if not inside:
             continue
-        m = CODEMAP_CRATE.match(line)
-        if m:
-            src = m.group(1)
-            names.setdefault(src, set())
+        if re.match(r"^##\s", line):
+            break
+        if line.startswith("#"):
+            take()
+            block = []
+            m = CODEMAP_CRATE.match(line)
+            src = m.group(1) if m else None
+            if src is not None:
+                names.setdefault(src, set())
             continue
-        if src is None or line.startswith("#"):
-            continue
-        for tok in CODEMAP_ENTRY.findall(line):
-            if tok.startswith(src + "/"):
-                tok = tok[len(src) + 1:]
-            if tok.startswith("/") or tok.startswith("."):
-                continue
-            names[src].add(tok)
+        block.append(line)
+    take()
     return names
 
 

@@ -249,16 +249,19 @@ class Check(unittest.TestCase):
             `gone.rs` outside the code map is no entry.
             ## Code map
             ### `demo` (`src/`)
-            - `lib.rs`: the root. `a/`: the folder (its mod.rs); `a/c.rs`, `a/tests.rs`.
+            - `lib.rs`: the root; `gone.rs` after the colon is a reference, no entry.
+            - `a/`: the folder (its mod.rs).
+            - `a/c.rs`, `a/tests.rs`: a head may name
+              several, `b.rs` after the colon does not count.
             - `src/b.rs`: a full path works too.
             ## Next
             - `ignored.rs`
             """)
         self.assertEqual(problems(full), [])
-        missing = problems(full.replace("`a/c.rs`, ", ""))
+        missing = problems(full.replace("- `a/c.rs`, ", "- "))
         self.assertEqual(len(missing), 1, missing)
         self.assertIn("src/a/c.rs is not in the code map", missing[0])
-        stale = problems(full.replace("`a/tests.rs`", "`a/tests.rs`, `a/old.rs`"))
+        stale = problems(full.replace("`a/tests.rs`:", "`a/tests.rs`, `a/old.rs`:"))
         self.assertEqual(len(stale), 1, stale)
         self.assertIn("`a/old.rs`", stale[0])
         self.assertIn("does not exist", stale[0])
