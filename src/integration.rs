@@ -1,6 +1,7 @@
-//! The builder options for single instance, `--ctl`, deep links, autostart,
-//! shortcuts and logging, and the steps `run` takes for them before and
-//! after the actors boot.
+//! The desktop integration's platform half: the builder's options for
+//! single instance, `--ctl`, deep links, autostart, shortcuts and logging
+//! (set through `builder/desktop.rs`), and the steps `run` takes for them
+//! before and after the actors boot.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -12,7 +13,6 @@ use traykit_actors::desktop::{
 };
 use traykit_actors::ipc::{Capabilities, Capability};
 
-use crate::builder::AppBuilder;
 use crate::error::Error;
 use crate::instance::{self, Acquired, Primary};
 use crate::logging::LogOptions;
@@ -29,17 +29,17 @@ pub const CTL_FLAG: &str = "--ctl";
 /// Builder state for the desktop integration.
 #[derive(Default)]
 pub(crate) struct Options {
-    id: Option<String>,
-    single_instance: bool,
-    ctl_capabilities: Vec<Result<Capability, String>>,
-    deep_link_scheme: Option<String>,
-    autostart_dir: Option<PathBuf>,
-    started_hidden: Option<bool>,
-    logging: Option<LogOptions>,
-    page_log: PageLogLimits,
-    on_second_instance: Vec<SecondFn>,
-    on_deep_link: Vec<DeepLinkFn>,
-    on_shortcut: Vec<ShortcutFn>,
+    pub(crate) id: Option<String>,
+    pub(crate) single_instance: bool,
+    pub(crate) ctl_capabilities: Vec<Result<Capability, String>>,
+    pub(crate) deep_link_scheme: Option<String>,
+    pub(crate) autostart_dir: Option<PathBuf>,
+    pub(crate) started_hidden: Option<bool>,
+    pub(crate) logging: Option<LogOptions>,
+    pub(crate) page_log: PageLogLimits,
+    pub(crate) on_second_instance: Vec<SecondFn>,
+    pub(crate) on_deep_link: Vec<DeepLinkFn>,
+    pub(crate) on_shortcut: Vec<ShortcutFn>,
     /// Set by the runtime (a display is there); `TestApp` has none.
     pub(crate) shortcuts: Option<Arc<dyn ShortcutBackend>>,
 }
@@ -113,97 +113,6 @@ impl Options {
     }
 }
 
-impl AppBuilder {
-    /// A stable, file-name-safe id for the app (default: its name in
-    /// lower-case with dashes, `"Desk helper"` → `desk-helper`). Names the
-    /// instance socket, the autostart entry, the log files.
-    pub fn id(mut self, id: impl Into<String>) -> Self {
-        self.desktop.id = Some(id.into());
-        self
-    }
-
-    /// One instance per user: a second launch hands its arguments and
-    /// working directory to the running instance (a [`SecondInstance`]
-    /// message) and exits with code 0. Also enables `--ctl`.
-    pub fn single_instance(mut self, enabled: bool) -> Self {
-        self.desktop.single_instance = enabled;
-        self
-    }
-
-    /// Runs `f` on every second launch (single instance).
-    pub fn on_second_instance(
-        mut self,
-        f: impl Fn(&AppHandle, &SecondInstance) + Send + 'static,
-    ) -> Self {
-        self.desktop.on_second_instance.push(Box::new(f));
-        self
-    }
-
-    /// Grants the control CLI (`myapp --ctl METHOD key=value…`) methods, as
-    /// a capability JSON whose `windows` is `["ctl"]`. Without one, every
-    /// ctl call is refused (-32001). Needs `single_instance(true)`.
-    pub fn ctl_capability(mut self, json: &str) -> Self {
-        self.desktop
-            .ctl_capabilities
-            .push(Capability::from_json(json).map_err(|e| e.to_string()));
-        self
-    }
-
-    /// The app handles `scheme://…` URLs: one in the arguments of this or a
-    /// later launch (single instance) arrives as a [`DeepLink`] message.
-    /// Register the handler with the desktop through a
-    /// [`DesktopEntry`](crate::desktop_entry::DesktopEntry) (`.scheme`).
-    pub fn deep_link_scheme(mut self, scheme: impl Into<String>) -> Self {
-        self.desktop.deep_link_scheme = Some(scheme.into());
-        self
-    }
-
-    /// Runs `f` on every deep link.
-    pub fn on_deep_link(mut self, f: impl Fn(&AppHandle, &DeepLink) + Send + 'static) -> Self {
-        self.desktop.on_deep_link.push(Box::new(f));
-        self
-    }
-
-    /// Runs `f` on every press of a global shortcut the app registered
-    /// (`app.register_shortcut(id, accelerator)`).
-    pub fn on_shortcut(
-        mut self,
-        f: impl Fn(&AppHandle, &ShortcutPressed) + Send + 'static,
-    ) -> Self {
-        self.desktop.on_shortcut.push(Box::new(f));
-        self
-    }
-
-    /// Where the autostart entry goes (default `$XDG_CONFIG_HOME/autostart`).
-    pub fn autostart_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.desktop.autostart_dir = Some(dir.into());
-        self
-    }
-
-    /// Overrides whether the app counts as started hidden (default: whether
-    /// `--hidden` is among the arguments). Hidden, windows declared
-    /// `visible_on_start` stay hidden.
-    pub fn started_hidden(mut self, hidden: bool) -> Self {
-        self.desktop.started_hidden = Some(hidden);
-        self
-    }
-
-    /// Installs a `tracing` subscriber: stderr plus a daily file in the
-    /// app's log directory ([`logging::log_dir`](crate::logging::log_dir)),
-    /// filtered by `TRAYKIT_LOG`, else `RUST_LOG`. Off by default, so an
-    /// app's own subscriber is not replaced.
-    pub fn logging(mut self, options: LogOptions) -> Self {
-        self.desktop.logging = Some(options);
-        self
-    }
-
-    /// Limits on pages' `log.write` (rate per window, sizes).
-    pub fn page_log_limits(mut self, limits: PageLogLimits) -> Self {
-        self.desktop.page_log = limits;
-        self
-    }
-}
-
 /// What `run` keeps from the steps before boot.
 pub(crate) struct Prepared {
     /// Keeps the log file writer alive until `run` returns.
@@ -224,17 +133,18 @@ fn args() -> Vec<String> {
 /// (a second launch hands off and exits 0), `--hidden`, deep links in argv,
 /// the shortcut backend.
 pub(crate) fn prepare(
-    builder: &mut AppBuilder,
+    name: &str,
+    desktop: &mut Options,
     app_slot: Arc<OnceLock<AppHandle>>,
 ) -> Result<Prepared, Error> {
-    let id = builder.desktop.id(&builder.name);
-    let log_guard = match &builder.desktop.logging {
+    let id = desktop.id(name);
+    let log_guard = match &desktop.logging {
         Some(options) => crate::logging::install(&id, options)?,
         None => None,
     };
     let args = args();
     let mut ctl = Capabilities::default();
-    for cap in std::mem::take(&mut builder.desktop.ctl_capabilities) {
+    for cap in std::mem::take(&mut desktop.ctl_capabilities) {
         ctl.push(cap.map_err(Error::Capability)?);
     }
     if let Some(pos) = args.iter().position(|a| a == CTL_FLAG) {
@@ -243,7 +153,7 @@ pub(crate) fn prepare(
         drop(log_guard);
         std::process::exit(code);
     }
-    let primary = if builder.desktop.single_instance {
+    let primary = if desktop.single_instance {
         match instance::acquire(&id)? {
             Acquired::Primary(primary) => Some(primary),
             Acquired::Running(path) => {
@@ -257,17 +167,17 @@ pub(crate) fn prepare(
     } else {
         None
     };
-    if builder.desktop.started_hidden.is_none() {
-        builder.desktop.started_hidden = Some(args.iter().any(|a| a == HIDDEN_FLAG));
+    if desktop.started_hidden.is_none() {
+        desktop.started_hidden = Some(args.iter().any(|a| a == HIDDEN_FLAG));
     }
-    let deep_links = match &builder.desktop.deep_link_scheme {
+    let deep_links = match &desktop.deep_link_scheme {
         Some(scheme) => deep_links_in(scheme, &args)
             .into_iter()
             .map(str::to_owned)
             .collect(),
         None => Vec::new(),
     };
-    builder.desktop.shortcuts = Some(crate::shortcuts::HotkeyBackend::new(app_slot));
+    desktop.shortcuts = Some(crate::shortcuts::HotkeyBackend::new(app_slot));
     Ok(Prepared {
         _log_guard: log_guard,
         primary,

@@ -39,8 +39,6 @@ pub struct AppConfig {
     /// The isolation pattern: when set, every page's IPC goes through this
     /// isolation application and is sealed (see [`crate::isolation`]).
     pub isolation: Option<crate::isolation::Isolation>,
-    /// Single instance, deep links, autostart, shortcuts, page logs.
-    pub desktop: crate::desktop::DesktopConfig,
 }
 
 /// The app's data directory for `name`: `$XDG_DATA_HOME/<name>` (usually

@@ -76,7 +76,6 @@ struct Inner {
     /// The thread every store actor runs on, started with the first store.
     store_thread: std::sync::OnceLock<actix::ArbiterHandle>,
     store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
-    desktop: crate::desktop::Desktop,
     /// The started plugins' names.
     plugins: RwLock<Vec<String>>,
     /// Windows declared through `window.open` (pages, ctl), for its bound.
@@ -98,6 +97,7 @@ impl std::fmt::Debug for AppHandle {
 }
 
 impl AppHandle {
+    #[doc(hidden)]
     /// Starts the app's actors. Must run inside an actix `System`.
     pub fn start(config: AppConfig, ui: UiHandle) -> AppHandle {
         let trays = Trays::default();
@@ -131,7 +131,6 @@ impl AppHandle {
                 data_dir: config.data_dir,
                 ipc_limits: config.ipc_limits,
                 isolation: config.isolation,
-                desktop: crate::desktop::Desktop::new(config.desktop),
                 ready: std::sync::atomic::AtomicBool::new(false),
                 page_windows: std::sync::atomic::AtomicUsize::new(0),
                 plugins: RwLock::default(),
@@ -156,10 +155,6 @@ impl AppHandle {
         }
     }
 
-    pub(crate) fn desktop_state(&self) -> &crate::desktop::Desktop {
-        &self.inner.desktop
-    }
-
     /// The app's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -170,6 +165,7 @@ impl AppHandle {
         self.inner.timeout
     }
 
+    #[doc(hidden)]
     /// The handle actors use to reach the UI thread.
     pub fn ui(&self) -> &UiHandle {
         &self.inner.ui
@@ -195,11 +191,13 @@ impl AppHandle {
         self.inner.isolation.as_ref()
     }
 
+    #[doc(hidden)]
     /// The methods pages can call.
     pub fn router(&self) -> &Router {
         &self.inner.router
     }
 
+    #[doc(hidden)]
     /// What each window may call.
     pub fn capabilities(&self) -> &Capabilities {
         &self.inner.capabilities

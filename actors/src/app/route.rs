@@ -7,6 +7,7 @@ use crate::ui::UiEvent;
 use super::AppHandle;
 
 impl AppHandle {
+    #[doc(hidden)]
     /// Marks boot as done and delivers the UI events held until now, in
     /// order. Called by the runtime after `setup`.
     pub fn mark_ready(&self) {
@@ -22,6 +23,7 @@ impl AppHandle {
         }
     }
 
+    #[doc(hidden)]
     /// Routes an event from the UI thread to the actor that owns it. Safe to
     /// call from any thread; never blocks. Before boot is done the event is
     /// held and delivered by [`mark_ready`](Self::mark_ready).

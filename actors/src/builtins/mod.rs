@@ -31,7 +31,8 @@
 //! # Layout
 //! One file per domain, each with its own `register`: `window`, `tray`,
 //! `notify`, `store`, `app`. The desktop integration's built-ins
-//! (`autostart.*`, `shortcut.*`, `log.write`) live with it in `desktop`.
+//! (`autostart.*`, `shortcut.*`, `log.write`) come with its plugin
+//! (`crate::desktop::DesktopPlugin`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -48,7 +49,6 @@ pub use window::MAX_PAGE_WINDOWS;
 
 /// Registers every built-in method.
 pub fn register(router: &mut Router) {
-    crate::desktop::register_builtins(router);
     window::register(router);
     tray::register(router);
     notify::register(router);

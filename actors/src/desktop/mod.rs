@@ -14,6 +14,7 @@
 //! - `autostart`: [`Autostart`], the XDG autostart entry.
 //! - `shortcuts`: [`ShortcutBackend`], [`ShortcutPressed`] and registering.
 //! - `page_log`: `log.write`, its limits and its escaping.
+//! - `plugin`: [`DesktopPlugin`], which adds all of it to an app.
 //! - `builtins`: the `autostart.*` / `shortcut.*` / `log.write` methods.
 
 use std::collections::HashMap;
@@ -29,11 +30,13 @@ use crate::sync::Subscribers;
 mod autostart;
 mod builtins;
 mod page_log;
+mod plugin;
 mod shortcuts;
 
 pub use autostart::{Autostart, AutostartError};
 pub use builtins::register_builtins;
 pub use page_log::PageLogLimits;
+pub use plugin::DesktopPlugin;
 pub use shortcuts::{ShortcutBackend, ShortcutError, ShortcutPressed};
 
 /// A second launch of the app, handed over to this (the running) instance,
@@ -99,7 +102,7 @@ impl DesktopConfig {
     }
 }
 
-/// The desktop-integration state an [`AppHandle`] carries.
+/// The desktop-integration state, managed by [`DesktopPlugin`].
 pub(crate) struct Desktop {
     config: DesktopConfig,
     second_instance: Subscribers<SecondInstance>,
@@ -137,8 +140,13 @@ pub fn deep_links_in<'a>(scheme: &str, args: &'a [String]) -> Vec<&'a str> {
 }
 
 impl AppHandle {
+    /// The plugin's state; an app started without the plugin (only
+    /// possible below the builder) gets one with nothing enabled.
     fn desktop(&self) -> &Desktop {
-        self.desktop_state()
+        static NONE: std::sync::OnceLock<Desktop> = std::sync::OnceLock::new();
+        self.state::<Desktop>().unwrap_or_else(|| {
+            NONE.get_or_init(|| Desktop::new(DesktopConfig::new("traykit-app", "traykit app")))
+        })
     }
 
     /// The app's id (file-name safe): names its instance socket, autostart
@@ -178,6 +186,7 @@ impl AppHandle {
         self.subscribe_deep_links(Callback::start(self.clone(), f));
     }
 
+    #[doc(hidden)]
     /// Hands a second launch to the subscribers, then each deep link in its
     /// arguments. Called by the instance server.
     pub fn deliver_second_instance(&self, msg: SecondInstance) {
@@ -195,6 +204,7 @@ impl AppHandle {
         }
     }
 
+    #[doc(hidden)]
     /// Hands a deep link to the subscribers.
     pub fn deliver_deep_link(&self, url: String) {
         tracing::info!(%url, "deep link");

@@ -121,6 +121,7 @@ impl AppHandle {
         self.subscribe_shortcuts(Callback::start(self.clone(), f));
     }
 
+    #[doc(hidden)]
     /// Hands a press of shortcut `id` to the subscribers (called by the
     /// backend). Ids not registered (any more) are ignored.
     pub fn deliver_shortcut(&self, id: &str) {

@@ -1,7 +1,7 @@
 //! The store actor: one per named store, the only writer of its file.
 
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +10,8 @@ use actix::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::file::*;
-use super::{parse, OnCorrupt, StoreError, StoreOptions, MAX_KEY_BYTES};
+use super::load::{io_error, make_private, migrate, read_or_recover};
+use super::{StoreError, StoreOptions, MAX_KEY_BYTES};
 
 /// A change to a store, sent to watchers.
 #[derive(Debug, Clone, PartialEq, Message)]
@@ -109,27 +110,13 @@ impl StoreActor {
     /// [`open`](Self::open), borrowing the options so that a caller can try
     /// again with the same ones after a failure.
     pub fn open_with(dir: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
-        let StoreOptions {
-            name,
-            version,
-            migrations,
-            debounce,
-            on_corrupt,
-            max_bytes,
-            lock_wait,
-        } = options;
-        let (name, version) = (name.clone(), *version);
+        let (name, version) = (options.name.clone(), options.version);
         if !valid_name(&name) {
             return Err(StoreError::BadName(name));
         }
         let store_file = format!("{name}.json");
         let path = dir.join(&store_file);
-        let io = |op: &'static str, e: std::io::Error| StoreError::Io {
-            store: name.clone(),
-            op,
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
+        let io = |op: &'static str, e: std::io::Error| io_error(&name, &path, op, e);
         // Stores hold what the user typed or the app knows about them:
         // private to the user, like the files in them.
         std::fs::DirBuilder::new()
@@ -143,86 +130,12 @@ impl StoreActor {
         let lock = lock_store(
             &name,
             &real_dir.join(format!("{store_file}.lock")),
-            *lock_wait,
+            options.lock_wait,
         )?;
         remove_stale_temp_files(&name, dir, &store_file);
-        let (mut found, mut data) = match std::fs::read(&path) {
-            Ok(bytes) => match parse(&bytes) {
-                Ok(loaded) => loaded,
-                Err(reason) => match on_corrupt {
-                    OnCorrupt::Fail => {
-                        return Err(StoreError::Corrupt {
-                            store: name,
-                            path: path.display().to_string(),
-                            reason,
-                        })
-                    }
-                    OnCorrupt::StartEmpty => {
-                        let millis = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map(|d| d.as_millis())
-                            .unwrap_or(0);
-                        let aside = dir.join(format!("{name}.json.corrupt-{millis}"));
-                        std::fs::rename(&path, &aside).map_err(|e| io("keep aside", e))?;
-                        tracing::warn!(store = %name, %reason, aside = %aside.display(),
-                            "corrupt store kept aside; starting empty");
-                        (version, Map::new())
-                    }
-                },
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (version, Map::new()),
-            Err(e) => return Err(io("read", e)),
-        };
-        if found > version {
-            return Err(StoreError::TooNew {
-                store: name,
-                found,
-                expected: version,
-            });
-        }
-        let migrated = found < version;
-        while found < version {
-            let next = match migrations.get(&found) {
-                Some(migrate) => {
-                    // A migration is app code run on whichever thread opens
-                    // the store (the window actor's, for a page's
-                    // `store.watch`): a panic in it must fail this open, not
-                    // unwind through that thread.
-                    let input = Value::Object(data);
-                    let outcome =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| migrate(input)))
-                            .unwrap_or_else(|payload| {
-                                Err(format!("panicked: {}", panic_message(payload.as_ref())))
-                            });
-                    outcome.map_err(|reason| StoreError::Migration {
-                        store: name.clone(),
-                        from: found,
-                        reason,
-                    })?
-                }
-                // No function for this step: the data carries over as is.
-                None => Value::Object(data),
-            };
-            data = match next {
-                Value::Object(map) => map,
-                other => {
-                    return Err(StoreError::Migration {
-                        store: name,
-                        from: found,
-                        reason: format!("migration returned {other}, not an object"),
-                    })
-                }
-            };
-            found += 1;
-        }
-        // Files an older traykit created 0644 become private on open too,
-        // not only on their next write.
-        if let Ok(meta) = std::fs::metadata(&path) {
-            if meta.permissions().mode() & 0o077 != 0 {
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| io("make private", e))?;
-            }
-        }
+        let (found, data) = read_or_recover(&name, dir, &path, version, options.on_corrupt)?;
+        let (data, migrated) = migrate(&name, found, version, data, &options.migrations)?;
+        make_private(&path).map_err(|e| io("make private", e))?;
         let bytes =
             empty_doc_len(version) + data.iter().map(|(k, v)| entry_len(k, v)).sum::<usize>();
         let store = Self {
@@ -230,11 +143,11 @@ impl StoreActor {
             path,
             version,
             data,
-            debounce: *debounce,
+            debounce: options.debounce,
             dirty: false,
             flush_scheduled: false,
             watchers: Vec::new(),
-            max_bytes: *max_bytes,
+            max_bytes: options.max_bytes,
             bytes,
             retry: None,
             _lock: lock,

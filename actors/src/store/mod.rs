@@ -16,6 +16,7 @@
 //! - `options`: [`StoreOptions`], [`OnCorrupt`], and [`parse`] of a file.
 //! - `file`: the file side — the advisory lock, atomic writes' temporary
 //!   files, size accounting.
+//! - `load`: reading a file (or keeping a corrupt one aside), migrations.
 //! - `actor`: [`StoreActor`] and its messages.
 //! - `handle`: [`StoreHandle`], the typed `Send + Clone` way in.
 
@@ -23,6 +24,7 @@ mod actor;
 mod error;
 mod file;
 mod handle;
+mod load;
 mod options;
 
 pub use actor::{

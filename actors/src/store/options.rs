@@ -18,7 +18,7 @@ pub enum OnCorrupt {
     StartEmpty,
 }
 
-type Migration = Box<dyn Fn(Value) -> Result<Value, String> + Send>;
+pub(super) type Migration = Box<dyn Fn(Value) -> Result<Value, String> + Send>;
 
 /// How a store is opened: name, schema version and migrations, durability.
 pub struct StoreOptions {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::store::StoreHandle;
+use crate::store::{parse, OnCorrupt, StoreHandle};
 use proptest::prelude::*;
 use std::os::unix::fs::PermissionsExt;
 

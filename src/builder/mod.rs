@@ -1,21 +1,28 @@
 //! `App::builder()`: what the app is made of, declared before it runs.
+//!
+//! # Layout
+//! - `mod.rs`: [`App`], [`AppBuilder`] and its general options.
+//! - `desktop`: the desktop-integration options (single instance, deep
+//!   links, autostart, shortcuts, logging) — sugar for the desktop plugin.
+//! - `boot`: checking the declarations, building the plugins, starting.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use traykit_actors::app::{
-    AppConfig, AppHandle, PageEvent, Plugin, PluginError, PluginSetup, StateMap,
-};
+use traykit_actors::app::{AppHandle, PageEvent, Plugin, StateMap};
+use traykit_actors::desktop::{DesktopConfig, DesktopPlugin};
 use traykit_actors::ipc::{typed, CallContext, Capabilities, Capability, Router, RpcError};
-use traykit_actors::notifier::{NotificationBackend, NotificationEvent};
-use traykit_actors::supervise::panic_message;
+use traykit_actors::notifier::NotificationEvent;
 use traykit_actors::tray::{MenuClicked, Tray, TrayActivated};
-use traykit_actors::ui::UiHandle;
 use traykit_actors::window::Window;
 
 use crate::error::Error;
+
+mod boot;
+mod desktop;
+
+use boot::Declared;
 
 /// The error type `setup` closures may return.
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
@@ -27,9 +34,9 @@ type ActivationFn = Box<dyn Fn(&AppHandle, &TrayActivated) + Send>;
 type EventFn = Box<dyn Fn(&AppHandle, &PageEvent) + Send>;
 
 /// The page-side IPC bridge, injected into every page before its scripts.
-const BRIDGE_JS: &str = include_str!("../ui-assets/traykit.js");
+const BRIDGE_JS: &str = include_str!("../../ui-assets/traykit.js");
 /// `window.__TAURI_INTERNALS__` on top of the bridge (opt-in).
-const TAURI_COMPAT_JS: &str = include_str!("../ui-assets/tauri-compat.js");
+const TAURI_COMPAT_JS: &str = include_str!("../../ui-assets/tauri-compat.js");
 
 /// Entry point: `App::builder()`.
 #[derive(Debug)]
@@ -309,6 +316,8 @@ impl AppBuilder {
         traykit_actors::builtins::register(&mut declared.router);
         declared.router.extend(self.router.clone());
         // Built, never started: the report needs their methods and grants.
+        let desktop = DesktopPlugin::new(DesktopConfig::new("report", &self.name));
+        declared.build_plugins(&[Box::new(desktop) as Box<dyn Plugin>])?;
         declared.build_plugins(&self.plugins)?;
         Ok(traykit_actors::report::CapabilityReport::new(
             &declared.capabilities,
@@ -432,192 +441,5 @@ impl AppBuilder {
     pub fn opengl(mut self, enabled: bool) -> Self {
         self.opengl = enabled;
         self
-    }
-
-    /// Starts the actor graph against `ui`: actors, plugins, trays, hooks,
-    /// setup. Runs inside the actix System.
-    pub(crate) async fn boot(
-        self,
-        ui: UiHandle,
-        notifications: Arc<dyn NotificationBackend + Send + Sync>,
-        app_slot: impl FnOnce(&AppHandle),
-    ) -> Result<AppHandle, Error> {
-        let (config, boot) = self.into_config(notifications)?;
-        let app = AppHandle::start(config, ui);
-        app_slot(&app);
-        boot.run(&app).await?;
-        app.mark_ready();
-        Ok(app)
-    }
-
-    /// Checks the declarations and merges in the plugins': what the actor
-    /// graph starts from, and what boot does once it runs.
-    fn into_config(
-        mut self,
-        notifications: Arc<dyn NotificationBackend + Send + Sync>,
-    ) -> Result<(AppConfig, Boot), Error> {
-        if let Some(ty) = self.duplicate_state {
-            return Err(Error::DuplicateState(ty));
-        }
-        if let Some(name) = self.duplicate_command {
-            return Err(Error::DuplicateCommand(name));
-        }
-        let mut capabilities = Capabilities::default();
-        for cap in std::mem::take(&mut self.capabilities) {
-            capabilities.push(cap.map_err(Error::Capability)?);
-        }
-        let mut router = Router::default();
-        traykit_actors::builtins::register(&mut router);
-        for name in self.router.methods() {
-            if router.contains(name) {
-                return Err(Error::DuplicateCommand(name.to_owned()));
-            }
-        }
-        router.extend(std::mem::take(&mut self.router));
-        let mut init_script = BRIDGE_JS.to_owned();
-        if self.tauri_compat {
-            init_script.push('\n');
-            init_script.push_str(TAURI_COMPAT_JS);
-        }
-        let mut declared = Declared {
-            router,
-            capabilities,
-            init_script,
-            state: std::mem::take(&mut self.state),
-            stores: std::mem::take(&mut self.stores),
-        };
-        declared.build_plugins(&self.plugins)?;
-        let (desktop, desktop_hooks) = self.desktop.into_config(&self.name);
-        let data_dir = self
-            .data_dir
-            .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
-        let config = AppConfig {
-            data_dir,
-            stores: declared.stores,
-            ipc_limits: self.ipc_limits,
-            name: self.name,
-            request_timeout: self.request_timeout,
-            shutdown_timeout: self.shutdown_timeout,
-            state: declared.state,
-            notifications,
-            router: declared.router,
-            capabilities: declared.capabilities,
-            init_script: declared.init_script,
-            dev_url: self.dev_url,
-            isolation: self.isolation,
-            desktop,
-        };
-        let boot = Boot {
-            on_menu: self.on_menu,
-            on_notification: self.on_notification,
-            on_activation: self.on_activation,
-            on_event: self.on_event,
-            desktop_hooks,
-            plugins: self.plugins,
-            trays: self.trays,
-            windows: self.windows,
-            setup: self.setup,
-        };
-        Ok((config, boot))
-    }
-}
-
-/// The declarations plugins add to: methods, capabilities, page script,
-/// state, stores.
-struct Declared {
-    router: Router,
-    capabilities: Capabilities,
-    init_script: String,
-    state: StateMap,
-    stores: Vec<traykit_actors::store::StoreOptions>,
-}
-
-impl Declared {
-    /// Runs every plugin's `build`, in order; names must be unique.
-    fn build_plugins(&mut self, plugins: &[Box<dyn Plugin>]) -> Result<(), Error> {
-        let mut names = std::collections::BTreeSet::new();
-        for plugin in plugins {
-            if !names.insert(plugin.name()) {
-                return Err(PluginError::Duplicate(plugin.name().to_owned()).into());
-            }
-            let mut setup = PluginSetup::new(
-                plugin.name(),
-                &mut self.router,
-                &mut self.capabilities,
-                &mut self.init_script,
-                &mut self.state,
-                &mut self.stores,
-            );
-            plugin.build(&mut setup)?;
-        }
-        Ok(())
-    }
-}
-
-/// What boot does once the actors run, in this order.
-struct Boot {
-    on_menu: Vec<MenuFn>,
-    on_notification: Vec<NotificationFn>,
-    on_activation: Vec<ActivationFn>,
-    on_event: Vec<EventFn>,
-    desktop_hooks: crate::integration::Hooks,
-    plugins: Vec<Box<dyn Plugin>>,
-    trays: Vec<Tray>,
-    windows: Vec<Window>,
-    setup: Vec<SetupFn>,
-}
-
-impl Boot {
-    async fn run(self, app: &AppHandle) -> Result<(), Error> {
-        // Hooks first: a click on a tray that has just appeared must find
-        // its subscribers already there.
-        for f in self.on_menu {
-            app.on_menu_click(f);
-        }
-        for f in self.on_notification {
-            app.on_notification(f);
-        }
-        for f in self.on_activation {
-            app.on_tray_activated(f);
-        }
-        for f in self.on_event {
-            app.on_event(f);
-        }
-        self.desktop_hooks.subscribe(app);
-        // Plugins before the app's own trays, windows and setup, which may
-        // use what they start.
-        for plugin in self.plugins {
-            app.start_plugin(plugin)?;
-        }
-        for tray in self.trays {
-            app.add_tray(tray).await?;
-        }
-        for window in self.windows {
-            // Started at login: stay in the background.
-            let window = if app.started_hidden() {
-                window.visible_on_start(false)
-            } else {
-                window
-            };
-            app.add_window(window)
-                .await
-                .map_err(|e| Error::Window(e.to_string()))?;
-        }
-        for f in self.setup {
-            run_setup(app, f)?;
-        }
-        Ok(())
-    }
-}
-
-/// Runs one `setup` closure; an error or a panic stops the app.
-fn run_setup(app: &AppHandle, f: SetupFn) -> Result<(), Error> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(app))) {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(Error::Setup(e.to_string())),
-        Err(p) => Err(Error::Setup(format!(
-            "panicked: {}",
-            panic_message(p.as_ref())
-        ))),
     }
 }
