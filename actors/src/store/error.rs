@@ -3,6 +3,22 @@
 use crate::error::ActorError;
 
 /// Why a store operation failed.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::store::StoreError;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().store(StoreOptions::new("settings"))).await?;
+/// # let app = test.handle();
+/// let settings = app.store("settings")?;
+/// settings.set("volume", &"loud").await?;
+/// match settings.get::<u8>("volume").await {
+///     Err(StoreError::Type { key, .. }) => assert_eq!(key, "volume"),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {

@@ -8,6 +8,14 @@ use serde_json::{Map, Value};
 use super::{DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES};
 
 /// What to do when the file on disk cannot be loaded.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// // A cache may start over; settings (the default, `Fail`) may not.
+/// let cache = StoreOptions::new("cache").on_corrupt(OnCorrupt::StartEmpty);
+/// # let _ = cache;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum OnCorrupt {
@@ -21,6 +29,23 @@ pub enum OnCorrupt {
 pub(super) type Migration = Box<dyn Fn(Value) -> Result<Value, String> + Send>;
 
 /// How a store is opened: name, schema version and migrations, durability.
+///
+/// ```
+/// use std::time::Duration;
+/// use traykit::prelude::*;
+///
+/// let settings = StoreOptions::new("settings")
+///     .version(2)
+///     // Version 1 kept `theme` as a bool.
+///     .migrate(1, |mut v| {
+///         let dark = v["dark"].take().as_bool().unwrap_or(false);
+///         v["theme"] = (if dark { "dark" } else { "light" }).into();
+///         Ok(v)
+///     })
+///     .debounce(Duration::from_millis(200));
+/// let builder = App::builder().store(settings);
+/// # let _ = builder;
+/// ```
 pub struct StoreOptions {
     pub(super) name: String,
     pub(super) version: u64,
