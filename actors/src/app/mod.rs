@@ -27,6 +27,7 @@ use crate::window::WindowHandle;
 
 mod callback;
 mod config;
+mod context;
 mod events;
 mod lifecycle;
 mod notifications;
@@ -39,6 +40,8 @@ mod windows;
 
 pub(crate) use callback::Callback;
 pub use config::{default_data_dir, AppConfig};
+pub(crate) use context::AppPages;
+pub use context::CallContext;
 pub use events::PageEvent;
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};
