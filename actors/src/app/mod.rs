@@ -87,7 +87,7 @@ struct Inner {
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
 /// Every hook gets one (`setup`, `on_menu_click`, …), and so does every
-/// command (through [`CallContext`](crate::ipc::CallContext)).
+/// command (through [`CallContext`]).
 ///
 /// ```
 /// use traykit::prelude::*;
