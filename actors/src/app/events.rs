@@ -11,6 +11,18 @@ use crate::window::{PushEvent, WindowError};
 use super::{AppHandle, Callback};
 
 /// An event a page emitted, for Rust subscribers.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::app::PageEvent;
+///
+/// let builder = App::builder().on_event(|_app, event: &PageEvent| {
+///     if event.event == "note-saved" {
+///         println!("{} saved {}", event.source, event.payload);
+///     }
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
 pub struct PageEvent {

@@ -86,6 +86,22 @@ struct Inner {
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
+/// Every hook gets one (`setup`, `on_menu_click`, …), and so does every
+/// command (through [`CallContext`]).
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main"))).await?;
+/// # let app = test.handle();
+/// let tray = app.tray("main")?;
+/// tray.set_tooltip("All synced").await?;
+/// app.notify(Notification::new("Sync finished")).await?;
+/// app.emit("sync://done", serde_json::json!({ "files": 3 }));
+/// app.quit();
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct AppHandle {
     inner: Arc<Inner>,
