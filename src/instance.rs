@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 use traykit_actors::app::AppHandle;
+use traykit_actors::app::CallContext;
 use traykit_actors::desktop::SecondInstance;
-use traykit_actors::ipc::{self, codes, CallContext, Capabilities, Incoming, RpcError};
+use traykit_actors::ipc::{self, codes, Capabilities, Incoming, RpcError};
 
 /// The method a second launch calls.
 pub(crate) const SECOND_INSTANCE_METHOD: &str = "traykit.second_instance";

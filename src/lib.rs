@@ -50,11 +50,19 @@ pub use integration::{CTL_FLAG, HIDDEN_FLAG};
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, desktop, desktop_entry, error as actor_error, icon, ids, ipc, isolation, menu,
+    app, builtins, desktop, desktop_entry, error as actor_error, icon, ids, isolation, menu,
     notifier, store, supervise, tray, ui, window, ActorError, UiError,
 };
 #[cfg(feature = "webview")]
 pub use webview::DEFAULT_CSP;
+
+/// JSON-RPC for pages: traykit-actors' `ipc` (codec, `Router<C>`,
+/// dispatcher, capabilities, codes) with the app's context, so handlers
+/// write `traykit::ipc::{CallContext, RpcError}`.
+pub mod ipc {
+    pub use traykit_actors::app::{CallContext, Handler, Router};
+    pub use traykit_actors::ipc::*;
+}
 
 /// The names most apps use.
 pub mod prelude {

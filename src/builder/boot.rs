@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
+use traykit_actors::app::Router;
 use traykit_actors::app::{AppConfig, AppHandle, Plugin, PluginError, PluginSetup, StateMap};
 use traykit_actors::desktop::DesktopPlugin;
-use traykit_actors::ipc::{Capabilities, Router};
+use traykit_actors::ipc::Capabilities;
 use traykit_actors::notifier::NotificationBackend;
 use traykit_actors::supervise::panic_message;
 use traykit_actors::tray::Tray;

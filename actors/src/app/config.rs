@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::ipc::{Capabilities, Router};
+use crate::app::Router;
+use crate::ipc::Capabilities;
 use crate::notify::NotificationBackend;
 
 use super::StateMap;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use crate::ids::TrayId;
-use crate::ipc::{Capabilities, Router};
+use crate::ipc::Capabilities;
 use crate::notify::NotifierActor;
 use crate::sync::Subscribers;
 use crate::tray::{MenuClicked, TrayActivated, TrayHandle};
@@ -42,6 +42,11 @@ pub(crate) use callback::Callback;
 pub use config::{default_data_dir, AppConfig};
 pub(crate) use context::AppPages;
 pub use context::CallContext;
+
+/// The app's router: `ipc::Router` with the app's [`CallContext`].
+pub type Router = crate::ipc::Router<CallContext>;
+/// A method handler of the app's router.
+pub type Handler = crate::ipc::Handler<CallContext>;
 pub use events::PageEvent;
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};

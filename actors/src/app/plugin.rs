@@ -16,7 +16,8 @@ use actix::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::ipc::{typed, CallContext, Capabilities, Capability, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{typed, Capabilities, Capability, RpcError};
 use crate::store::StoreOptions;
 use crate::supervise::guard_callback;
 
@@ -237,7 +238,7 @@ impl<'a> PluginSetup<'a> {
     pub fn insert_method(
         &mut self,
         name: &str,
-        handler: crate::ipc::Handler,
+        handler: crate::app::Handler,
     ) -> Result<&mut Self, PluginError> {
         if self.router.contains(name) {
             return Err(PluginError::DuplicateMethod(name.to_owned()));

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::ipc::{CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::RpcError;
 
 use super::method;
 

@@ -41,7 +41,8 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::ipc::{typed, CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{typed, RpcError};
 
 mod app;
 mod notify;

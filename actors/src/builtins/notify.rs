@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use crate::ipc::{codes, CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{codes, RpcError};
 use crate::notify::Notification;
 
 use super::method;

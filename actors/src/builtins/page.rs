@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::app::CallContext;
-use crate::ipc::{codes, typed, Router, RpcError};
+use crate::app::Router;
+use crate::ipc::{codes, typed, RpcError};
 use crate::window::{is_core_event, PageLink, CORE_EVENT_PREFIXES};
 
 #[derive(Deserialize)]
@@ -84,7 +85,7 @@ fn page<'a>(ctx: &'a CallContext, method: &str) -> Result<&'a PageLink, RpcError
 }
 
 /// Registers the page methods.
-pub(crate) fn register(router: &mut Router<CallContext>) {
+pub(crate) fn register(router: &mut Router) {
     for (name, on) in [("event.listen", true), ("event.unlisten", false)] {
         router.insert(
             name,
@@ -148,7 +149,7 @@ mod tests {
 
     #[test]
     fn page_methods_are_routed_and_a_store_watch_grant_is_no_typo() {
-        let mut router: Router<CallContext> = Router::default();
+        let mut router = Router::default();
         crate::builtins::register(&mut router);
         for m in [
             "event.listen",

@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::ipc::{codes, CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{codes, RpcError};
 
 use super::method;
 

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::ipc::{codes, CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{codes, RpcError};
 use crate::tray::TrayError;
 
 use super::method;

@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::ipc::{typed, CallContext, Router, RpcError};
+use crate::app::{CallContext, Router};
+use crate::ipc::{typed, RpcError};
 
 use super::page_log::{page_log, LogWrite};
 

@@ -4,7 +4,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::app::AppHandle;
-use crate::ipc::{limit_exceeded, CallContext, IpcLimits, RateLimiter, RpcError};
+use crate::app::CallContext;
+use crate::ipc::{limit_exceeded, IpcLimits, RateLimiter, RpcError};
 use crate::sync::lock;
 
 /// Limits on `log.write`: each window may write `per_second` lines on

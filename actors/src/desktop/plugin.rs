@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
+use crate::app::Router;
 use crate::app::{Plugin, PluginError, PluginSetup};
-use crate::ipc::Router;
 use crate::sync::lock;
 
 use super::{register_builtins, Desktop, DesktopConfig};

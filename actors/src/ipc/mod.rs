@@ -26,9 +26,6 @@ pub use dispatch::{dispatch, reply, Dispatch, Pending};
 pub use error::{limit_exceeded, RpcError};
 pub use limits::{IpcLimits, RateLimiter};
 pub use router::{parse_params, typed, Handler, HandlerFuture, Router};
-// Transitional: `CallContext` lives above `ipc`; this old path goes when
-// `app/` re-exports it.
-pub use crate::app::CallContext;
 
 #[cfg(test)]
 mod props;

@@ -12,16 +12,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::RpcError;
-// Transitional: the default context type, until the app's alias
-// (`app::Router`) replaces the default.
-use crate::app::CallContext;
 use crate::supervise::{self, panic_message};
 
 /// A handler's future; runs on the actor thread, so it need not be `Send`.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
 /// A type-erased method handler, given the call's context `C` and params.
-pub type Handler<C = CallContext> = Arc<dyn Fn(C, Option<Value>) -> HandlerFuture + Send + Sync>;
+pub type Handler<C> = Arc<dyn Fn(C, Option<Value>) -> HandlerFuture + Send + Sync>;
 
 /// Deserialises params into `A`. "No params" may be spelled as a missing
 /// `params`, `{}` or `[]` (Tauri pages always send `{}`): each is tried as
@@ -69,7 +66,7 @@ where
 /// Method name → handler, for handlers that take a context `C` (axum's
 /// `Router<S>`: the router knows nothing of what `C` is; the app's built-in
 /// one is `Router<CallContext>`).
-pub struct Router<C = CallContext> {
+pub struct Router<C> {
     methods: HashMap<String, Handler<C>>,
 }
 
