@@ -16,8 +16,6 @@ use traykit_actors::notifier::NotificationEvent;
 use traykit_actors::tray::{MenuClicked, Tray, TrayActivated};
 use traykit_actors::window::Window;
 
-use crate::error::Error;
-
 mod boot;
 mod desktop;
 
@@ -157,7 +155,7 @@ impl AppBuilder {
 
     /// Runs once the trays exist, on the actor thread: start your actors
     /// here. An error (or a panic) stops the app and `run` returns
-    /// [`Error::Setup`].
+    /// [`Error::Setup`](crate::Error::Setup).
     pub fn setup(
         mut self,
         f: impl FnOnce(&AppHandle) -> Result<(), SetupError> + Send + 'static,
@@ -231,7 +229,7 @@ impl AppBuilder {
 
     /// Adds a capability from its JSON text (typically
     /// `include_str!("capabilities/main.json")`). An invalid one makes `run`
-    /// fail with [`Error::Capability`]. Without any, pages can call nothing.
+    /// fail with [`Error::Capability`](crate::Error::Capability). Without any, pages can call nothing.
     pub fn capability(mut self, json: &str) -> Self {
         self.capabilities
             .push(Capability::from_json(json).map_err(|e| e.to_string()));

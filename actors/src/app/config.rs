@@ -14,7 +14,7 @@ pub struct AppConfig {
     pub name: String,
     /// Timeout of every request made through a handle.
     pub request_timeout: Duration,
-    /// How long shutdown waits for each [`Shutdown`] subscriber.
+    /// How long shutdown waits for each [`Shutdown`](crate::shutdown::Shutdown) subscriber.
     pub shutdown_timeout: Duration,
     /// Managed state.
     pub state: StateMap,

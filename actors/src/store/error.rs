@@ -65,7 +65,7 @@ pub enum StoreError {
         reason: String,
     },
     /// The change would make the store's document larger than
-    /// [`StoreOptions::max_bytes`]; nothing was changed.
+    /// [`StoreOptions::max_bytes`](super::StoreOptions::max_bytes); nothing was changed.
     #[error(
         "store `{store}`: this change would make it {needed} bytes, over its quota of {limit} \
          bytes (StoreOptions::max_bytes); nothing was changed"
@@ -127,7 +127,7 @@ impl StoreError {
     }
 }
 
-/// Default [`StoreOptions::max_bytes`]: 16 MiB. Every durable write
+/// Default [`StoreOptions::max_bytes`](super::StoreOptions::max_bytes): 16 MiB. Every durable write
 /// rewrites the whole document (encode, write, fsync), so its cost grows
 /// with the store: a settings or state store is kilobytes, and 16 MB
 /// already took 17–55 ms per write and fsync alone (measured on a dev VM's

@@ -11,7 +11,7 @@ use super::{DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum OnCorrupt {
-    /// Refuse to open the store ([`StoreError::Corrupt`]); the file stays.
+    /// Refuse to open the store ([`StoreError::Corrupt`](super::StoreError::Corrupt)); the file stays.
     #[default]
     Fail,
     /// Rename the bad file to `<name>.json.corrupt-<unix ms>` and start empty.
@@ -91,7 +91,7 @@ impl StoreOptions {
 
     /// The largest the store's JSON document may grow, in bytes (default
     /// [`DEFAULT_MAX_BYTES`]). A change that would make it larger is refused
-    /// with [`StoreError::QuotaExceeded`] before it is applied; changes that
+    /// with [`StoreError::QuotaExceeded`](super::StoreError::QuotaExceeded) before it is applied; changes that
     /// shrink it are always allowed, so a store already over a lowered quota
     /// still opens and can be cleaned up.
     pub fn max_bytes(mut self, bytes: usize) -> Self {
@@ -101,7 +101,7 @@ impl StoreOptions {
 
     /// How long opening waits for another process to release the store
     /// (default [`DEFAULT_LOCK_WAIT`]) before failing with
-    /// [`StoreError::Locked`]. The open blocks its thread meanwhile.
+    /// [`StoreError::Locked`](super::StoreError::Locked). The open blocks its thread meanwhile.
     pub fn lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;
         self

@@ -1,7 +1,7 @@
 //! The tray actor: one per tray icon, owner of that icon's model.
 //!
 //! Every change is validated against the model first, then sent to the UI
-//! thread as a whole property ([`TrayUpdate`]). Menu clicks come back from the
+//! thread as a whole property ([`TrayUpdate`](crate::ui::TrayUpdate)). Menu clicks come back from the
 //! UI thread as [`UiEvent`](crate::ui::UiEvent)s, are resolved against the
 //! model (a check item flips here, so the model stays the truth) and are
 //! published to subscribers as [`MenuClicked`].
