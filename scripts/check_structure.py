@@ -75,6 +75,13 @@ What fails (exit 1; 0 with STRUCTURE_CHECK_WARN_ONLY=1)
     its closing brace;
   * a file over MAX_FILE_LINES (600) lines, counting every line that is not
     inside a `#[cfg(test)]` item (comments and blank lines count).
+  * code map drift (only when the root has an ARCHITECTURE.md): every .rs
+    file under a workspace crate's src/ must be named in the document's
+    "## Code map" section, under the `### … (`<crate dir>/src/`)` heading
+    of its crate, in backticks at the head of a bullet (before the
+    bullet's first `:`), as its path below src/ (`- `ipc/codec.rs`: …`; a
+    folder's mod.rs may be named `ipc/` or `ipc/mod.rs`); and every path
+    named so must exist. See codemap_problems().
 """
 
 import argparse
@@ -882,7 +889,121 @@ def check(root, layers=None, max_fn=MAX_FN_LINES, max_file=MAX_FILE_LINES, verbo
             problems.append("long file: %s has %d non-test lines (max %d)" % (rel, nontest, max_file))
     for rel, line, name in ws.missing:
         problems.append("module file not found: %s:%d mod %s" % (rel, line, name))
+
+    # 5. the code map of ARCHITECTURE.md names every module file
+    problems.extend(codemap_problems(root, ws))
     return problems, ws, edges
+
+
+# ---------------------------------------------------------------- code map
+
+CODEMAP_DOC = "ARCHITECTURE.md"
+CODEMAP_HEADING = re.compile(r"^##\s+Code map\s*$")
+CODEMAP_CRATE = re.compile(r"^###\s.*?`((?:[\w.-]+/)*src)/`")
+CODEMAP_ENTRY = re.compile(r"`([\w./-]+?(?:\.rs|/))`")
+
+
+def codemap_items(lines):
+    """The bullets of a code map section as one string each ("- " starts
+    one, indented lines continue it)."""
+    items = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append(line[2:])
+        elif items and line.startswith("  ") and line.strip():
+            items[-1] += " " + line.strip()
+        else:
+            items.append(None)
+    return [i for i in items if i]
+
+
+def item_head(item):
+    """A bullet's text before its first `:` outside backticks: the modules
+    it is about. Paths named later in the text are references, not entries."""
+    tick = False
+    for i, ch in enumerate(item):
+        if ch == "`":
+            tick = not tick
+        elif ch == ":" and not tick:
+            return item[:i]
+    return item
+
+
+def codemap_names(text):
+    """{src dir: set of paths below it} named at the head of a bullet in the
+    code map section, under a `### … (`<dir>/src/`)` heading."""
+    names, src, inside, block = {}, None, False, []
+
+    def take():
+        if src is None:
+            return
+        for item in codemap_items(block):
+            for tok in CODEMAP_ENTRY.findall(item_head(item)):
+                if tok.startswith(src + "/"):
+                    tok = tok[len(src) + 1:]
+                names[src].add(tok)
+
+    for line in text.splitlines():
+        if CODEMAP_HEADING.match(line):
+            inside = True
+            continue
+        if not inside:
+            continue
+        if re.match(r"^##\s", line):
+            break
+        if line.startswith("#"):
+            take()
+            block = []
+            m = CODEMAP_CRATE.match(line)
+            src = m.group(1) if m else None
+            if src is not None:
+                names.setdefault(src, set())
+            continue
+        block.append(line)
+    take()
+    return names
+
+
+def codemap_problems(root, ws):
+    """Every .rs file under each workspace crate's src/ is named in the code
+    map of ARCHITECTURE.md, and every name there exists; [] when the root
+    has no such document."""
+    doc = os.path.join(root, CODEMAP_DOC)
+    if not os.path.exists(doc):
+        return []
+    with open(doc, encoding="utf-8") as f:
+        names = codemap_names(f.read())
+    src_dirs = set()
+    for _, _, croot in ws.crates:
+        m = re.match(r"^((?:.*/)?src)/", croot)
+        if m:
+            src_dirs.add(m.group(1))
+    problems = []
+    if not names:
+        return ["code map: %s has no `## Code map` section with `### … (`<dir>/src/`)` crate headings"
+                % CODEMAP_DOC]
+    for d in sorted(src_dirs):
+        listed = names.get(d)
+        if listed is None:
+            problems.append("code map: %s has no `### … (`%s/`)` heading for the crate in %s/"
+                            % (CODEMAP_DOC, d, d))
+            continue
+        for dirpath, dirnames, fns in os.walk(os.path.join(root, d)):
+            dirnames.sort()
+            for fn in sorted(fns):
+                if not fn.endswith(".rs"):
+                    continue
+                rel = os.path.relpath(os.path.join(dirpath, fn), os.path.join(root, d)).replace(os.sep, "/")
+                ok = rel in listed or (fn == "mod.rs" and rel[:-len("mod.rs")] in listed)
+                if not ok:
+                    problems.append("code map: %s/%s is not in the code map of %s (add a line for it under `%s/`)"
+                                    % (d, rel, CODEMAP_DOC, d))
+    for d, listed in sorted(names.items()):
+        for rel in sorted(listed):
+            if not os.path.exists(os.path.join(root, d, rel)):
+                problems.append("code map: %s names `%s` under `%s/`, which does not exist (stale entry)"
+                                % (CODEMAP_DOC, rel, d))
+    return problems
 
 
 # ---------------------------------------------------------------- report
@@ -1038,7 +1159,8 @@ def main(argv=None):
     for n in notes:
         print("note (not a failure; --strict-folders makes it one): " + n)
     if not problems:
-        print("structure: OK (no import cycle, layers kept, fn <= %d lines, file <= %d lines)"
+        print("structure: OK (no import cycle, layers kept, fn <= %d lines, file <= %d lines, "
+              "every module in the code map)"
               % (MAX_FN_LINES, MAX_FILE_LINES))
         return 0
     warn = os.environ.get("STRUCTURE_CHECK_WARN_ONLY", "0") not in ("", "0")

@@ -232,6 +232,44 @@ class Check(unittest.TestCase):
         self.assertEqual(buckets["src/lib.rs"], [1, 1, 1])
         self.assertEqual(totals["total src/"], [3, 6, 2])
 
+    def test_code_map_names_every_module(self):
+        files = {"lib.rs": "mod a;\nmod b;\n", "a/mod.rs": "mod c;\n", "a/c.rs": "", "b.rs": "",
+                 "a/tests.rs": "#[test]\nfn t() {}\n"}
+        root = tree(files)
+        self.addCleanup(shutil.rmtree, root, True)
+        doc = os.path.join(root, "ARCHITECTURE.md")
+
+        def problems(text):
+            with open(doc, "w") as f:
+                f.write(text)
+            return [p for p in cs.check(root, layers={})[0] if p.startswith("code map")]
+
+        full = textwrap.dedent("""\
+            # demo
+            `gone.rs` outside the code map is no entry.
+            ## Code map
+            ### `demo` (`src/`)
+            - `lib.rs`: the root; `gone.rs` after the colon is a reference, no entry.
+            - `a/`: the folder (its mod.rs).
+            - `a/c.rs`, `a/tests.rs`: a head may name
+              several, `b.rs` after the colon does not count.
+            - `src/b.rs`: a full path works too.
+            ## Next
+            - `ignored.rs`
+            """)
+        self.assertEqual(problems(full), [])
+        missing = problems(full.replace("- `a/c.rs`, ", "- "))
+        self.assertEqual(len(missing), 1, missing)
+        self.assertIn("src/a/c.rs is not in the code map", missing[0])
+        stale = problems(full.replace("`a/tests.rs`:", "`a/tests.rs`, `a/old.rs`:"))
+        self.assertEqual(len(stale), 1, stale)
+        self.assertIn("`a/old.rs`", stale[0])
+        self.assertIn("does not exist", stale[0])
+        nohead = problems(full.replace("### `demo` (`src/`)", "### demo"))
+        self.assertTrue(nohead and "no `## Code map` section" in nohead[0], nohead)
+        os.remove(doc)
+        self.assertEqual([p for p in cs.check(root, layers={})[0] if p.startswith("code map")], [])
+
     def test_lexer(self):
         code = cs.blank('let s = "a // b"; // crate::x\nlet c = \'"\'; /* crate::y /* nested */ */ let r = r#"crate::z"#;')
         self.assertNotIn("crate::", code)

@@ -2,7 +2,22 @@
 
 use traykit_actors::tray::TrayError;
 
-/// Why the app could not start or run.
+/// Why the app could not start or run. Its `Debug` prints the actionable
+/// message, so `main` can simply return it.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// fn main() -> Result<(), traykit::Error> {
+///     match App::builder().name("Notes").run() {
+///         Err(Error::NoDisplay) => {
+///             eprintln!("no desktop session; try `xvfb-run -a notes`");
+///             std::process::exit(2)
+///         }
+///         other => other,
+///     }
+/// }
+/// ```
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

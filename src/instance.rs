@@ -483,31 +483,37 @@ async fn answer(line: &str, app: &AppHandle, ctl: &Arc<Capabilities>) -> Option<
         }
         Ok(Incoming::Single(Ok(call))) => call,
     };
-    let result = if call.method == SECOND_INSTANCE_METHOD {
-        second_instance(app, call.params)
-    } else if !ctl.allows_method(CTL_WINDOW, None, &call.method) {
-        tracing::info!(method = %call.method, "ctl call refused: no ctl capability grants it");
-        Err(RpcError::permission_denied(
-            CTL_WINDOW,
-            &format!("method `{}`", call.method),
-        ))
-    } else {
+    if call.method == SECOND_INSTANCE_METHOD {
+        let result = second_instance(app, call.params);
+        return call.id.map(|id| match result {
+            Ok(v) => ipc::success(id, v),
+            Err(e) => ipc::failure(id, e),
+        });
+    }
+    // The same dispatcher as a window's, admitted by the ctl capabilities.
+    let single = Incoming::Single(Ok(call));
+    ipc::dispatch(single, app.router(), |call, _| {
+        if !ctl.admits_call(CTL_WINDOW, None, &call.method) {
+            tracing::info!(method = %call.method, "ctl call refused: no ctl capability grants it");
+            return Err(RpcError::permission_denied(
+                CTL_WINDOW,
+                &format!("method `{}`", call.method),
+            ));
+        }
         tracing::info!(method = %call.method, "ctl call");
-        let ctx = CallContext {
+        Ok(CallContext {
             app: app.clone(),
             window: CTL_WINDOW.into(),
             origin: None,
             // Store keys and window.open labels are checked against the ctl
             // capabilities too, never against a page's for a window `ctl`.
             grants: Some(ctl.clone()),
-        };
-        app.router().call(ctx, &call.method, call.params).await
-    };
-    let id = call.id?;
-    Some(match result {
-        Ok(v) => ipc::success(id, v),
-        Err(e) => ipc::failure(id, e),
+            // No page: `event.listen` and `store.watch` have nothing to act on.
+            page: None,
+        })
     })
+    .settle()
+    .await
 }
 
 fn second_instance(app: &AppHandle, params: Option<Value>) -> Result<Value, RpcError> {

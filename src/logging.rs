@@ -12,6 +12,18 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// Where and how the app logs.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().name("Notes").logging(
+///     LogOptions::default()
+///         .default_filter("info,notes=debug") // when TRAYKIT_LOG is unset
+///         .stderr(false)
+///         .max_files(3),
+/// );
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone)]
 pub struct LogOptions {
     dir: Option<PathBuf>,
@@ -66,7 +78,19 @@ impl LogOptions {
     }
 }
 
-/// Why logging could not be set up.
+/// Why logging could not be set up; `run` returns it as
+/// [`Error::Logging`](crate::Error::Logging).
+///
+/// ```no_run
+/// use traykit::logging::LogError;
+/// use traykit::prelude::*;
+///
+/// match App::builder().logging(LogOptions::default()).run() {
+///     Err(Error::Logging(LogError::Filter { filter, .. })) => eprintln!("bad TRAYKIT_LOG: {filter}"),
+///     other => other?,
+/// }
+/// # Ok::<(), traykit::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LogError {

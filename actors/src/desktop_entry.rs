@@ -8,6 +8,17 @@
 use std::path::{Path, PathBuf};
 
 /// Why a desktop entry could not be written or registered.
+///
+/// ```no_run
+/// use traykit::desktop_entry::{DesktopEntry, DesktopEntryError};
+///
+/// let entry = DesktopEntry::new("notes", "Notes", "/usr/bin/notes");
+/// match entry.install_for_user() {
+///     Ok(path) => println!("wrote {}", path.display()),
+///     Err(DesktopEntryError::NoDir(kind)) => eprintln!("no {kind} directory"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DesktopEntryError {
@@ -35,7 +46,7 @@ pub enum DesktopEntryError {
 /// A `[Desktop Entry]` of type Application.
 ///
 /// ```
-/// use traykit_actors::desktop_entry::DesktopEntry;
+/// use traykit::desktop_entry::DesktopEntry;
 /// let entry = DesktopEntry::new("desk-helper", "Desk helper", "/usr/bin/desk-helper")
 ///     .scheme("deskhelper")
 ///     .icon("desk-helper");

@@ -8,6 +8,13 @@ use std::io::Cursor;
 pub const MAX_ICON_SIDE: u32 = 1024;
 
 /// Why an icon was refused.
+///
+/// ```
+/// use traykit::icon::{Icon, IconError};
+///
+/// let err = Icon::from_rgba(vec![0; 10], 2, 2).unwrap_err();
+/// assert!(matches!(err, IconError::BadLength { expected: 16, actual: 10, .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IconError {
@@ -37,6 +44,18 @@ pub enum IconError {
 }
 
 /// An icon: straight (non-premultiplied) RGBA8 pixels, row by row.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// // 2×1 pixels: one red, one transparent.
+/// let icon = Icon::from_rgba(vec![255, 0, 0, 255, 0, 0, 0, 0], 2, 1)?;
+/// assert_eq!((icon.width(), icon.height()), (2, 1));
+/// // Usually: Icon::from_png(include_bytes!("../icon.png"))?
+/// let tray = Tray::new("main").icon(icon);
+/// # let _ = tray;
+/// # Ok::<(), traykit::icon::IconError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Icon {
     rgba: Vec<u8>,

@@ -3,6 +3,13 @@
 use std::fmt;
 
 /// Why an id was refused.
+///
+/// ```
+/// use traykit::ids::{IdError, TrayId};
+///
+/// assert!(matches!(TrayId::new(""), Err(IdError::Empty { .. })));
+/// assert!(matches!(TrayId::new("my tray"), Err(IdError::Invalid { .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
@@ -105,16 +112,41 @@ macro_rules! id_type {
 
 id_type!(
     /// Names one tray icon of the app, e.g. `TrayId::new("main")`.
+    ///
+    /// ```
+    /// use traykit::ids::TrayId;
+    ///
+    /// let id = TrayId::new("main")?;
+    /// assert_eq!(id, "main");
+    /// assert!(TrayId::new("no spaces").is_err());
+    /// # Ok::<(), traykit::ids::IdError>(())
+    /// ```
     TrayId,
     "tray"
 );
 id_type!(
     /// Names one menu item within a tray's menu, e.g. `MenuId::new("quit")`.
+    ///
+    /// ```
+    /// use traykit::ids::MenuId;
+    ///
+    /// let id = MenuId::new("file.quit")?;
+    /// assert_eq!(id.as_str(), "file.quit");
+    /// # Ok::<(), traykit::ids::IdError>(())
+    /// ```
     MenuId,
     "menu item"
 );
 id_type!(
     /// Names one window, e.g. `WindowLabel::new("settings")`.
+    ///
+    /// ```
+    /// use traykit::ids::WindowLabel;
+    ///
+    /// let label: WindowLabel = "settings".try_into()?;
+    /// assert_eq!(label.to_string(), "settings");
+    /// # Ok::<(), traykit::ids::IdError>(())
+    /// ```
     WindowLabel,
     "window"
 );

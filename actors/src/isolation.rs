@@ -48,6 +48,18 @@ const HEADER_LEN: usize = 16;
 /// where `payload` is the parsed JSON-RPC request or batch. Returning a
 /// value sends it on (rewritten or not); throwing, or returning `null`,
 /// `undefined` or `false`, refuses it and the page's calls reject.
+///
+/// ```
+/// use traykit::isolation::Isolation;
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().name("Notes").isolation(
+///     Isolation::new(r#"<!doctype html><script src="hook.js"></script>"#)
+///         // Usually include_str!("../isolation/hook.js").
+///         .script("hook.js", "window.__TRAYKIT_ISOLATION_HOOK__ = (p) => p;"),
+/// );
+/// # let _ = builder;
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Isolation {
     html: Arc<str>,
@@ -158,6 +170,9 @@ fn escape_script(js: &str) -> String {
 }
 
 /// What the webview host needs to serve the frame of one webview.
+/// Runtime plumbing (the window actor hands it to the webview host); apps
+/// never build one.
+#[doc(hidden)]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IsolationFrame {
     /// The isolation application.
@@ -175,6 +190,8 @@ fn app_origin() -> String {
 }
 
 /// The frame's document for one page load, and its Content-Security-Policy.
+/// Runtime plumbing of the webview host.
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameDocument {
     /// The app's isolation document with traykit's sealing runtime added.
@@ -230,6 +247,16 @@ impl std::fmt::Debug for IsolationFrame {
 }
 
 /// Why a message was refused under isolation.
+///
+/// Pages see it as a refused call; in Rust it comes from the window's
+/// opener, e.g. for plain text sent around the frame:
+///
+/// ```
+/// use traykit::isolation::IsolationError;
+///
+/// let err: Box<dyn std::error::Error> = Box::new(IsolationError::NotSealed);
+/// assert!(!err.to_string().is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IsolationError {
     /// Plain text: the page went around the isolation frame.
@@ -296,7 +323,9 @@ impl Replay {
     }
 }
 
-/// Opens the sealed messages of one webview. Lives in its window's actor.
+/// Opens the sealed messages of one webview. Lives in its window's actor
+/// (runtime plumbing).
+#[doc(hidden)]
 pub struct Opener {
     cipher: Aes256Gcm,
     sessions: BTreeMap<u64, Replay>,

@@ -6,6 +6,14 @@ use std::collections::HashSet;
 use crate::ids::{IdError, MenuId};
 
 /// Why a menu or a change to it was refused.
+///
+/// ```
+/// use traykit::menu::MenuError;
+/// use traykit::prelude::*;
+///
+/// let menu = Menu::new().item("quit", "Quit").item("quit", "Exit");
+/// assert_eq!(menu.validate(), Err(MenuError::Duplicate("quit".into())));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MenuError {
@@ -27,6 +35,15 @@ pub enum MenuError {
 }
 
 /// One entry of a [`Menu`].
+///
+/// ```
+/// use traykit::menu::MenuItem;
+/// use traykit::prelude::*;
+///
+/// let menu = Menu::new().check("pause", "Pause", true);
+/// let Some(MenuItem::Check { checked, .. }) = menu.find("pause") else { unreachable!() };
+/// assert!(*checked);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MenuItem {
@@ -66,6 +83,19 @@ pub enum MenuItem {
 }
 
 /// What to change on one menu item.
+///
+/// Apps usually change items through [`TrayHandle`](crate::tray::TrayHandle)
+/// (`set_enabled`, `set_checked`, `set_label`); on a plain [`Menu`]:
+///
+/// ```
+/// use traykit::menu::ItemChange;
+/// use traykit::prelude::*;
+///
+/// let mut menu = Menu::new().item("sync", "Sync now");
+/// menu.apply("sync", ItemChange::Label("Syncing…".into()))?;
+/// menu.apply("sync", ItemChange::Enabled(false))?;
+/// # Ok::<(), traykit::menu::MenuError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ItemChange {
@@ -80,7 +110,8 @@ pub enum ItemChange {
 /// A tray menu, built with chained calls:
 ///
 /// ```
-/// use traykit_actors::menu::Menu;
+/// use traykit::prelude::*;
+///
 /// let menu = Menu::new()
 ///     .item("notify", "Notify me")
 ///     .check("pause", "Pause", false)

@@ -9,7 +9,7 @@ use actix::Message;
 ///
 /// ```
 /// use actix::prelude::*;
-/// use traykit_actors::shutdown::Shutdown;
+/// use traykit::prelude::*;
 ///
 /// struct Flusher;
 /// impl Actor for Flusher { type Context = Context<Self>; }
@@ -17,6 +17,12 @@ use actix::Message;
 ///     type Result = ();
 ///     fn handle(&mut self, _: Shutdown, _: &mut Context<Self>) { /* flush */ }
 /// }
+///
+/// let builder = App::builder().setup(|app| {
+///     app.on_shutdown(Flusher.start().recipient());
+///     Ok(())
+/// });
+/// # let _ = builder;
 /// ```
 #[derive(Debug, Clone, Copy, Message)]
 #[rtype(result = "()")]

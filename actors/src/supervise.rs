@@ -165,7 +165,9 @@ pub fn quietly<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// A future polled inside [`quietly`] (an async handler's panic surfaces
-/// while it is polled, on whichever poll that is).
+/// while it is polled, on whichever poll that is). Plumbing of the IPC
+/// router.
+#[doc(hidden)]
 pub struct Quiet<F>(pub F);
 
 impl<F: Future + Unpin> Future for Quiet<F> {
@@ -183,7 +185,9 @@ fn take_location() -> String {
 
 /// Rate limit of panic logs: the first [`PanicLog::FIRST`] in full, then at
 /// most one every [`PanicLog::EVERY`], saying how many were not logged.
-/// No timer: the line after a quiet spell carries the count.
+/// No timer: the line after a quiet spell carries the count. Plumbing of
+/// the panic logging.
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct PanicLog {
     logged: usize,

@@ -1,6 +1,6 @@
 //! The small concurrency helpers every actor file needs, written once.
 //!
-//! - [`lock`], [`read`](fn@read), [`write`](fn@write): poison-tolerant guards. Every lock in
+//! - [`lock`], [`read`], [`write()`]: poison-tolerant guards. Every lock in
 //!   this crate guards single inserts, removes or swaps, which a panic cannot
 //!   leave half done, so a poisoned lock is still usable; taking the guard
 //!   anyway keeps one panicking callback from wedging the whole app.

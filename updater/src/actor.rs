@@ -14,6 +14,18 @@ use crate::event::{UpdateEvent, UpdateInfo};
 use crate::trial::Role;
 
 /// A snapshot of the updater, for `updater.status` and the app.
+///
+/// ```no_run
+/// # async fn show(app: &traykit::prelude::AppHandle) -> Result<(), traykit_updater::UpdateError> {
+/// if let Some(updater) = traykit_updater::updater(app) {
+///     let status = updater.status().await?;
+///     println!("{} on {}: {}", status.current, status.channel, status.phase);
+///     if let Some(version) = status.installed {
+///         println!("{version} runs after a restart");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
 pub struct Status {
     /// The running version.
@@ -36,7 +48,9 @@ pub struct Status {
     pub on_trial: bool,
 }
 
-/// Owns the schedule and the status.
+/// Owns the schedule and the status. Started by the [`Updater`](crate::Updater)
+/// plugin; apps talk to it through [`UpdaterHandle`].
+#[doc(hidden)]
 pub struct UpdaterActor {
     engine: Arc<Engine>,
     app: AppHandle,
@@ -44,7 +58,28 @@ pub struct UpdaterActor {
     subscribers: Vec<Recipient<UpdateEvent>>,
 }
 
-/// Handle to the updater: `Send + Clone`.
+/// Handle to the updater: `Send + Clone`. Get it with
+/// [`traykit_updater::updater(app)`](crate::updater) once the app runs.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// fn on_click(app: &AppHandle, click: &MenuClicked) {
+///     let Some(updater) = traykit_updater::updater(app) else { return };
+///     if click.item == "update" {
+///         let app = app.clone();
+///         actix::spawn(async move {
+///             if let Ok(Some(info)) = updater.check().await {
+///                 println!("installing {}", info.version);
+///                 if updater.install().await.is_ok() {
+///                     let _ = updater.restart(&app);
+///                 }
+///             }
+///         });
+///     }
+/// }
+/// # let _ = App::builder().on_menu_click(on_click);
+/// ```
 #[derive(Clone)]
 pub struct UpdaterHandle {
     addr: Addr<UpdaterActor>,

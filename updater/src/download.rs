@@ -16,7 +16,22 @@ use std::time::Duration;
 
 use crate::error::UpdateError;
 
-/// Network limits and retry policy.
+/// Network limits and retry policy, given with
+/// [`UpdaterConfig::network`](crate::UpdaterConfig::network).
+///
+/// ```
+/// use std::time::Duration;
+/// use traykit_updater::{NetOptions, UpdaterConfig};
+///
+/// let net = NetOptions {
+///     retries: 5,
+///     connect_timeout: Duration::from_secs(20),
+///     ..NetOptions::default()
+/// };
+/// let config = UpdaterConfig::new("1.0.0", ["https://example.com/latest.json"], "RWQ…")
+///     .network(net);
+/// # let _ = config;
+/// ```
 #[derive(Debug, Clone)]
 pub struct NetOptions {
     /// Connecting (TCP + TLS) may take this long.
@@ -108,7 +123,9 @@ impl Default for NetOptions {
     }
 }
 
-/// A blocking HTTP client with the options applied.
+/// A blocking HTTP client with the options applied (used by the updater
+/// and the release tool; apps never need one).
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct Http {
     agent: ureq::Agent,

@@ -4,7 +4,20 @@ use std::path::{Path, PathBuf};
 
 /// Why a check, download or install failed. Whatever the variant, the
 /// binary on disk is the old one, whole: the swap is the last step and an
-/// atomic rename.
+/// atomic rename. [`kind`](Self::kind) is the stable name code matches on
+/// (pages get it as the error's `data.kind`).
+///
+/// ```no_run
+/// use traykit_updater::UpdateError;
+///
+/// # async fn run(updater: traykit_updater::UpdaterHandle) {
+/// match updater.check().await {
+///     Err(UpdateError::Network { .. }) => { /* offline: try again later */ }
+///     Err(e) => eprintln!("update check failed ({}): {e}", e.kind()),
+///     Ok(_) => {}
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpdateError {

@@ -3,7 +3,15 @@
 use actix::Message;
 use serde::Serialize;
 
-/// What an install did.
+/// What an install did: the result of
+/// [`UpdaterHandle::install`](crate::UpdaterHandle::install).
+///
+/// ```no_run
+/// # async fn run(updater: traykit_updater::UpdaterHandle) -> Result<(), traykit_updater::UpdateError> {
+/// let installed = updater.install().await?;
+/// println!("{} installed, {} bytes fetched", installed.version, installed.downloaded_bytes);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Installed {
     /// The version now on disk.
@@ -16,7 +24,17 @@ pub struct Installed {
     pub download_ms: u64,
 }
 
-/// An update the feed offers and this install may take.
+/// An update the feed offers and this install may take: the result of
+/// [`UpdaterHandle::check`](crate::UpdaterHandle::check).
+///
+/// ```no_run
+/// # async fn run(updater: traykit_updater::UpdaterHandle) -> Result<(), traykit_updater::UpdateError> {
+/// match updater.check().await? {
+///     Some(info) => println!("{} → {}: {:?}", info.current, info.version, info.notes),
+///     None => println!("up to date"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct UpdateInfo {
     /// The offered version.
@@ -35,7 +53,15 @@ pub struct UpdateInfo {
     pub check_ms: u64,
 }
 
-/// What a delta update saved.
+/// What a delta update saved, in [`Installed::delta`].
+///
+/// ```no_run
+/// # async fn run(updater: traykit_updater::UpdaterHandle) -> Result<(), traykit_updater::UpdateError> {
+/// if let Some(delta) = updater.install().await?.delta {
+///     println!("patched from {}, saved {} bytes", delta.from, delta.saved_bytes);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DeltaReport {
     /// The version patched from.
@@ -49,7 +75,30 @@ pub struct DeltaReport {
 }
 
 /// Every step of an update, in order. Pages receive each as the event
-/// `updater://<type>` (e.g. `updater://progress`).
+/// `updater://<type>` (e.g. `updater://progress`); Rust code subscribes an
+/// actor with [`UpdaterHandle::subscribe`](crate::UpdaterHandle::subscribe).
+///
+/// ```no_run
+/// use actix::prelude::*;
+/// use traykit_updater::UpdateEvent;
+///
+/// struct Progress;
+/// impl Actor for Progress { type Context = Context<Self>; }
+/// impl Handler<UpdateEvent> for Progress {
+///     type Result = ();
+///     fn handle(&mut self, event: UpdateEvent, _: &mut Context<Self>) {
+///         if let UpdateEvent::Progress { downloaded, total } = event {
+///             println!("{downloaded} of {total:?} bytes");
+///         }
+///     }
+/// }
+///
+/// # fn wire(app: &traykit::prelude::AppHandle) {
+/// if let Some(updater) = traykit_updater::updater(app) {
+///     updater.subscribe(Progress.start().recipient());
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -11,7 +11,16 @@ use crate::download::Http;
 use crate::error::UpdateError;
 use crate::feed::{self, Artifact, Offer, Patch};
 
-/// Where the releases are.
+/// Where the releases are: GitHub Releases as the update source, given with
+/// [`UpdaterConfig::github`](crate::UpdaterConfig::github).
+///
+/// ```
+/// use traykit_updater::{GithubSource, UpdaterConfig};
+///
+/// let config = UpdaterConfig::new(env!("CARGO_PKG_VERSION"), [] as [&str; 0], "RWQ…")
+///     .github(GithubSource::new("me", "notes", "notes-{{target}}-{{arch}}"));
+/// # let _ = config;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GithubSource {
     pub(crate) api_url: String,

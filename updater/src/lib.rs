@@ -73,6 +73,14 @@ pub use github::GithubSource;
 struct UpdaterSlot(Arc<OnceLock<UpdaterHandle>>);
 
 /// The app's updater, once booted (`None` without the [`Updater`] plugin).
+///
+/// ```no_run
+/// # fn f(app: &traykit::prelude::AppHandle) {
+/// if let Some(updater) = traykit_updater::updater(app) {
+///     actix::spawn(async move { let _ = updater.check().await; });
+/// }
+/// # }
+/// ```
 pub fn updater(app: &AppHandle) -> Option<UpdaterHandle> {
     app.state::<UpdaterSlot>()?.0.get().cloned()
 }
@@ -93,6 +101,20 @@ struct NoParams {}
 /// page methods `updater.check`, `updater.install`, `updater.status`,
 /// `updater.restart`, `updater.confirm` (granted like any method, e.g.
 /// `"methods": ["updater.*"]`, events `updater://*`).
+///
+/// ```no_run
+/// use traykit::prelude::*;
+/// use traykit_updater::{Updater, UpdaterConfig};
+///
+/// fn main() -> Result<(), traykit::Error> {
+///     let config = UpdaterConfig::new(
+///         env!("CARGO_PKG_VERSION"),
+///         ["https://releases.example.com/latest.json"],
+///         "RWQ…", // include_str!("../updater.pub")
+///     );
+///     App::builder().name("Notes").plugin(Updater::new(config)).run()
+/// }
+/// ```
 pub struct Updater {
     /// Taken by `start`; `None` in the webview host (the same executable,
     /// which is no app and runs no trial).
@@ -179,6 +201,15 @@ impl Plugin for Updater {
 
 /// `App::builder().updater(config)`: the builder-extension form, kept as
 /// sugar for `.plugin(Updater::new(config))`.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+/// use traykit_updater::{UpdaterConfig, UpdaterExt};
+///
+/// let config = UpdaterConfig::new("1.0.0", ["https://example.com/latest.json"], "RWQ…");
+/// App::builder().updater(config).run()?;
+/// # Ok::<(), traykit::Error>(())
+/// ```
 pub trait UpdaterExt {
     /// Adds [`Updater::new(config)`](Updater::new) as a plugin.
     fn updater(self, config: UpdaterConfig) -> Self;

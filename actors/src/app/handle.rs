@@ -56,6 +56,22 @@ pub(super) struct Inner {
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
+/// Every hook gets one (`setup`, `on_menu_click`, …), and so does every
+/// command (through [`CallContext`](super::CallContext)).
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main"))).await?;
+/// # let app = test.handle();
+/// let tray = app.tray("main")?;
+/// tray.set_tooltip("All synced").await?;
+/// app.notify(Notification::new("Sync finished")).await?;
+/// app.emit("sync://done", serde_json::json!({ "files": 3 }));
+/// app.quit();
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct AppHandle {
     pub(super) inner: Arc<Inner>,
@@ -194,6 +210,18 @@ impl AppHandle {
 }
 
 /// An event a page emitted, for Rust subscribers.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::app::PageEvent;
+///
+/// let builder = App::builder().on_event(|_app, event: &PageEvent| {
+///     if event.event == "note-saved" {
+///         println!("{} saved {}", event.source, event.payload);
+///     }
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
 pub struct PageEvent {

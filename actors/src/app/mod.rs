@@ -13,6 +13,7 @@
 
 mod callback;
 mod config;
+mod context;
 mod events;
 mod handle;
 mod lifecycle;
@@ -26,6 +27,8 @@ mod windows;
 
 pub(crate) use callback::Callback;
 pub use config::{default_data_dir, AppConfig};
+pub(crate) use context::AppPages;
+pub use context::CallContext;
 pub use handle::{AppHandle, PageEvent};
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};

@@ -22,7 +22,25 @@ use crate::supervise::guard_callback;
 
 use super::{AppHandle, Shutdown, StateMap};
 
-/// Why a plugin could not be added.
+/// Why a plugin could not be added; `run` returns it as
+/// `traykit::Error::Plugin`.
+///
+/// ```
+/// use traykit::app::{Plugin, PluginError, PluginSetup};
+/// use traykit::ipc::{CallContext, RpcError};
+///
+/// struct Sloppy;
+/// impl Plugin for Sloppy {
+///     fn name(&self) -> &str { "sloppy" }
+///     fn build(&self, setup: &mut PluginSetup<'_>) -> Result<(), PluginError> {
+///         // Only `sloppy.*` methods are allowed.
+///         let err = setup.method("other.ping", |(): (), _: CallContext| async { Ok::<_, RpcError>(()) });
+///         assert!(matches!(err, Err(PluginError::Namespace { .. })));
+///         Ok(())
+///     }
+/// }
+/// # let _ = traykit::App::builder().plugin(Sloppy);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PluginError {
@@ -69,8 +87,9 @@ pub enum PluginError {
 /// A feature added to the app with `App::builder().plugin(p)`.
 ///
 /// ```
-/// use traykit_actors::app::{AppHandle, Plugin, PluginError, PluginSetup};
-/// use traykit_actors::ipc::{CallContext, RpcError};
+/// use traykit::app::{Plugin, PluginError, PluginSetup};
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
 ///
 /// struct Hello;
 ///
@@ -89,6 +108,9 @@ pub enum PluginError {
 ///         println!("bye");
 ///     }
 /// }
+///
+/// let builder = App::builder().plugin(Hello);
+/// # let _ = builder;
 /// ```
 pub trait Plugin: Send + 'static {
     /// The plugin's name: unique per app, and the namespace of its methods
@@ -118,6 +140,29 @@ pub trait Plugin: Send + 'static {
 }
 
 /// What a plugin may add before the app starts (see [`Plugin::build`]).
+///
+/// ```
+/// use traykit::app::{Plugin, PluginError, PluginSetup};
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
+///
+/// struct Counter(std::sync::atomic::AtomicU64);
+///
+/// struct CounterPlugin;
+/// impl Plugin for CounterPlugin {
+///     fn name(&self) -> &str { "counter" }
+///     fn build(&self, setup: &mut PluginSetup<'_>) -> Result<(), PluginError> {
+///         setup.manage(Counter(0.into()))?;
+///         setup.store(StoreOptions::new("counter"));
+///         setup.method("counter.next", |(): (), ctx: CallContext| async move {
+///             let counter = ctx.state::<Counter>()?;
+///             Ok::<_, RpcError>(counter.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+///         })?;
+///         Ok(())
+///     }
+/// }
+/// # let _ = App::builder().plugin(CounterPlugin);
+/// ```
 pub struct PluginSetup<'a> {
     plugin: String,
     router: &'a mut Router,

@@ -4,7 +4,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
 /// Values handed to the app at build time and reachable from every handler
-/// through [`AppHandle::state`](super::AppHandle::state). One value per type.
+/// through [`AppHandle::state`](crate::app::AppHandle::state). One value per type.
 #[derive(Default)]
 pub struct StateMap(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
 

@@ -64,11 +64,7 @@ impl AppHandle {
                 return Err(WindowError::Duplicate(label.to_string()));
             }
             let (ui, app) = (self.inner.ui.clone(), self.clone());
-            let (router, caps, script) = (
-                self.inner.router.clone(),
-                self.inner.capabilities.clone(),
-                self.inner.init_script.clone(),
-            );
+            let script = self.inner.init_script.clone();
             let dev_origin: Option<Arc<str>> = self
                 .inner
                 .dev_url
@@ -77,8 +73,8 @@ impl AppHandle {
             let backlog = Arc::new(crate::ipc::Backlog::default());
             let shared = backlog.clone();
             let addr = Supervisor::start(move |_| {
-                WindowActor::new(spec, ui, app, router, caps, script, dev_origin)
-                    .with_backlog(shared)
+                let host = Arc::new(super::AppPages(app));
+                WindowActor::new(spec, ui, host, script, dev_origin).with_backlog(shared)
             });
             let handle =
                 WindowHandle::new(label.clone(), addr, self.inner.timeout).with_backlog(backlog);

@@ -21,24 +21,29 @@
 //! | `app.quit` | `{code?}` | null |
 //! | `autostart.*`, `shortcut.*`, `log.write` | see `crate::desktop` | |
 //!
-//! `event.listen`, `event.unlisten`, `event.emit`, `event.emit_to` are
-//! answered by the window actor itself and gated by the capability's
-//! `events` list instead; so are `store.watch` / `store.unwatch`
-//! (`{store, prefix}`), whose changes arrive as `store.changed` events.
-//! Every `store.*` call is also checked against the capability's `stores`
-//! (store glob + key prefix).
+//! | `event.listen` `event.unlisten` | `{event}` | null |
+//! | `event.emit` | `{event, payload?}` | null |
+//! | `event.emit_to` | `{target, event, payload?}` | null |
+//! | `store.watch` `store.unwatch` | `{store, prefix?}` | null; changes arrive as `store.changed` events |
+//!
+//! The `event.*` methods are granted by the capability's `events` list
+//! (per event name) instead of `methods` (`page.rs`). Every `store.*`
+//! call, `store.watch` included, needs the method in `methods` and is also
+//! checked against the capability's `stores` (store glob + key prefix).
 //!
 //! # Layout
 //! One file per domain, each with its own `register`: `window`, `tray`,
-//! `notify`, `store`, `app`. The desktop integration's built-ins
-//! (`autostart.*`, `shortcut.*`, `log.write`) come with its plugin
-//! (`crate::desktop::DesktopPlugin`).
+//! `notify`, `store`, `app`, and `page` (the `event.*` and `store.watch`
+//! methods, acting on the calling page's session). The desktop
+//! integration's built-ins (`autostart.*`, `shortcut.*`, `log.write`) come
+//! with its plugin (`crate::desktop::DesktopPlugin`).
 
 use crate::ipc::Router;
 
 mod app;
 mod method;
 mod notify;
+mod page;
 mod store;
 mod tray;
 mod window;
@@ -52,4 +57,5 @@ pub fn register(router: &mut Router) {
     notify::register(router);
     store::register(router);
     app::register(router);
+    page::register(router);
 }

@@ -7,6 +7,14 @@ use crate::desktop_entry::{DesktopEntry, DesktopEntryError};
 use crate::ipc::{codes, RpcError};
 
 /// Why autostart could not be changed.
+///
+/// ```
+/// # fn f(app: &traykit::prelude::AppHandle) {
+/// if let Err(e) = app.autostart().enable() {
+///     eprintln!("cannot start at login: {e}");
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AutostartError {
@@ -24,6 +32,19 @@ pub enum AutostartError {
 /// a package) counts too; the user's entry of the same name overrides it,
 /// so disabling one writes a user entry with `Hidden=true`, as the spec
 /// asks.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().name("Notes")).await?;
+/// # let app = test.handle();
+/// let autostart = app.autostart();
+/// autostart.enable()?;
+/// assert!(autostart.is_enabled()?);
+/// autostart.disable()?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Autostart {
     entry: Result<DesktopEntry, String>,

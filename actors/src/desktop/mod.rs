@@ -42,6 +42,19 @@ pub use shortcuts::{ShortcutBackend, ShortcutError, ShortcutPressed};
 /// A second launch of the app, handed over to this (the running) instance,
 /// which got its arguments and working directory. The second process has
 /// exited by the time this arrives.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder()
+///     .single_instance(true)
+///     .window(Window::new("main").url("index.html"))
+///     .on_second_instance(|app, second: &SecondInstance| {
+///         println!("launched again with {:?} in {}", second.args, second.cwd.display());
+///         app.show_window("main");
+///     });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct SecondInstance {
@@ -52,6 +65,20 @@ pub struct SecondInstance {
 }
 
 /// A `scheme://…` URL the app was opened with, at start or by a later launch.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder()
+///     .single_instance(true)
+///     .deep_link_scheme("notes")
+///     .on_deep_link(|_app, link: &DeepLink| {
+///         if let Some(id) = link.url.strip_prefix("notes://open/") {
+///             println!("open note {id}");
+///         }
+///     });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct DeepLink {

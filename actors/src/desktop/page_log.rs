@@ -10,6 +10,16 @@ use crate::sync::lock;
 /// Limits on `log.write`: each window may write `per_second` lines on
 /// average (bursts of `burst`), each message at most `max_message_bytes`
 /// (longer ones are cut) and `max_fields_bytes` of fields (more are dropped).
+///
+/// ```
+/// use traykit::desktop::PageLogLimits;
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder()
+///     .logging(LogOptions::default())
+///     .page_log_limits(PageLogLimits::default().rate(10.0, 50.0));
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct PageLogLimits {

@@ -9,6 +9,24 @@ use crate::ipc::{codes, RpcError};
 use crate::sync::lock;
 
 /// A registered global shortcut was pressed.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// App::builder()
+///     .setup(|app| {
+///         let app = app.clone();
+///         actix::spawn(async move {
+///             if let Err(e) = app.register_shortcut("capture", "ctrl+alt+KeyK").await {
+///                 eprintln!("no global shortcut: {e}");
+///             }
+///         });
+///         Ok(())
+///     })
+///     .on_shortcut(|_app, pressed: &ShortcutPressed| println!("{} pressed", pressed.accelerator))
+///     .run()?;
+/// # Ok::<(), traykit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct ShortcutPressed {
@@ -19,6 +37,19 @@ pub struct ShortcutPressed {
 }
 
 /// Why a global shortcut could not be (un)registered.
+///
+/// ```
+/// use traykit::desktop::ShortcutError;
+///
+/// # async fn f(app: traykit::prelude::AppHandle) {
+/// match app.register_shortcut("capture", "ctrl+alt+KeyK").await {
+///     Ok(()) => {}
+///     // Wayland: tell the user to bind the key in the desktop's settings.
+///     Err(ShortcutError::Unsupported(_)) => {}
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ShortcutError {
@@ -45,6 +76,9 @@ pub enum ShortcutError {
     Failed(String),
 }
 
+/// Runtime plumbing: apps register shortcuts with
+/// `AppHandle::register_shortcut`, never through a backend.
+///
 /// Grabs key combinations for the whole session. The `traykit` crate's
 /// implementation uses `global-hotkey` (X11); it reports presses through
 /// [`AppHandle::deliver_shortcut`].

@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The prefix of the built-in event methods (`event.listen`,
+/// `event.emit` …), which a capability grants through `events`, not
+/// `methods`.
+pub const EVENT_METHODS: &str = "event.";
+
 /// Why a capability file was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -317,6 +322,14 @@ impl Capabilities {
                 && origin.is_none_or(|o| c.admits_origin(o))
                 && c.open.iter().any(|g| glob(g, label))
         })
+    }
+
+    /// May `window` (page from `origin`) call `method` at all? Checked
+    /// before the method is looked up. `event.*` methods are granted per
+    /// event name by a capability's `events` (their handlers check the
+    /// name); every other method by its `methods`.
+    pub fn admits_call(&self, window: &str, origin: Option<&str>, method: &str) -> bool {
+        method.starts_with(EVENT_METHODS) || self.allows_method(window, origin, method)
     }
 
     /// Is `event` granted to `window` for a page from `origin`?

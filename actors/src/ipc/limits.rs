@@ -1,7 +1,7 @@
 //! What a page may send: sizes, counts, rates.
 
 /// Per-webview limits on what a page may send. Each breach is answered with
-/// [`codes::LIMIT_EXCEEDED`] and a message naming the limit; nothing over a
+/// [`codes::LIMIT_EXCEEDED`](crate::ipc::codes::LIMIT_EXCEEDED) and a message naming the limit; nothing over a
 /// limit reaches a handler, so a flooding page can neither starve other
 /// windows nor grow the app's memory without bound.
 ///

@@ -10,6 +10,7 @@ mod backlog;
 mod caps;
 mod codec;
 pub mod codes;
+mod dispatch;
 mod error;
 mod limits;
 pub mod report;
@@ -18,11 +19,16 @@ mod router;
 pub use backlog::{Backlog, Held};
 pub use caps::{
     glob, Capabilities, Capability, CapabilityError, Origin, OriginPattern, StoreGrant,
+    EVENT_METHODS,
 };
 pub use codec::{decode, decode_sized, failure, success, Call, Incoming, Invalid};
+pub use dispatch::{dispatch, reply, Dispatch, Pending};
 pub use error::{limit_exceeded, RpcError};
 pub use limits::{IpcLimits, RateLimiter};
-pub use router::{parse_params, typed, CallContext, Handler, HandlerFuture, Router};
+pub use router::{parse_params, typed, Handler, HandlerFuture, Router};
+// Transitional: `CallContext` lives above `ipc`; this old path goes when
+// `app/` re-exports it.
+pub use crate::app::CallContext;
 
 #[cfg(test)]
 mod props;

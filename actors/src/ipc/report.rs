@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::ipc::{glob, Capabilities};
+use crate::ipc::{glob, Capabilities, EVENT_METHODS};
 
 /// What one window (or a window-label pattern for windows made at run time)
 /// may use.
@@ -52,7 +52,12 @@ impl CapabilityReport {
         methods: impl IntoIterator<Item = &'a str>,
         declared: impl IntoIterator<Item = &'a str>,
     ) -> Self {
-        let methods: BTreeSet<&str> = methods.into_iter().collect();
+        // `event.*` methods are granted per event name (`events`), listed
+        // apart; as methods they would all read as unreachable.
+        let methods: BTreeSet<&str> = methods
+            .into_iter()
+            .filter(|m| !m.starts_with(EVENT_METHODS))
+            .collect();
         let declared: Vec<&str> = declared.into_iter().collect();
         let mut targets: Vec<(String, bool)> =
             declared.iter().map(|w| ((*w).to_owned(), false)).collect();

@@ -11,52 +11,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Capabilities, RpcError};
-use crate::app::AppHandle;
+use super::RpcError;
+// Transitional: the default context type, until the app's alias
+// (`app::Router`) replaces the default.
+use crate::app::CallContext;
 use crate::supervise::{self, panic_message};
-
-/// Who is calling: handed to every handler.
-#[derive(Clone, Debug)]
-pub struct CallContext {
-    /// The app, for state (`app.state::<T>()`), trays, windows, events.
-    pub app: AppHandle,
-    /// The label of the calling window (or the name of another transport).
-    pub window: String,
-    /// The page's origin when it is not the app's own (a remote page).
-    pub origin: Option<String>,
-    /// The capabilities the call was admitted under when they are not the
-    /// app's page capabilities: `--ctl` calls carry the `.ctl_capability`
-    /// set, so the ctl's own `stores` and `open` grants apply to it, never
-    /// a page capability naming a window `ctl`. `None` for pages.
-    pub grants: Option<Arc<Capabilities>>,
-}
-
-impl CallContext {
-    /// The capabilities built-ins check grants beyond the method against
-    /// (store keys, `window.open` labels): [`grants`](Self::grants), else
-    /// the app's page capabilities.
-    pub fn capabilities(&self) -> &Capabilities {
-        self.grants
-            .as_deref()
-            .unwrap_or_else(|| self.app.capabilities())
-    }
-
-    /// Managed state of type `T`, or -32603 saying it is missing.
-    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, RpcError> {
-        self.app.state::<T>().ok_or_else(|| {
-            RpcError::internal(format!(
-                "no managed state of type `{}` (call `.manage(..)` on the builder)",
-                std::any::type_name::<T>()
-            ))
-        })
-    }
-}
 
 /// A handler's future; runs on the actor thread, so it need not be `Send`.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
-/// A type-erased method handler.
-pub type Handler = Arc<dyn Fn(CallContext, Option<Value>) -> HandlerFuture + Send + Sync>;
+/// A type-erased method handler, given the call's context `C` and params.
+pub type Handler<C = CallContext> = Arc<dyn Fn(C, Option<Value>) -> HandlerFuture + Send + Sync>;
 
 /// Deserialises params into `A`. "No params" may be spelled as a missing
 /// `params`, `{}` or `[]` (Tauri pages always send `{}`): each is tried as
@@ -81,12 +46,13 @@ pub fn parse_params<A: DeserializeOwned>(
 }
 
 /// Wraps a typed async function as a [`Handler`].
-pub fn typed<A, R, E, F, Fut>(method: &str, f: F) -> Handler
+pub fn typed<C, A, R, E, F, Fut>(method: &str, f: F) -> Handler<C>
 where
+    C: 'static,
     A: DeserializeOwned + 'static,
     R: Serialize + 'static,
     E: Into<RpcError> + 'static,
-    F: Fn(A, CallContext) -> Fut + Send + Sync + 'static,
+    F: Fn(A, C) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, E>> + 'static,
 {
     let method: Arc<str> = method.into();
@@ -100,13 +66,30 @@ where
     })
 }
 
-/// Method name → handler.
-#[derive(Clone, Default)]
-pub struct Router {
-    methods: HashMap<String, Handler>,
+/// Method name → handler, for handlers that take a context `C` (axum's
+/// `Router<S>`: the router knows nothing of what `C` is; the app's built-in
+/// one is `Router<CallContext>`).
+pub struct Router<C = CallContext> {
+    methods: HashMap<String, Handler<C>>,
 }
 
-impl std::fmt::Debug for Router {
+impl<C> Default for Router<C> {
+    fn default() -> Self {
+        Self {
+            methods: HashMap::new(),
+        }
+    }
+}
+
+impl<C> Clone for Router<C> {
+    fn clone(&self) -> Self {
+        Self {
+            methods: self.methods.clone(),
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for Router<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<_> = self.methods.keys().collect();
         names.sort();
@@ -114,14 +97,14 @@ impl std::fmt::Debug for Router {
     }
 }
 
-impl Router {
+impl<C> Router<C> {
     /// Adds or replaces a method.
-    pub fn insert(&mut self, method: impl Into<String>, handler: Handler) {
+    pub fn insert(&mut self, method: impl Into<String>, handler: Handler<C>) {
         self.methods.insert(method.into(), handler);
     }
 
     /// Adds every method of `other` (replacing same-named ones).
-    pub fn extend(&mut self, other: Router) {
+    pub fn extend(&mut self, other: Router<C>) {
         self.methods.extend(other.methods);
     }
 
@@ -138,7 +121,7 @@ impl Router {
     }
 
     /// Runs one call. A panicking handler becomes -32603.
-    pub fn call(&self, ctx: CallContext, method: &str, params: Option<Value>) -> HandlerFuture {
+    pub fn call(&self, ctx: C, method: &str, params: Option<Value>) -> HandlerFuture {
         let Some(handler) = self.methods.get(method) else {
             let err = RpcError::method_not_found(method);
             return Box::pin(async move { Err(err) });

@@ -23,6 +23,19 @@ pub use actor::{NotifierActor, Notify, SubscribeNotifications};
 pub use backend::{DbusNotifications, LocalFuture, NotificationBackend};
 
 /// Why a notification could not be shown.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::notifier::NotifyError;
+///
+/// # async fn f(app: &AppHandle) {
+/// match app.notify(Notification::new("Backup done")).await {
+///     Ok(_) => {}
+///     Err(NotifyError::Server(why)) => eprintln!("no notification daemon: {why}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NotifyError {
@@ -38,6 +51,13 @@ pub enum NotifyError {
 }
 
 /// How urgent a notification is.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let n = Notification::new("Battery low").urgency(Urgency::Critical);
+/// assert_eq!(n.urgency, Urgency::Critical);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Urgency {
@@ -51,6 +71,14 @@ pub enum Urgency {
 }
 
 /// When the server should close the notification by itself.
+///
+/// ```
+/// use std::time::Duration;
+/// use traykit::prelude::*;
+///
+/// let n = Notification::new("Copied").expiry(Expiry::After(Duration::from_secs(3)));
+/// # let _ = n;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Expiry {
@@ -66,11 +94,21 @@ pub enum Expiry {
 /// A notification to show.
 ///
 /// ```
-/// use traykit_actors::notifier::{Notification, Urgency};
-/// let n = Notification::new("Tea is ready")
-///     .body("Steeped for 4 minutes")
-///     .urgency(Urgency::Critical)
-///     .action("snooze", "Snooze");
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder()).await?;
+/// # let app = test.handle();
+/// let id = app
+///     .notify(
+///         Notification::new("Tea is ready")
+///             .body("Steeped for 4 minutes")
+///             .urgency(Urgency::Critical)
+///             .action("snooze", "Snooze"),
+///     )
+///     .await?;
+/// # let _ = id;
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -147,11 +185,41 @@ impl Notification {
     }
 }
 
-/// The server's id of a shown notification.
+/// The server's id of a shown notification, returned by
+/// [`AppHandle::notify`](crate::app::AppHandle::notify) and carried by every
+/// [`NotificationEvent`] about it.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder()).await?;
+/// # let app = test.handle();
+/// let id = app.notify(Notification::new("Saved")).await?;
+/// let builder = App::builder().on_notification(move |_, event| {
+///     if event.id == id { /* about "Saved" */ }
+/// });
+/// # let _ = builder;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NotificationId(pub u32);
 
-/// Why a notification closed, as the server reports it.
+/// Why a notification closed, as the server reports it, in
+/// [`NotificationEventKind::Closed`].
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().on_notification(|app, event: &NotificationEvent| {
+///     match &event.kind {
+///         NotificationEventKind::ActionInvoked(action) if action == "open" => app.show_window("main"),
+///         NotificationEventKind::Closed(CloseReason::Dismissed) => println!("{:?} dismissed", event.id),
+///         _ => {}
+///     }
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CloseReason {
@@ -177,6 +245,19 @@ impl From<u32> for CloseReason {
 }
 
 /// What happened to a notification.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().on_notification(|app, event: &NotificationEvent| {
+///     match &event.kind {
+///         NotificationEventKind::ActionInvoked(action) if action == "open" => app.show_window("main"),
+///         NotificationEventKind::Closed(CloseReason::Dismissed) => println!("{:?} dismissed", event.id),
+///         _ => {}
+///     }
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NotificationEventKind {
@@ -186,7 +267,21 @@ pub enum NotificationEventKind {
     Closed(CloseReason),
 }
 
-/// Sent to notification subscribers.
+/// Sent to notification subscribers: an action was clicked or the
+/// notification closed.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().on_notification(|app, event: &NotificationEvent| {
+///     match &event.kind {
+///         NotificationEventKind::ActionInvoked(action) if action == "open" => app.show_window("main"),
+///         NotificationEventKind::Closed(CloseReason::Dismissed) => println!("{:?} dismissed", event.id),
+///         _ => {}
+///     }
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct NotificationEvent {

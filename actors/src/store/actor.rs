@@ -13,7 +13,29 @@ use super::file::*;
 use super::load::{io_error, make_private, migrate, read_or_recover};
 use super::{StoreError, StoreOptions, MAX_KEY_BYTES};
 
-/// A change to a store, sent to watchers.
+/// A change to a store, sent to watchers
+/// ([`StoreHandle::watch`](crate::store::StoreHandle::watch)).
+///
+/// ```
+/// use actix::prelude::*;
+/// use traykit::prelude::*;
+///
+/// struct ThemeWatcher;
+/// impl Actor for ThemeWatcher { type Context = Context<Self>; }
+/// impl Handler<StoreChanged> for ThemeWatcher {
+///     type Result = ();
+///     fn handle(&mut self, change: StoreChanged, _: &mut Context<Self>) {
+///         println!("{}.{} = {:?}", change.store, change.key, change.value);
+///     }
+/// }
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().store(StoreOptions::new("settings"))).await?;
+/// # let app = test.handle();
+/// let settings = app.store("settings")?;
+/// settings.watch("theme", ThemeWatcher.start().recipient());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Message)]
 #[rtype(result = "()")]
 pub struct StoreChanged {

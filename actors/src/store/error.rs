@@ -3,6 +3,22 @@
 use crate::error::ActorError;
 
 /// Why a store operation failed.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::store::StoreError;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().store(StoreOptions::new("settings"))).await?;
+/// # let app = test.handle();
+/// let settings = app.store("settings")?;
+/// settings.set("volume", &"loud").await?;
+/// match settings.get::<u8>("volume").await {
+///     Err(StoreError::Type { key, .. }) => assert_eq!(key, "volume"),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
@@ -65,7 +81,7 @@ pub enum StoreError {
         reason: String,
     },
     /// The change would make the store's document larger than
-    /// [`StoreOptions::max_bytes`](super::StoreOptions::max_bytes); nothing was changed.
+    /// [`StoreOptions::max_bytes`](crate::store::StoreOptions::max_bytes); nothing was changed.
     #[error(
         "store `{store}`: this change would make it {needed} bytes, over its quota of {limit} \
          bytes (StoreOptions::max_bytes); nothing was changed"
@@ -127,7 +143,7 @@ impl StoreError {
     }
 }
 
-/// Default [`StoreOptions::max_bytes`](super::StoreOptions::max_bytes): 16 MiB. Every durable write
+/// Default [`StoreOptions::max_bytes`](crate::store::StoreOptions::max_bytes): 16 MiB. Every durable write
 /// rewrites the whole document (encode, write, fsync), so its cost grows
 /// with the store: a settings or state store is kilobytes, and 16 MB
 /// already took 17–55 ms per write and fsync alone (measured on a dev VM's

@@ -21,7 +21,7 @@ pub(super) fn valid_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
-/// Default [`StoreOptions::lock_wait`](super::StoreOptions::lock_wait): a restart (the updater's, or the
+/// Default [`StoreOptions::lock_wait`](crate::store::StoreOptions::lock_wait): a restart (the updater's, or the
 /// user's right after a quit) starts the new process while the old one
 /// still flushes its stores at shutdown, which the shutdown timeout (3 s by
 /// default) bounds. Opening at once would fail, or worse, without a lock,

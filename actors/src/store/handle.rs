@@ -10,7 +10,24 @@ use serde_json::Value;
 use super::actor::*;
 use super::{StoreError, ACTOR};
 
-/// A typed, `Send + Clone` handle to one store.
+/// A typed, `Send + Clone` handle to one store. Declare the store on the
+/// builder, then get its handle with
+/// [`AppHandle::store`](crate::app::AppHandle::store).
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().store(StoreOptions::new("settings"))).await?;
+/// # let app = test.handle();
+/// let settings = app.store("settings")?;
+/// settings.set("theme", &"dark").await?;
+/// let theme: Option<String> = settings.get("theme").await?;
+/// assert_eq!(theme.as_deref(), Some("dark"));
+/// let launches = settings.update("launches", |n: Option<u64>| n.unwrap_or(0) + 1).await?;
+/// assert_eq!(launches, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct StoreHandle {
     name: String,

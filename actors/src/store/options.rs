@@ -8,10 +8,18 @@ use serde_json::{Map, Value};
 use super::{DEFAULT_LOCK_WAIT, DEFAULT_MAX_BYTES};
 
 /// What to do when the file on disk cannot be loaded.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// // A cache may start over; settings (the default, `Fail`) may not.
+/// let cache = StoreOptions::new("cache").on_corrupt(OnCorrupt::StartEmpty);
+/// # let _ = cache;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum OnCorrupt {
-    /// Refuse to open the store ([`StoreError::Corrupt`](super::StoreError::Corrupt)); the file stays.
+    /// Refuse to open the store ([`StoreError::Corrupt`](crate::store::StoreError::Corrupt)); the file stays.
     #[default]
     Fail,
     /// Rename the bad file to `<name>.json.corrupt-<unix ms>` and start empty.
@@ -21,6 +29,23 @@ pub enum OnCorrupt {
 pub(super) type Migration = Box<dyn Fn(Value) -> Result<Value, String> + Send>;
 
 /// How a store is opened: name, schema version and migrations, durability.
+///
+/// ```
+/// use std::time::Duration;
+/// use traykit::prelude::*;
+///
+/// let settings = StoreOptions::new("settings")
+///     .version(2)
+///     // Version 1 kept `theme` as a bool.
+///     .migrate(1, |mut v| {
+///         let dark = v["dark"].take().as_bool().unwrap_or(false);
+///         v["theme"] = (if dark { "dark" } else { "light" }).into();
+///         Ok(v)
+///     })
+///     .debounce(Duration::from_millis(200));
+/// let builder = App::builder().store(settings);
+/// # let _ = builder;
+/// ```
 pub struct StoreOptions {
     pub(super) name: String,
     pub(super) version: u64,
@@ -91,7 +116,7 @@ impl StoreOptions {
 
     /// The largest the store's JSON document may grow, in bytes (default
     /// [`DEFAULT_MAX_BYTES`]). A change that would make it larger is refused
-    /// with [`StoreError::QuotaExceeded`](super::StoreError::QuotaExceeded) before it is applied; changes that
+    /// with [`StoreError::QuotaExceeded`](crate::store::StoreError::QuotaExceeded) before it is applied; changes that
     /// shrink it are always allowed, so a store already over a lowered quota
     /// still opens and can be cleaned up.
     pub fn max_bytes(mut self, bytes: usize) -> Self {
@@ -101,7 +126,7 @@ impl StoreOptions {
 
     /// How long opening waits for another process to release the store
     /// (default [`DEFAULT_LOCK_WAIT`]) before failing with
-    /// [`StoreError::Locked`](super::StoreError::Locked). The open blocks its thread meanwhile.
+    /// [`StoreError::Locked`](crate::store::StoreError::Locked). The open blocks its thread meanwhile.
     pub fn lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;
         self

@@ -21,6 +21,19 @@ use super::{MenuClicked, TrayActivated, TrayChange, TrayError, ACTOR};
 /// tick), and logs a failure instead of returning it.
 ///
 /// [`post`]: TrayHandle::post
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").menu(Menu::new().item("sync", "Sync")))).await?;
+/// # let app = test.handle();
+/// let tray = app.tray("main")?;
+/// tray.set_title("Syncing…").await?;
+/// tray.set_enabled("sync", false).await?;
+/// tray.set_icon(Icon::solid(32, [0x20, 0x80, 0xf0, 0xff])?).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct TrayHandle {
     id: TrayId,

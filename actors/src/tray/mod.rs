@@ -32,6 +32,20 @@ pub use handle::TrayHandle;
 const ACTOR: &str = "TrayActor";
 
 /// Why a tray operation failed.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::tray::TrayError;
+///
+/// # #[actix::main] async fn main() {
+/// # let test = traykit::test::TestApp::start(App::builder()).await.unwrap();
+/// # let app = test.handle();
+/// match app.tray("missing") {
+///     Err(TrayError::Unknown(id)) => assert_eq!(id, "missing"),
+///     other => panic!("{other:?}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrayError {
@@ -77,7 +91,7 @@ pub enum TrayError {
 /// [`crate::app::AppHandle::add_tray`] at run time.
 ///
 /// ```
-/// use traykit_actors::{menu::Menu, tray::Tray, icon::Icon};
+/// use traykit::prelude::*;
 /// let tray = Tray::new("main")
 ///     .icon(Icon::solid(32, [0x20, 0x80, 0xf0, 0xff]).unwrap())
 ///     .title("12:00")
@@ -178,7 +192,20 @@ impl Tray {
     }
 }
 
-/// A change to a live tray.
+/// A change to a live tray, for [`TrayHandle::change`] (the `set_*`
+/// methods are shorthands for one change each).
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").menu(Menu::new().item("sync", "Sync")))).await?;
+/// # let app = test.handle();
+/// let tray = app.tray("main")?;
+/// tray.change(TrayChange::Tooltip(Some("3 unread".into()))).await?;
+/// tray.change(TrayChange::Menu(Menu::new().item("quit", "Quit"))).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TrayChange {
@@ -202,6 +229,19 @@ pub enum TrayChange {
 }
 
 /// A tray menu entry was clicked. Sent to every subscriber of the tray.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder()
+///     .tray(Tray::new("main").menu(Menu::new().check("pause", "Pause", false).item("quit", "Quit")))
+///     .on_menu_click(|app, click: &MenuClicked| match click.item.as_str() {
+///         "pause" => println!("paused: {:?}", click.checked),
+///         "quit" => app.quit(),
+///         _ => {}
+///     });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct MenuClicked {
@@ -214,6 +254,21 @@ pub struct MenuClicked {
 }
 
 /// The tray icon itself was clicked.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::MouseButton;
+///
+/// let builder = App::builder()
+///     .tray(Tray::new("main"))
+///     .window(Window::new("popup").url("popup.html"))
+///     .on_tray_activated(|app, click: &TrayActivated| {
+///         if click.button == MouseButton::Left {
+///             app.show_window("popup");
+///         }
+///     });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, PartialEq, Message)]
 #[rtype(result = "()")]
 pub struct TrayActivated {
