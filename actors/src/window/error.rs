@@ -57,6 +57,15 @@ pub enum WindowError {
 
 impl From<WindowError> for RpcError {
     fn from(e: WindowError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        let kind = match &e {
+            WindowError::Id(_) => "bad_label",
+            WindowError::Invalid { .. } => "invalid",
+            WindowError::Unknown(_) => "unknown",
+            WindowError::Duplicate(_) => "duplicate",
+            WindowError::NotOpen(_) => "not_open",
+            WindowError::Ui { .. } => "ui",
+            WindowError::Actor(_) => "actor",
+        };
+        codes::domain_error(codes::WINDOW, kind, e.to_string())
     }
 }
