@@ -295,7 +295,7 @@ async fn a_panicking_migration_fails_store_calls_without_killing_the_window() {
             .ipc("a", request)
             .await
             .expect("the window still answers");
-        assert_eq!(r["error"]["code"], -32003, "{r}");
+        assert_eq!(r["error"]["code"], -32030, "{r}");
         assert_eq!(r["error"]["data"]["kind"], "migration", "{r}");
         assert!(
             r["error"]["message"]

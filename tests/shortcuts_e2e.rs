@@ -83,7 +83,8 @@ fn shortcuts_pressed_on_the_x_server_reach_the_app() {
         &home,
         &["shortcut.register", "id=bad", "accelerator=ctrl+Nope"],
     );
-    assert_eq!(bad["error"]["code"], json!(-32003), "{bad}");
+    assert_eq!(bad["error"]["code"], json!(-32060), "{bad}");
+    assert_eq!(bad["error"]["data"]["kind"], json!("invalid"), "{bad}");
     assert!(
         bad["error"]["message"]
             .as_str()

@@ -10,9 +10,11 @@
 //                 host drops whatever arrives without it. `seq` numbers the
 //                 message, so that a refusal of a whole message (id null,
 //                 `error.data.message` = seq) rejects exactly its calls.
-//   core -> page: window.__TRAYKIT__.receive(value), where value is one
-//                 response/notification object or an array of them (already
-//                 parsed, not a string).
+//   core -> page: window.__TRAYKIT__.receive(text), where text is the JSON
+//                 of one response/notification object or of an array of
+//                 them: a string this bridge JSON.parses, never a JavaScript
+//                 literal (in a literal a "__proto__" key would set the
+//                 object's prototype).
 (function () {
   'use strict';
 
@@ -407,7 +409,7 @@
   }
 
   function receive(message) {
-    // The core sends values, but a string is cheap to tolerate.
+    // The core sends JSON text (see the header); a value is accepted too.
     if (typeof message === 'string') message = JSON.parse(message);
     observers.slice().forEach(function (observe) {
       try {

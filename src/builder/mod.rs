@@ -20,6 +20,17 @@ mod boot;
 mod desktop;
 
 /// The error type `setup` closures may return.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().setup(|app| {
+///     let port: u16 = std::env::var("NOTES_PORT").unwrap_or("8080".into()).parse()?;
+///     println!("{} listens on {port}", app.name());
+///     Ok(())
+/// });
+/// # let _ = builder;
+/// ```
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
 
 type SetupFn = Box<dyn FnOnce(&AppHandle) -> Result<(), SetupError> + Send>;
@@ -56,6 +67,26 @@ impl App {
 }
 
 /// Declares trays, state and hooks; [`run`](AppBuilder::run) starts the app.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// fn main() -> Result<(), traykit::Error> {
+///     App::builder()
+///         .name("Notes")
+///         .single_instance(true)
+///         .tray(Tray::new("main").menu(Menu::new().item("open", "Open").item("quit", "Quit")))
+///         .window(Window::new("notes").url("index.html"))
+///         .store(StoreOptions::new("notes"))
+///         .capability(r#"{"identifier":"notes","windows":["notes"],"stores":["notes"]}"#)
+///         .on_menu_click(|app, click| match click.item.as_str() {
+///             "open" => app.show_window("notes"),
+///             "quit" => app.quit(),
+///             _ => {}
+///         })
+///         .run()
+/// }
+/// ```
 pub struct AppBuilder {
     pub(crate) name: String,
     pub(crate) trays: Vec<Tray>,

@@ -235,8 +235,11 @@ impl UpdateError {
 
 impl From<UpdateError> for traykit_actors::ipc::RpcError {
     fn from(e: UpdateError) -> Self {
-        traykit_actors::ipc::RpcError::new(4100, e.to_string())
-            .with_data(serde_json::json!({ "kind": e.kind() }))
+        traykit_actors::ipc::codes::domain_error(
+            traykit_actors::ipc::codes::UPDATER,
+            e.kind(),
+            e.to_string(),
+        )
     }
 }
 

@@ -9,7 +9,13 @@ use super::method::method;
 
 impl From<crate::notify::NotifyError> for RpcError {
     fn from(e: crate::notify::NotifyError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        use crate::notify::NotifyError;
+        let kind = match &e {
+            NotifyError::Invalid(_) => "invalid",
+            NotifyError::Server(_) => "server",
+            NotifyError::Actor(_) => "actor",
+        };
+        codes::domain_error(codes::NOTIFICATION, kind, e.to_string())
     }
 }
 

@@ -17,7 +17,7 @@ impl From<crate::store::StoreError> for RpcError {
             StoreError::QuotaExceeded { .. } | StoreError::KeyTooLong { .. } => {
                 codes::LIMIT_EXCEEDED
             }
-            _ => codes::TARGET_ERROR,
+            _ => codes::STORE,
         };
         RpcError::new(code, e.to_string()).with_data(json!({"kind": e.kind()}))
     }

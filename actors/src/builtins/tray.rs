@@ -10,7 +10,16 @@ use super::method::method;
 
 impl From<TrayError> for RpcError {
     fn from(e: TrayError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        let kind = match &e {
+            TrayError::Id(_) => "bad_id",
+            TrayError::Menu { .. } => "menu",
+            TrayError::Icon { .. } => "icon",
+            TrayError::Duplicate(_) => "duplicate",
+            TrayError::Unknown(_) => "unknown",
+            TrayError::Ui { .. } => "ui",
+            _ => "other",
+        };
+        codes::domain_error(codes::TRAY, kind, e.to_string())
     }
 }
 

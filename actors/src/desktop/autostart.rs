@@ -188,7 +188,11 @@ impl AppHandle {
 
 impl From<AutostartError> for RpcError {
     fn from(e: AutostartError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        let kind = match &e {
+            AutostartError::Entry(_) => "entry",
+            AutostartError::NoExecutable(_) => "no_executable",
+        };
+        codes::domain_error(codes::AUTOSTART, kind, e.to_string())
     }
 }
 

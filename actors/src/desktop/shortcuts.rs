@@ -171,6 +171,13 @@ impl AppHandle {
 
 impl From<ShortcutError> for RpcError {
     fn from(e: ShortcutError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        let kind = match &e {
+            ShortcutError::Unsupported(_) => "unsupported",
+            ShortcutError::Invalid { .. } => "invalid",
+            ShortcutError::Taken(_) => "taken",
+            ShortcutError::Unknown(_) => "unknown",
+            ShortcutError::Failed(_) => "failed",
+        };
+        codes::domain_error(codes::SHORTCUT, kind, e.to_string())
     }
 }

@@ -5,6 +5,20 @@ use crate::ids::IdError;
 use crate::ipc::{codes, RpcError};
 
 /// Why a window operation failed.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::window::WindowError;
+///
+/// # #[actix::main] async fn main() {
+/// # let test = traykit::test::TestApp::start(App::builder()).await.unwrap();
+/// # let app = test.handle();
+/// match app.window("settings") {
+///     Err(WindowError::Unknown(label)) => assert_eq!(label, "settings"),
+///     other => panic!("{other:?}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WindowError {
@@ -43,6 +57,15 @@ pub enum WindowError {
 
 impl From<WindowError> for RpcError {
     fn from(e: WindowError) -> Self {
-        RpcError::new(codes::TARGET_ERROR, e.to_string())
+        let kind = match &e {
+            WindowError::Id(_) => "bad_label",
+            WindowError::Invalid { .. } => "invalid",
+            WindowError::Unknown(_) => "unknown",
+            WindowError::Duplicate(_) => "duplicate",
+            WindowError::NotOpen(_) => "not_open",
+            WindowError::Ui { .. } => "ui",
+            WindowError::Actor(_) => "actor",
+        };
+        codes::domain_error(codes::WINDOW, kind, e.to_string())
     }
 }
