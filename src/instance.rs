@@ -35,7 +35,18 @@ pub const CTL_WINDOW: &str = "ctl";
 /// Longest request line accepted.
 const MAX_LINE: u64 = 1024 * 1024;
 
-/// Why the instance channel failed.
+/// Why the instance channel failed; `run` returns it as
+/// [`Error::Instance`](crate::Error::Instance).
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// match App::builder().single_instance(true).run() {
+///     Err(Error::Instance(e)) => eprintln!("cannot hand over to the running instance: {e}"),
+///     other => other?,
+/// }
+/// # Ok::<(), traykit::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InstanceError {

@@ -41,6 +41,28 @@ use crate::error::Error;
 
 /// A running app with no display and no bus. Start it inside an actix
 /// System, e.g. in an `#[actix::test]`.
+///
+/// ```
+/// use serde_json::json;
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
+/// use traykit::test::TestApp;
+///
+/// # #[actix::main] async fn main() -> Result<(), traykit::Error> {
+/// let app = TestApp::start(
+///     App::builder()
+///         .window(Window::new("main"))
+///         .capability(r#"{"identifier":"main","windows":["main"],"methods":["math.add"]}"#)
+///         .command("math.add", |(a, b): (i64, i64), _: CallContext| async move {
+///             Ok::<_, RpcError>(a + b)
+///         }),
+/// )
+/// .await?;
+/// let call = json!({"jsonrpc": "2.0", "id": 1, "method": "math.add", "params": [2, 3]});
+/// let reply = app.ipc("main", &call.to_string()).await.expect("a reply");
+/// assert_eq!(reply["result"], 5);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct TestApp {
     app: AppHandle,

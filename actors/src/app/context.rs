@@ -12,6 +12,24 @@ use crate::store::{StoreError, StoreHandle};
 use crate::window::{Caller, PageHost, PageLink};
 
 /// Who is calling: handed to every handler.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
+///
+/// struct Notes(Mutex<Vec<String>>);
+///
+/// let builder = App::builder()
+///     .manage(Notes(Mutex::new(Vec::new())))
+///     .command("notes.add", |text: String, ctx: CallContext| async move {
+///         let notes = ctx.state::<Notes>()?;
+///         notes.0.lock().unwrap().push(text);
+///         ctx.app.emit("notes://changed", &ctx.window);
+///         Ok::<_, RpcError>(())
+///     });
+/// # let _ = builder;
+/// ```
 #[derive(Clone, Debug)]
 pub struct CallContext {
     /// The app, for state (`app.state::<T>()`), trays, windows, events.

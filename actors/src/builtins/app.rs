@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::app::{CallContext, Router};
 use crate::ipc::RpcError;
 
-use super::method;
+use super::method::method;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,7 @@ use crate::app::{CallContext, Router};
 use crate::ipc::{codes, RpcError};
 use crate::notify::Notification;
 
-use super::method;
+use super::method::method;
 
 impl From<crate::notify::NotifyError> for RpcError {
     fn from(e: crate::notify::NotifyError) -> Self {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::app::{CallContext, Router};
 use crate::ipc::{codes, RpcError};
 
-use super::method;
+use super::method::method;
 
 impl From<crate::store::StoreError> for RpcError {
     fn from(e: crate::store::StoreError) -> Self {

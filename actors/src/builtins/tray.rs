@@ -7,7 +7,7 @@ use crate::app::{CallContext, Router};
 use crate::ipc::{codes, RpcError};
 use crate::tray::TrayError;
 
-use super::method;
+use super::method::method;
 
 impl From<TrayError> for RpcError {
     fn from(e: TrayError) -> Self {

@@ -7,7 +7,7 @@ use crate::app::{CallContext, Router};
 use crate::ipc::{codes, RpcError};
 use crate::window::{Window, WindowCommand, WindowError};
 
-use super::method;
+use super::method::method;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 pub const EVENT_METHODS: &str = "event.";
 
 /// Why a capability file was refused.
+///
+/// ```
+/// use traykit::ipc::{Capability, CapabilityError};
+///
+/// let err = Capability::from_json(r#"{ "identifier": "x", "windows": [] }"#).unwrap_err();
+/// assert!(matches!(err, CapabilityError::NoWindows(id) if id == "x"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CapabilityError {
@@ -24,7 +31,7 @@ pub enum CapabilityError {
 /// lets pages from remote origins use them.
 ///
 /// ```
-/// use traykit_actors::ipc::Capability;
+/// use traykit::ipc::Capability;
 /// let cap = Capability::from_json(r#"{
 ///   "identifier": "notes",
 ///   "windows": ["notes", "popup-*"],

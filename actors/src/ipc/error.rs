@@ -7,6 +7,28 @@ use super::codes;
 
 /// A JSON-RPC error object. Also what command handlers fail with: give your
 /// error type an `impl From<MyError> for RpcError` with a stable code.
+///
+/// ```
+/// use traykit::ipc::{CallContext, RpcError};
+///
+/// #[derive(Debug, thiserror::Error)]
+/// enum NoteError {
+///     #[error("no note `{0}`")]
+///     Missing(String),
+/// }
+///
+/// impl From<NoteError> for RpcError {
+///     fn from(e: NoteError) -> Self {
+///         RpcError::new(4004, e.to_string()).with_data(serde_json::json!({ "kind": "missing" }))
+///     }
+/// }
+///
+/// let err = RpcError::from(NoteError::Missing("42".into()));
+/// assert_eq!((err.code, err.message.as_str()), (4004, "no note `42`"));
+/// # let _ = traykit::App::builder().command("notes.get", |id: String, _: CallContext| async move {
+/// #     Err::<(), _>(NoteError::Missing(id))
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message} (code {code})")]
 pub struct RpcError {

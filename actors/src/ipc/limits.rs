@@ -10,6 +10,18 @@
 /// `max_queued_bytes + max_decoded_bytes` of the values of running calls
 /// (one message always runs alone), plus one message being decoded
 /// (`max_decoded_bytes`). Measured in `tests/ipc_memory.rs`.
+///
+/// ```
+/// use traykit::ipc::IpcLimits;
+/// use traykit::prelude::*;
+///
+/// let limits = IpcLimits::default()
+///     .max_message_bytes(1024 * 1024)
+///     .rate(100.0, 500.0);
+/// assert_eq!(limits.max_message_bytes, 1024 * 1024);
+/// let builder = App::builder().ipc_limits(limits);
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct IpcLimits {

@@ -15,6 +15,17 @@ use crate::ipc::{glob, Capabilities, EVENT_METHODS};
 
 /// What one window (or a window-label pattern for windows made at run time)
 /// may use.
+///
+/// ```
+/// # use traykit::prelude::*;
+/// let builder = App::builder()
+///     .window(Window::new("main"))
+///     .capability(r#"{"identifier":"main","windows":["main"],"methods":["app.*"]}"#);
+/// let report = builder.capability_report()?;
+/// let main = report.windows.iter().find(|w| w.window == "main").expect("declared");
+/// assert!(main.methods.iter().any(|m| m == "app.quit"));
+/// # Ok::<(), traykit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WindowGrants {
     /// A declared label, or a capability's pattern (`popup-*`).
@@ -33,7 +44,22 @@ pub struct WindowGrants {
     pub remote: Vec<String>,
 }
 
-/// The whole report.
+/// The whole report: what each window may call, and the grants or methods
+/// that look like mistakes. Apps print it with `--print-capabilities`.
+///
+/// ```
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder()
+///     .window(Window::new("main"))
+///     .capability(r#"{"identifier":"main","windows":["main"],"methods":["notes.ad"]}"#)
+///     .command("notes.add", |_: String, _: CallContext| async { Ok::<_, RpcError>(()) });
+/// let report = builder.capability_report()?;
+/// assert!(report.unreachable.contains(&"notes.add".to_owned()));
+/// assert_eq!(report.unmatched_grants.len(), 1); // the typo `notes.ad`
+/// # Ok::<(), traykit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CapabilityReport {
     /// Per window, declared windows first.

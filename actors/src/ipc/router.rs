@@ -66,6 +66,20 @@ where
 /// Method name → handler, for handlers that take a context `C` (axum's
 /// `Router<S>`: the router knows nothing of what `C` is; the app's built-in
 /// one is `Router<CallContext>`).
+///
+/// Apps register commands on the builder (`.command`); a router is how a
+/// plugin hands over a set of methods at once
+/// ([`PluginSetup::extend_router`](crate::app::PluginSetup::extend_router)).
+///
+/// ```
+/// use traykit::ipc::{typed, CallContext, Router, RpcError};
+///
+/// let mut router: Router = Router::default();
+/// router.insert("clock.now", typed("clock.now", |(): (), _: CallContext| async {
+///     Ok::<_, RpcError>(std::time::SystemTime::now())
+/// }));
+/// assert_eq!(router.methods(), ["clock.now"]);
+/// ```
 pub struct Router<C> {
     methods: HashMap<String, Handler<C>>,
 }

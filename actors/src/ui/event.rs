@@ -3,7 +3,19 @@
 use super::Geometry;
 use crate::ids::{MenuId, TrayId, WindowLabel};
 
-/// Which mouse button activated a tray icon.
+/// Which mouse button activated a tray icon, in
+/// [`TrayActivated`](crate::tray::TrayActivated).
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::MouseButton;
+///
+/// let builder = App::builder().on_tray_activated(|app, click| match click.button {
+///     MouseButton::Left => app.show_window("popup"),
+///     _ => {}
+/// });
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MouseButton {

@@ -3,6 +3,14 @@
 use crate::ids::WindowLabel;
 
 /// What closing a window does.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// // A settings window that opens instantly again after its first show.
+/// let window = Window::new("settings").url("settings.html").close_policy(ClosePolicy::Hide);
+/// # let _ = window;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum ClosePolicy {
@@ -15,6 +23,16 @@ pub enum ClosePolicy {
 }
 
 /// Where a window appears when shown.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let popup = Window::new("popup")
+///     .url("popup.html")
+///     .decorations(false)
+///     .placement(Placement::Pointer); // next to the tray icon that was clicked
+/// # let _ = popup;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Placement {
@@ -28,7 +46,16 @@ pub enum Placement {
     Corner(Corner),
 }
 
-/// A screen corner.
+/// A screen corner, for [`Placement::Corner`].
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// use traykit::window::Corner;
+///
+/// let toast = Window::new("toast").url("toast.html").placement(Placement::Corner(Corner::BottomRight));
+/// # let _ = toast;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Corner {
@@ -43,7 +70,15 @@ pub enum Corner {
 }
 
 /// Where a window is, how big, and whether it is maximised; remembered per
-/// label and restored on the next open.
+/// label and restored on the next open (unless
+/// [`Window::remember_state`](crate::window::Window::remember_state) is off).
+///
+/// ```
+/// use traykit::window::Geometry;
+///
+/// let g = Geometry { position: (40.0, 40.0), size: (480.0, 320.0), maximized: false };
+/// assert_eq!(serde_json::to_value(g).unwrap()["size"], serde_json::json!([480.0, 320.0]));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Geometry {
     /// Outer position, logical pixels.

@@ -5,6 +5,20 @@ use crate::ids::IdError;
 use crate::ipc::{codes, RpcError};
 
 /// Why a window operation failed.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::window::WindowError;
+///
+/// # #[actix::main] async fn main() {
+/// # let test = traykit::test::TestApp::start(App::builder()).await.unwrap();
+/// # let app = test.handle();
+/// match app.window("settings") {
+///     Err(WindowError::Unknown(label)) => assert_eq!(label, "settings"),
+///     other => panic!("{other:?}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WindowError {

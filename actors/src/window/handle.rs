@@ -16,6 +16,20 @@ const ACTOR: &str = "WindowActor";
 
 /// A `Send + Clone` handle to one window. Every call has the app's request
 /// timeout.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().window(Window::new("notes").url("index.html"))).await?;
+/// # let app = test.handle();
+/// let notes = app.window("notes")?;
+/// notes.show().await?;
+/// notes.set_title("Notes — 3 open").await?;
+/// notes.emit("notes://refresh", ());
+/// notes.hide().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct WindowHandle {
     label: WindowLabel,

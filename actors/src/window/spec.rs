@@ -12,6 +12,20 @@ pub const APP_ORIGIN: &str = "traykit://localhost";
 pub const WINDOW_STATE_STORE: &str = "traykit.windows";
 
 /// Declares a window: `App::builder().window(Window::new("notes").url("index.html"))`.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// let builder = App::builder().window(
+///     Window::new("notes")
+///         .url("index.html") // served from the app's assets
+///         .title("Notes")
+///         .size(420.0, 560.0)
+///         .skip_taskbar(true)
+///         .prewarm(true), // webview made hidden at start: the first show is instant
+/// );
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone)]
 pub struct Window {
     label: String,
