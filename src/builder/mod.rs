@@ -50,6 +50,14 @@ const BRIDGE_JS: &str = include_str!("../../ui-assets/traykit.js");
 const TAURI_COMPAT_JS: &str = include_str!("../../ui-assets/tauri-compat.js");
 
 /// Entry point: `App::builder()`.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// fn main() -> Result<(), traykit::Error> {
+///     App::builder().name("Clock").tray(Tray::new("main").title("12:00")).run()
+/// }
+/// ```
 #[derive(Debug)]
 pub struct App;
 
