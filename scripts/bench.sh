@@ -25,7 +25,9 @@ unset CARGO_TARGET_DIR
 bash scripts/setup.sh --bench
 
 build_examples() { # in the current directory
-  cargo build --release --examples --locked
+  # Only the examples the benches run: every release example is a full LTO
+  # link (~30 s each on two cores), and the others are never measured.
+  cargo build --release --locked --example ipc_probe --example wry_floor --example tray_clock
   # tray_clock twice: as built with the default `webview` feature (WebKit
   # linked), and as a tray-only app should be built (`default-features = false`).
   cp target/release/examples/tray_clock target/release/examples/tray_clock-webview

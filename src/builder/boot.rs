@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use traykit_actors::app::{AppConfig, AppHandle, Plugin, PluginError, PluginSetup, StateMap};
-use traykit_actors::desktop::DesktopPlugin;
+use traykit_actors::desktop::{DesktopConfig, DesktopPlugin};
 use traykit_actors::ipc::{Capabilities, Router};
 use traykit_actors::notifier::NotificationBackend;
 use traykit_actors::supervise::panic_message;
@@ -13,12 +13,46 @@ use traykit_actors::tray::Tray;
 use traykit_actors::ui::UiHandle;
 use traykit_actors::window::Window;
 
-use super::{
-    ActivationFn, AppBuilder, EventFn, MenuFn, NotificationFn, SetupFn, BRIDGE_JS, TAURI_COMPAT_JS,
-};
+use super::{ActivationFn, AppBuilder, EventFn, MenuFn, NotificationFn, SetupFn};
 use crate::error::Error;
 
+/// The page-side IPC bridge, injected into every page before its scripts.
+const BRIDGE_JS: &str = include_str!("../../ui-assets/traykit.js");
+/// `window.__TAURI_INTERNALS__` on top of the bridge (opt-in).
+const TAURI_COMPAT_JS: &str = include_str!("../../ui-assets/tauri-compat.js");
+
 impl AppBuilder {
+    /// The capability report: per window, what it may call, listen to and
+    /// store; the registered methods no capability grants (unreachable from
+    /// any page); grants that match no method. Apps print it when started
+    /// with `--print-capabilities` (or `--print-capabilities=json`), without
+    /// needing a display.
+    pub fn capability_report(&self) -> Result<traykit_actors::report::CapabilityReport, Error> {
+        let mut declared = Declared {
+            router: Router::default(),
+            capabilities: Capabilities::default(),
+            init_script: String::new(),
+            state: StateMap::default(),
+            stores: Vec::new(),
+        };
+        for cap in &self.capabilities {
+            declared
+                .capabilities
+                .push(cap.clone().map_err(Error::Capability)?);
+        }
+        traykit_actors::builtins::register(&mut declared.router);
+        declared.router.extend(self.router.clone());
+        // Built, never started: the report needs their methods and grants.
+        let desktop = DesktopPlugin::new(DesktopConfig::new("report", &self.name));
+        declared.build_plugins(&[Box::new(desktop) as Box<dyn Plugin>])?;
+        declared.build_plugins(&self.plugins)?;
+        Ok(traykit_actors::report::CapabilityReport::new(
+            &declared.capabilities,
+            declared.router.methods(),
+            self.windows.iter().map(Window::label),
+        ))
+    }
+
     /// Starts the actor graph against `ui`: actors, plugins, trays, hooks,
     /// setup. Runs inside the actix System.
     pub(crate) async fn boot(

@@ -11,18 +11,13 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use traykit_actors::app::{AppHandle, PageEvent, Plugin, StateMap};
-use traykit_actors::desktop::{DesktopConfig, DesktopPlugin};
-use traykit_actors::ipc::{typed, CallContext, Capabilities, Capability, Router, RpcError};
+use traykit_actors::ipc::{typed, CallContext, Capability, Router, RpcError};
 use traykit_actors::notifier::NotificationEvent;
 use traykit_actors::tray::{MenuClicked, Tray, TrayActivated};
 use traykit_actors::window::Window;
 
-use crate::error::Error;
-
 mod boot;
 mod desktop;
-
-use boot::Declared;
 
 /// The error type `setup` closures may return.
 ///
@@ -43,11 +38,6 @@ type MenuFn = Box<dyn Fn(&AppHandle, &MenuClicked) + Send>;
 type NotificationFn = Box<dyn Fn(&AppHandle, &NotificationEvent) + Send>;
 type ActivationFn = Box<dyn Fn(&AppHandle, &TrayActivated) + Send>;
 type EventFn = Box<dyn Fn(&AppHandle, &PageEvent) + Send>;
-
-/// The page-side IPC bridge, injected into every page before its scripts.
-const BRIDGE_JS: &str = include_str!("../../ui-assets/traykit.js");
-/// `window.__TAURI_INTERNALS__` on top of the bridge (opt-in).
-const TAURI_COMPAT_JS: &str = include_str!("../../ui-assets/tauri-compat.js");
 
 /// Entry point: `App::builder()`.
 ///
@@ -204,7 +194,7 @@ impl AppBuilder {
 
     /// Runs once the trays exist, on the actor thread: start your actors
     /// here. An error (or a panic) stops the app and `run` returns
-    /// [`Error::Setup`].
+    /// [`Error::Setup`](crate::Error::Setup).
     pub fn setup(
         mut self,
         f: impl FnOnce(&AppHandle) -> Result<(), SetupError> + Send + 'static,
@@ -278,7 +268,7 @@ impl AppBuilder {
 
     /// Adds a capability from its JSON text (typically
     /// `include_str!("capabilities/main.json")`). An invalid one makes `run`
-    /// fail with [`Error::Capability`]. Without any, pages can call nothing.
+    /// fail with [`Error::Capability`](crate::Error::Capability). Without any, pages can call nothing.
     pub fn capability(mut self, json: &str) -> Self {
         self.capabilities
             .push(Capability::from_json(json).map_err(|e| e.to_string()));
@@ -332,37 +322,6 @@ impl AppBuilder {
     pub fn csp(mut self, policy: impl Into<String>) -> Self {
         self.assets.csp = policy.into();
         self
-    }
-
-    /// The capability report: per window, what it may call, listen to and
-    /// store; the registered methods no capability grants (unreachable from
-    /// any page); grants that match no method. Apps print it when started
-    /// with `--print-capabilities` (or `--print-capabilities=json`), without
-    /// needing a display.
-    pub fn capability_report(&self) -> Result<traykit_actors::report::CapabilityReport, Error> {
-        let mut declared = Declared {
-            router: Router::default(),
-            capabilities: Capabilities::default(),
-            init_script: String::new(),
-            state: StateMap::default(),
-            stores: Vec::new(),
-        };
-        for cap in &self.capabilities {
-            declared
-                .capabilities
-                .push(cap.clone().map_err(Error::Capability)?);
-        }
-        traykit_actors::builtins::register(&mut declared.router);
-        declared.router.extend(self.router.clone());
-        // Built, never started: the report needs their methods and grants.
-        let desktop = DesktopPlugin::new(DesktopConfig::new("report", &self.name));
-        declared.build_plugins(&[Box::new(desktop) as Box<dyn Plugin>])?;
-        declared.build_plugins(&self.plugins)?;
-        Ok(traykit_actors::report::CapabilityReport::new(
-            &declared.capabilities,
-            declared.router.methods(),
-            self.windows.iter().map(Window::label),
-        ))
     }
 
     /// Turns on the isolation pattern (off by default): every IPC message

@@ -8,31 +8,7 @@ use serde_json::Value;
 
 use crate::window::{PushEvent, WindowError};
 
-use super::{AppHandle, Callback};
-
-/// An event a page emitted, for Rust subscribers.
-///
-/// ```
-/// use traykit::prelude::*;
-/// use traykit::app::PageEvent;
-///
-/// let builder = App::builder().on_event(|_app, event: &PageEvent| {
-///     if event.event == "note-saved" {
-///         println!("{} saved {}", event.source, event.payload);
-///     }
-/// });
-/// # let _ = builder;
-/// ```
-#[derive(Debug, Clone, Message)]
-#[rtype(result = "()")]
-pub struct PageEvent {
-    /// Event name.
-    pub event: String,
-    /// Payload.
-    pub payload: Arc<Value>,
-    /// The emitting window.
-    pub source: String,
-}
+use super::{AppHandle, Callback, PageEvent};
 
 impl AppHandle {
     /// Sends an event to every window that listens, and to Rust subscribers.

@@ -10,7 +10,14 @@ use crate::ui::{UiHandle, UiRequest};
 
 pub use crate::shutdown::Shutdown;
 
-use super::{AppHandle, Trays};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use crate::ids::TrayId;
+
+/// Every tray, by id; shared with the handle, and taken off the panel by
+/// the lifecycle actor at shutdown.
+pub(super) type Trays = Arc<RwLock<BTreeMap<TrayId, TrayHandle>>>;
 
 /// Ask the app to exit with a code.
 #[derive(Debug, Clone, Copy, Message)]
@@ -89,23 +96,5 @@ impl Handler<Quit> for AppActor {
                 tracing::warn!(%error, "exit request not acknowledged");
             }
         });
-    }
-}
-
-impl AppHandle {
-    /// Sends [`Shutdown`] to `recipient` before the app exits, and waits for it.
-    pub fn on_shutdown(&self, recipient: Recipient<Shutdown>) {
-        self.inner.app.do_send(SubscribeShutdown(recipient));
-    }
-
-    /// Exits cleanly with code 0: shutdown subscribers run, trays leave the
-    /// panel, the event loop ends and `App::run` returns.
-    pub fn quit(&self) {
-        self.exit(0);
-    }
-
-    /// Like [`quit`](Self::quit), with an exit code.
-    pub fn exit(&self, code: i32) {
-        self.inner.app.do_send(Quit { code });
     }
 }

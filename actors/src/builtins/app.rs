@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::ipc::{CallContext, Router, RpcError};
 
-use super::method;
+use super::method::method;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -38,12 +38,10 @@
 //! integration's built-ins (`autostart.*`, `shortcut.*`, `log.write`) come
 //! with its plugin (`crate::desktop::DesktopPlugin`).
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
-use crate::ipc::{typed, CallContext, Router, RpcError};
+use crate::ipc::Router;
 
 mod app;
+mod method;
 mod notify;
 mod page;
 mod store;
@@ -60,16 +58,4 @@ pub fn register(router: &mut Router) {
     store::register(router);
     app::register(router);
     page::register(router);
-}
-
-/// Adds `name` to `router` with a typed handler: the name is written once.
-fn method<A, R, E, F, Fut>(router: &mut Router, name: &'static str, f: F)
-where
-    A: DeserializeOwned + 'static,
-    R: Serialize + 'static,
-    E: Into<RpcError> + 'static,
-    F: Fn(A, CallContext) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<R, E>> + 'static,
-{
-    router.insert(name, typed(name, f));
 }

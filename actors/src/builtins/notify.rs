@@ -5,7 +5,7 @@ use serde::Deserialize;
 use crate::ipc::{codes, CallContext, Router, RpcError};
 use crate::notify::Notification;
 
-use super::method;
+use super::method::method;
 
 impl From<crate::notify::NotifyError> for RpcError {
     fn from(e: crate::notify::NotifyError) -> Self {

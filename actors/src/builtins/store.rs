@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::ipc::{codes, CallContext, Router, RpcError};
 
-use super::method;
+use super::method::method;
 
 impl From<crate::store::StoreError> for RpcError {
     fn from(e: crate::store::StoreError) -> Self {

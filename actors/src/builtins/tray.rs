@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::ipc::{codes, CallContext, Router, RpcError};
 use crate::tray::TrayError;
 
-use super::method;
+use super::method::method;
 
 impl From<TrayError> for RpcError {
     fn from(e: TrayError) -> Self {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::ipc::{codes, CallContext, Router, RpcError};
 use crate::window::{Window, WindowCommand, WindowError};
 
-use super::method;
+use super::method::method;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
