@@ -5,7 +5,18 @@
 
 use std::time::Duration;
 
-/// A message could not be delivered or answered.
+/// A message could not be delivered or answered. Each domain error wraps
+/// it (e.g. `TrayError::Actor`), so a caller can tell "refused" from "no
+/// answer".
+///
+/// ```
+/// use traykit::ActorError;
+///
+/// fn retry_later(e: &ActorError) -> bool {
+///     matches!(e, ActorError::Timeout { .. })
+/// }
+/// # assert!(!retry_later(&ActorError::Stopped { actor: "TrayActor" }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ActorError {
@@ -43,7 +54,15 @@ impl ActorError {
     }
 }
 
-/// The UI thread could not carry out a request.
+/// The UI thread could not carry out a request. Domain errors wrap it
+/// (e.g. `WindowError::Ui`); tests provoke it with `RecordingUi::fail_with`.
+///
+/// ```
+/// use traykit::UiError;
+///
+/// let e = UiError::Closed;
+/// assert!(!e.to_string().is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UiError {

@@ -23,6 +23,20 @@ use crate::sync::lock;
 use crate::ui::{UiEnvelope, UiPoster, UiRequest};
 
 /// Records every UI request and answers it (with `Ok`, or a failure you set).
+/// `traykit::test::TestApp::ui` gives the app's.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::UiError;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").menu(Menu::new().item("sync", "Sync")))).await?;
+/// # let app = test.handle();
+/// test.ui().fail_with(Some(UiError::Closed));
+/// assert!(app.tray("main")?.set_title("x").await.is_err());
+/// test.ui().fail_with(None);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default)]
 pub struct RecordingUi {
     log: Mutex<Vec<UiRequest>>,
@@ -88,6 +102,19 @@ impl UiPoster for RecordingUi {
 }
 
 /// Records notifications; plays the server's part in tests.
+/// `traykit::test::TestApp::notifications` gives the app's.
+///
+/// ```
+/// use traykit::prelude::*;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder()).await?;
+/// # let app = test.handle();
+/// let id = app.notify(Notification::new("Tea").action("snooze", "Snooze")).await?;
+/// assert_eq!(test.notifications().shown()[0].1.summary, "Tea");
+/// assert!(test.notifications().invoke_action(id, "snooze"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Default)]
 pub struct RecordingNotifications {
     next_id: AtomicU32,

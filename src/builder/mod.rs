@@ -41,6 +41,14 @@ type ActivationFn = Box<dyn Fn(&AppHandle, &TrayActivated) + Send>;
 type EventFn = Box<dyn Fn(&AppHandle, &PageEvent) + Send>;
 
 /// Entry point: `App::builder()`.
+///
+/// ```no_run
+/// use traykit::prelude::*;
+///
+/// fn main() -> Result<(), traykit::Error> {
+///     App::builder().name("Clock").tray(Tray::new("main").title("12:00")).run()
+/// }
+/// ```
 #[derive(Debug)]
 pub struct App;
 

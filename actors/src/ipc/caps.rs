@@ -270,6 +270,16 @@ impl OriginPattern {
 
 /// All capabilities of an app. Deny by default: nothing is granted unless a
 /// capability names the window.
+///
+/// ```
+/// use traykit::ipc::{Capabilities, Capability};
+///
+/// let mut caps = Capabilities::default();
+/// caps.push(Capability::from_json(r#"{"identifier":"a","windows":["main"],"methods":["notes.*"]}"#)?);
+/// assert!(caps.allows_method("main", None, "notes.add"));
+/// assert!(!caps.allows_method("other", None, "notes.add"));
+/// # Ok::<(), traykit::ipc::CapabilityError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Capabilities(Vec<Capability>);
 

@@ -31,6 +31,22 @@ pub struct TraySpec {
 }
 
 /// One property of a live tray, replaced whole.
+///
+/// What tests assert on: `traykit::test::TestApp` records every
+/// request the actors make of the UI thread.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::{TrayUpdate, UiRequest};
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").menu(Menu::new().item("sync", "Sync")))).await?;
+/// # let app = test.handle();
+/// app.tray("main")?.set_title("3").await?;
+/// let title = TrayUpdate::Title(Some("3".into()));
+/// assert!(test.ui_requests().iter().any(|r| matches!(r, UiRequest::UpdateTray { update, .. } if *update == title)));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TrayUpdate {
@@ -50,6 +66,20 @@ pub enum TrayUpdate {
 
 /// A request for the UI thread. Closed on purpose: this enum is the complete
 /// list of what actors can make the UI thread do.
+///
+/// What tests assert on: `traykit::test::TestApp` records every
+/// request the actors make of the UI thread.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::{TrayUpdate, UiRequest};
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").menu(Menu::new().item("sync", "Sync")))).await?;
+/// # let app = test.handle();
+/// assert!(matches!(test.ui_requests()[0], UiRequest::CreateTray(_)));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UiRequest {

@@ -10,6 +10,20 @@ use crate::ipc::RpcError;
 use crate::ui::{Geometry, WindowSpec};
 
 /// Is the window open, and visible?
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::window::Life;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().window(Window::new("notes").url("index.html"))).await?;
+/// # let app = test.handle();
+/// let notes = app.window("notes")?;
+/// assert_eq!(notes.state().await?.1, Life::Closed);
+/// notes.show().await?;
+/// assert_eq!(notes.state().await?.1, Life::Open { visible: true });
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Life {
     /// No native window or webview exists.
@@ -21,7 +35,21 @@ pub enum Life {
     },
 }
 
-/// Operations on a window, from Rust or from a page.
+/// Operations on a window, from Rust or from a page (the `WindowHandle`
+/// methods are shorthands for one each).
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::window::WindowCommand;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().window(Window::new("notes").url("index.html"))).await?;
+/// # let app = test.handle();
+/// let notes = app.window("notes")?;
+/// notes.command(WindowCommand::SetSize(640.0, 480.0)).await?;
+/// notes.command(WindowCommand::Show).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WindowCommand {
