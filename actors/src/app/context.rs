@@ -3,71 +3,11 @@
 //! above `ipc` (which knows nothing of the app: its `Router<C>` is generic
 //! over the context) and `window` (which gets the app as a `PageHost`).
 
-use std::sync::Arc;
-
-use crate::app::AppHandle;
-use crate::ipc::{self, Call, Capabilities, Dispatch, Incoming, IpcLimits, RpcError};
+use crate::app::{AppHandle, CallContext};
+use crate::ipc::{self, Call, Dispatch, Incoming, IpcLimits, RpcError};
 use crate::isolation::Isolation;
 use crate::store::{StoreError, StoreHandle};
-use crate::window::{Caller, PageHost, PageLink};
-
-/// Who is calling: handed to every handler.
-///
-/// ```
-/// use std::sync::Mutex;
-/// use traykit::ipc::{CallContext, RpcError};
-/// use traykit::prelude::*;
-///
-/// struct Notes(Mutex<Vec<String>>);
-///
-/// let builder = App::builder()
-///     .manage(Notes(Mutex::new(Vec::new())))
-///     .command("notes.add", |text: String, ctx: CallContext| async move {
-///         let notes = ctx.state::<Notes>()?;
-///         notes.0.lock().unwrap().push(text);
-///         ctx.app.emit("notes://changed", &ctx.window);
-///         Ok::<_, RpcError>(())
-///     });
-/// # let _ = builder;
-/// ```
-#[derive(Clone, Debug)]
-pub struct CallContext {
-    /// The app, for state (`app.state::<T>()`), trays, windows, events.
-    pub app: AppHandle,
-    /// The label of the calling window (or the name of another transport).
-    pub window: String,
-    /// The page's origin when it is not the app's own (a remote page).
-    pub origin: Option<String>,
-    /// The capabilities the call was admitted under when they are not the
-    /// app's page capabilities: `--ctl` calls carry the `.ctl_capability`
-    /// set, so the ctl's own `stores` and `open` grants apply to it, never
-    /// a page capability naming a window `ctl`. `None` for pages.
-    pub grants: Option<Arc<Capabilities>>,
-    /// The calling page's session (`None` for transports without a page,
-    /// such as `--ctl`): what `event.listen` and `store.watch` act on.
-    pub page: Option<PageLink>,
-}
-
-impl CallContext {
-    /// The capabilities built-ins check grants beyond the method against
-    /// (store keys, `window.open` labels): [`grants`](Self::grants), else
-    /// the app's page capabilities.
-    pub fn capabilities(&self) -> &Capabilities {
-        self.grants
-            .as_deref()
-            .unwrap_or_else(|| self.app.capabilities())
-    }
-
-    /// Managed state of type `T`, or -32603 saying it is missing.
-    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, RpcError> {
-        self.app.state::<T>().ok_or_else(|| {
-            RpcError::internal(format!(
-                "no managed state of type `{}` (call `.manage(..)` on the builder)",
-                std::any::type_name::<T>()
-            ))
-        })
-    }
-}
+use crate::window::{Caller, PageHost};
 
 /// The app as its windows see it ([`PageHost`]): the app's router with a
 /// [`CallContext`] per call, after the page capabilities admit the method.

@@ -7,18 +7,17 @@ use std::time::Duration;
 use actix::prelude::*;
 use serde_json::Value;
 
-use crate::app::Router;
-use crate::ipc::Capabilities;
+use crate::ipc::{Capabilities, RpcError};
 use crate::notify::NotifierActor;
 use crate::sync::Subscribers;
 use crate::tray::{MenuClicked, TrayActivated};
 use crate::ui::{UiEvent, UiHandle};
-use crate::window::WindowHandle;
+use crate::window::{PageLink, WindowHandle};
 
 use super::lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown, Trays};
-use super::{AppConfig, StateMap};
+use super::StateMap;
 
-type Windows = RwLock<BTreeMap<String, WindowHandle>>;
+pub(super) type Windows = RwLock<BTreeMap<String, WindowHandle>>;
 
 pub(super) struct Inner {
     pub(super) name: String,
@@ -87,64 +86,6 @@ impl std::fmt::Debug for AppHandle {
 }
 
 impl AppHandle {
-    #[doc(hidden)]
-    /// Starts the app's actors. Must run inside an actix `System`.
-    pub fn start(config: AppConfig, ui: UiHandle) -> AppHandle {
-        let trays = Trays::default();
-        let app = AppActor {
-            ui: ui.clone(),
-            trays: trays.clone(),
-            shutdown_subscribers: Vec::new(),
-            shutdown_timeout: config.shutdown_timeout,
-            quitting: false,
-        }
-        .start();
-        let (name, backend) = (config.name.clone(), config.notifications.clone());
-        let notifier = Supervisor::start(move |_| NotifierActor::new(name, backend));
-        AppHandle {
-            inner: Arc::new(Inner {
-                name: config.name,
-                ui,
-                timeout: config.request_timeout,
-                app,
-                notifier,
-                trays,
-                menu_subscribers: Subscribers::new(),
-                activation_subscribers: Subscribers::new(),
-                state: config.state,
-                windows: Windows::default(),
-                router: Arc::new(config.router),
-                capabilities: Arc::new(config.capabilities),
-                init_script: config.init_script.into(),
-                dev_url: config.dev_url.map(Into::into),
-                event_subscribers: Subscribers::new(),
-                data_dir: config.data_dir,
-                ipc_limits: config.ipc_limits,
-                isolation: config.isolation,
-                ready: std::sync::atomic::AtomicBool::new(false),
-                page_windows: std::sync::atomic::AtomicUsize::new(0),
-                plugins: RwLock::default(),
-                held: Mutex::default(),
-                stores: Mutex::default(),
-                store_thread: std::sync::OnceLock::new(),
-                store_options: Mutex::new(
-                    config
-                        .stores
-                        .into_iter()
-                        .chain(std::iter::once(
-                            // Moves and resizes come in bursts: batch them,
-                            // and skip the corrupt-file dance for a cache.
-                            crate::store::StoreOptions::new(crate::window::WINDOW_STATE_STORE)
-                                .debounce(Duration::from_millis(500))
-                                .on_corrupt(crate::store::OnCorrupt::StartEmpty),
-                        ))
-                        .map(|o| (o.name().to_owned(), o))
-                        .collect(),
-                ),
-            }),
-        }
-    }
-
     /// The app's name.
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -232,4 +173,68 @@ pub struct PageEvent {
     pub payload: Arc<Value>,
     /// The emitting window.
     pub source: String,
+}
+
+/// The app's router: `ipc::Router` with the app's [`CallContext`]. It lives
+/// in this file because the handle holds it and the context holds the handle.
+pub type Router = crate::ipc::Router<CallContext>;
+/// A method handler of the app's router.
+pub type Handler = crate::ipc::Handler<CallContext>;
+
+/// Who is calling: handed to every handler.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use traykit::ipc::{CallContext, RpcError};
+/// use traykit::prelude::*;
+///
+/// struct Notes(Mutex<Vec<String>>);
+///
+/// let builder = App::builder()
+///     .manage(Notes(Mutex::new(Vec::new())))
+///     .command("notes.add", |text: String, ctx: CallContext| async move {
+///         let notes = ctx.state::<Notes>()?;
+///         notes.0.lock().unwrap().push(text);
+///         ctx.app.emit("notes://changed", &ctx.window);
+///         Ok::<_, RpcError>(())
+///     });
+/// # let _ = builder;
+/// ```
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    /// The app, for state (`app.state::<T>()`), trays, windows, events.
+    pub app: AppHandle,
+    /// The label of the calling window (or the name of another transport).
+    pub window: String,
+    /// The page's origin when it is not the app's own (a remote page).
+    pub origin: Option<String>,
+    /// The capabilities the call was admitted under when they are not the
+    /// app's page capabilities: `--ctl` calls carry the `.ctl_capability`
+    /// set, so the ctl's own `stores` and `open` grants apply to it, never
+    /// a page capability naming a window `ctl`. `None` for pages.
+    pub grants: Option<Arc<Capabilities>>,
+    /// The calling page's session (`None` for transports without a page,
+    /// such as `--ctl`): what `event.listen` and `store.watch` act on.
+    pub page: Option<PageLink>,
+}
+
+impl CallContext {
+    /// The capabilities built-ins check grants beyond the method against
+    /// (store keys, `window.open` labels): [`grants`](Self::grants), else
+    /// the app's page capabilities.
+    pub fn capabilities(&self) -> &Capabilities {
+        self.grants
+            .as_deref()
+            .unwrap_or_else(|| self.app.capabilities())
+    }
+
+    /// Managed state of type `T`, or -32603 saying it is missing.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, RpcError> {
+        self.app.state::<T>().ok_or_else(|| {
+            RpcError::internal(format!(
+                "no managed state of type `{}` (call `.manage(..)` on the builder)",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
 }

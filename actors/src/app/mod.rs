@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //! - `handle`: [`AppHandle`] and what it holds (its sub-registries).
-//! - `config`: [`AppConfig`], what the actor graph is started with.
+//! - `config`: [`AppConfig`], what the actor graph is started with;
+//!   `start`: the handle built from it.
 //! - `state`: [`StateMap`], managed state.
 //! - `lifecycle`: [`AppActor`], [`Quit`] and the ordered shutdown.
 //! - `trays`, `windows`, `notifications`, `stores`, `events`: the
@@ -20,6 +21,7 @@ mod lifecycle;
 mod notifications;
 mod plugin;
 mod route;
+mod start;
 mod state;
 mod stores;
 mod trays;
@@ -28,13 +30,7 @@ mod windows;
 pub(crate) use callback::Callback;
 pub use config::{default_data_dir, AppConfig};
 pub(crate) use context::AppPages;
-pub use context::CallContext;
-
-/// The app's router: `ipc::Router` with the app's [`CallContext`].
-pub type Router = crate::ipc::Router<CallContext>;
-/// A method handler of the app's router.
-pub type Handler = crate::ipc::Handler<CallContext>;
-pub use handle::{AppHandle, PageEvent};
+pub use handle::{AppHandle, CallContext, Handler, PageEvent, Router};
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};
 pub use state::StateMap;

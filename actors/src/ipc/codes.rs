@@ -58,19 +58,9 @@ pub const DOMAINS: &[(&str, i64)] = &[
     ("updater", UPDATER),
 ];
 
-/// A domain error as it crosses the IPC edge: the domain's `code`, the
-/// error's text, and `data: {"kind": kind}` for code that must tell the
-/// variants apart (`"unknown"`, `"not_open"` …).
-///
-/// ```
-/// use traykit_actors::ipc::codes;
-/// let e = codes::domain_error(codes::TRAY, "unknown", "no tray `main`");
-/// assert_eq!(e.code, -32020);
-/// assert_eq!(e.data, Some(serde_json::json!({"kind": "unknown"})));
-/// ```
-pub fn domain_error(code: i64, kind: &'static str, message: impl Into<String>) -> super::RpcError {
-    super::RpcError::new(code, message).with_data(serde_json::json!({ "kind": kind }))
-}
+// Defined beside `RpcError` (which uses this table): a re-export keeps
+// `codes` a leaf of `ipc` with no import back.
+pub use super::error::domain_error;
 
 #[cfg(test)]
 mod tests {

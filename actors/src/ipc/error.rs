@@ -94,3 +94,17 @@ impl RpcError {
 pub fn limit_exceeded(what: impl std::fmt::Display) -> RpcError {
     RpcError::new(codes::LIMIT_EXCEEDED, format!("limit exceeded: {what}"))
 }
+
+/// A domain error as it crosses the IPC edge: the domain's `code`, the
+/// error's text, and `data: {"kind": kind}` for code that must tell the
+/// variants apart (`"unknown"`, `"not_open"` …).
+///
+/// ```
+/// use traykit_actors::ipc::codes;
+/// let e = codes::domain_error(codes::TRAY, "unknown", "no tray `main`");
+/// assert_eq!(e.code, -32020);
+/// assert_eq!(e.data, Some(serde_json::json!({"kind": "unknown"})));
+/// ```
+pub fn domain_error(code: i64, kind: &'static str, message: impl Into<String>) -> RpcError {
+    RpcError::new(code, message).with_data(serde_json::json!({ "kind": kind }))
+}

@@ -85,75 +85,18 @@ impl CapabilityReport {
             .filter(|m| !m.starts_with(EVENT_METHODS))
             .collect();
         let declared: Vec<&str> = declared.into_iter().collect();
-        let mut targets: Vec<(String, bool)> =
-            declared.iter().map(|w| ((*w).to_owned(), false)).collect();
-        for cap in caps.all() {
-            for w in &cap.windows {
-                let is_declared = declared.iter().any(|d| d == w);
-                if !is_declared && !targets.iter().any(|(t, _)| t == w) {
-                    targets.push((w.clone(), true));
-                }
-            }
-        }
-        let windows = targets
+        let windows = targets(caps, &declared)
             .into_iter()
-            .map(|(window, pattern)| {
-                // A pattern covers the windows it matches; a capability for
-                // `popup-*` applies to a pattern `popup-*` as written.
-                let applies = |c: &crate::ipc::Capability| {
-                    if pattern {
-                        c.windows.iter().any(|w| w == &window || glob(w, &window))
-                    } else {
-                        c.applies_to(&window)
-                    }
-                };
-                let relevant: Vec<_> = caps.all().iter().filter(|c| applies(c)).collect();
-                let set = |f: &dyn Fn(&crate::ipc::Capability) -> Vec<String>| {
-                    relevant
-                        .iter()
-                        .flat_map(|c| f(c))
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                };
-                WindowGrants {
-                    capabilities: relevant.iter().map(|c| c.identifier.clone()).collect(),
-                    methods: methods
-                        .iter()
-                        .filter(|m| {
-                            relevant
-                                .iter()
-                                .any(|c| c.methods.iter().any(|g| glob(g, m)))
-                        })
-                        .map(|m| (*m).to_owned())
-                        .collect(),
-                    events: set(&|c| c.events.clone()),
-                    stores: set(&|c| {
-                        c.stores
-                            .iter()
-                            .map(|g| {
-                                if g.prefix.is_empty() {
-                                    g.store.clone()
-                                } else {
-                                    format!("{} (keys {}…)", g.store, g.prefix)
-                                }
-                            })
-                            .collect()
-                    }),
-                    remote: set(&|c| c.remote.clone()),
-                    window,
-                    pattern,
-                }
-            })
+            .map(|(window, pattern)| grants_for(caps, &methods, window, pattern))
             .collect();
+        let granted = |m: &&str| {
+            caps.all()
+                .iter()
+                .any(|c| c.methods.iter().any(|g| glob(g, m)))
+        };
         let unreachable = methods
             .iter()
-            .filter(|m| {
-                !caps
-                    .all()
-                    .iter()
-                    .any(|c| c.methods.iter().any(|g| glob(g, m)))
-            })
+            .filter(|m| !granted(m))
             .map(|m| (*m).to_owned())
             .collect();
         let unmatched_grants = caps
@@ -171,6 +114,74 @@ impl CapabilityReport {
             unreachable,
             unmatched_grants,
         }
+    }
+}
+
+/// The windows the report has a row for: the declared ones first, then
+/// every other label or pattern a capability names (`true`: not declared).
+fn targets(caps: &Capabilities, declared: &[&str]) -> Vec<(String, bool)> {
+    let mut targets: Vec<(String, bool)> =
+        declared.iter().map(|w| ((*w).to_owned(), false)).collect();
+    for cap in caps.all() {
+        for w in &cap.windows {
+            let is_declared = declared.iter().any(|d| d == w);
+            if !is_declared && !targets.iter().any(|(t, _)| t == w) {
+                targets.push((w.clone(), true));
+            }
+        }
+    }
+    targets
+}
+
+/// One window's row: what the capabilities that apply to it grant.
+fn grants_for(
+    caps: &Capabilities,
+    methods: &BTreeSet<&str>,
+    window: String,
+    pattern: bool,
+) -> WindowGrants {
+    // A pattern covers the windows it matches; a capability for
+    // `popup-*` applies to a pattern `popup-*` as written.
+    let applies = |c: &crate::ipc::Capability| {
+        if pattern {
+            c.windows.iter().any(|w| w == &window || glob(w, &window))
+        } else {
+            c.applies_to(&window)
+        }
+    };
+    let relevant: Vec<_> = caps.all().iter().filter(|c| applies(c)).collect();
+    let set = |f: &dyn Fn(&crate::ipc::Capability) -> Vec<String>| {
+        relevant
+            .iter()
+            .flat_map(|c| f(c))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    WindowGrants {
+        capabilities: relevant.iter().map(|c| c.identifier.clone()).collect(),
+        methods: methods
+            .iter()
+            .filter(|m| {
+                relevant
+                    .iter()
+                    .any(|c| c.methods.iter().any(|g| glob(g, m)))
+            })
+            .map(|m| (*m).to_owned())
+            .collect(),
+        events: set(&|c| c.events.clone()),
+        stores: set(&|c| c.stores.iter().map(store_grant).collect()),
+        remote: set(&|c| c.remote.clone()),
+        window,
+        pattern,
+    }
+}
+
+fn store_grant(g: &crate::ipc::StoreGrant) -> String {
+    if g.prefix.is_empty() {
+        g.store.clone()
+    } else {
+        format!("{} (keys {}…)", g.store, g.prefix)
     }
 }
 

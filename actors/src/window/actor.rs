@@ -134,6 +134,24 @@ impl WindowActor {
             .request(UiRequest::DestroyWindow(self.spec.label.clone()))
     }
 
+    fn show(&mut self, life: Life) -> Vec<ResponseFuture<Result<(), UiError>>> {
+        // Requests are posted in this order (eagerly), so the window exists
+        // before it is placed.
+        let mut steps: Vec<ResponseFuture<Result<(), UiError>>> = Vec::new();
+        if life == Life::Closed {
+            steps.push(Box::pin(self.create(true)));
+        }
+        if self.spec.placement != Placement::Default {
+            steps.push(Box::pin(self.op(WindowOp::Place(self.spec.placement))));
+        }
+        if life != Life::Closed {
+            self.life = Life::Open { visible: true };
+            steps.push(Box::pin(self.op(WindowOp::Show)));
+            steps.push(Box::pin(self.op(WindowOp::Focus)));
+        }
+        steps
+    }
+
     fn run(&mut self, cmd: WindowCommand) -> ResponseFuture<Result<(), WindowError>> {
         let err = self.ui_err();
         let window = self.label();
@@ -141,23 +159,7 @@ impl WindowActor {
             Box::pin(async move { Err(WindowError::NotOpen(window)) })
         };
         let fut: Vec<_> = match (cmd, self.life) {
-            (WindowCommand::Show, life) => {
-                // Requests are posted in this order (eagerly), so the window
-                // exists before it is placed.
-                let mut steps: Vec<ResponseFuture<Result<(), UiError>>> = Vec::new();
-                if life == Life::Closed {
-                    steps.push(Box::pin(self.create(true)));
-                }
-                if self.spec.placement != Placement::Default {
-                    steps.push(Box::pin(self.op(WindowOp::Place(self.spec.placement))));
-                }
-                if life != Life::Closed {
-                    self.life = Life::Open { visible: true };
-                    steps.push(Box::pin(self.op(WindowOp::Show)));
-                    steps.push(Box::pin(self.op(WindowOp::Focus)));
-                }
-                steps
-            }
+            (WindowCommand::Show, life) => self.show(life),
             (WindowCommand::Hide, Life::Open { .. }) => {
                 self.life = Life::Open { visible: false };
                 vec![Box::pin(self.op(WindowOp::Hide)) as ResponseFuture<_>]

@@ -201,7 +201,7 @@ impl Handler<IpcIn> for WindowActor {
         let caller = Caller {
             window: &label,
             origin: (!own).then_some(page_origin),
-            page: PageLink::new(ctx.address(), self.page.generation),
+            page: PageLink::new(ctx.address().recipient(), self.page.generation),
         };
         let page = &mut self.page;
         let dispatched = self

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use actix::prelude::*;
 
-use super::WindowActor;
 use crate::ipc::{limit_exceeded, IpcLimits, RateLimiter, RpcError};
 
 /// Event names only traykit emits to pages: `store.changed`, the updater's
@@ -174,7 +173,9 @@ pub(super) struct ForPage {
 /// nothing.
 #[derive(Clone)]
 pub struct PageLink {
-    addr: Addr<WindowActor>,
+    // A recipient, not the actor's address: the session's file need not know
+    // the actor (which owns the session).
+    addr: Recipient<ForPage>,
     generation: u64,
 }
 
@@ -187,7 +188,7 @@ impl std::fmt::Debug for PageLink {
 }
 
 impl PageLink {
-    pub(super) fn new(addr: Addr<WindowActor>, generation: u64) -> Self {
+    pub(super) fn new(addr: Recipient<ForPage>, generation: u64) -> Self {
         Self { addr, generation }
     }
 
