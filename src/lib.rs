@@ -66,7 +66,7 @@ pub mod ipc {
 
 /// The names most apps use.
 pub mod prelude {
-    pub use crate::app::{AppHandle, Shutdown};
+    pub use crate::app::{AppHandle, Shutdown, StoreExt};
     pub use crate::desktop::{DeepLink, SecondInstance, ShortcutPressed};
     pub use crate::icon::Icon;
     pub use crate::ipc::{CallContext, RpcError};

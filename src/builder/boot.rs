@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use traykit_actors::app::Router;
 use traykit_actors::app::{AppConfig, AppHandle, Plugin, PluginError, PluginSetup, StateMap};
+use traykit_actors::builtins::StorePlugin;
 use traykit_actors::desktop::{DesktopConfig, DesktopPlugin};
 use traykit_actors::ipc::Capabilities;
 use traykit_actors::notifier::NotificationBackend;
@@ -34,7 +35,6 @@ impl AppBuilder {
             capabilities: Capabilities::default(),
             init_script: String::new(),
             state: StateMap::default(),
-            stores: Vec::new(),
         };
         for cap in &self.capabilities {
             declared
@@ -44,8 +44,12 @@ impl AppBuilder {
         traykit_actors::builtins::register(&mut declared.router);
         declared.router.extend(self.router.clone());
         // Built, never started: the report needs their methods and grants.
+        let stores = StorePlugin::new(Vec::new());
         let desktop = DesktopPlugin::new(DesktopConfig::new("report", &self.name));
-        declared.build_plugins(&[Box::new(desktop) as Box<dyn Plugin>])?;
+        declared.build_plugins(&[
+            Box::new(stores) as Box<dyn Plugin>,
+            Box::new(desktop) as Box<dyn Plugin>,
+        ])?;
         declared.build_plugins(&self.plugins)?;
         Ok(traykit_actors::report::CapabilityReport::new(
             &declared.capabilities,
@@ -104,19 +108,24 @@ impl AppBuilder {
             capabilities,
             init_script,
             state: std::mem::take(&mut self.state),
-            stores: std::mem::take(&mut self.stores),
         };
-        // The desktop integration first: every other plugin may use it.
+        // The stores first, then the desktop integration: every other
+        // plugin may use them (and declare stores).
         let (desktop, desktop_hooks) = self.desktop.into_config(&self.name);
-        self.plugins
-            .insert(0, Box::new(DesktopPlugin::new(desktop)));
+        let stores = StorePlugin::new(std::mem::take(&mut self.stores));
+        self.plugins.splice(
+            0..0,
+            [
+                Box::new(stores) as Box<dyn Plugin>,
+                Box::new(DesktopPlugin::new(desktop)),
+            ],
+        );
         declared.build_plugins(&self.plugins)?;
         let data_dir = self
             .data_dir
             .unwrap_or_else(|| traykit_actors::app::default_data_dir(&self.name));
         let config = AppConfig {
             data_dir,
-            stores: declared.stores,
             ipc_limits: self.ipc_limits,
             name: self.name,
             request_timeout: self.request_timeout,
@@ -145,13 +154,12 @@ impl AppBuilder {
 }
 
 /// The declarations plugins add to: methods, capabilities, page script,
-/// state, stores.
+/// state (the store plugin's registry among it).
 pub(super) struct Declared {
     pub(super) router: Router,
     pub(super) capabilities: Capabilities,
     pub(super) init_script: String,
     pub(super) state: StateMap,
-    pub(super) stores: Vec<traykit_actors::store::StoreOptions>,
 }
 
 impl Declared {
@@ -168,7 +176,6 @@ impl Declared {
                 &mut self.capabilities,
                 &mut self.init_script,
                 &mut self.state,
-                &mut self.stores,
             );
             plugin.build(&mut setup)?;
         }

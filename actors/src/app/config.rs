@@ -31,10 +31,8 @@ pub struct AppConfig {
     /// Serve relative window URLs from this dev server instead of the app's
     /// assets (its origin then counts as the app's own).
     pub dev_url: Option<String>,
-    /// Where stores live (`<data dir>/stores/<name>.json`).
+    /// Where the app's data lives (stores: `<data dir>/stores/<name>.json`).
     pub data_dir: std::path::PathBuf,
-    /// Stores declared with options; others open with defaults on first use.
-    pub stores: Vec<crate::store::StoreOptions>,
     /// Limits on what each page may send.
     pub ipc_limits: crate::ipc::IpcLimits,
     /// The isolation pattern: when set, every page's IPC goes through this

@@ -3,7 +3,7 @@
 //! above `ipc` (which knows nothing of the app: its `Router<C>` is generic
 //! over the context) and `window` (which gets the app as a `PageHost`).
 
-use crate::app::{AppHandle, CallContext};
+use crate::app::{AppHandle, CallContext, StoreExt};
 use crate::ipc::{self, Call, Dispatch, Incoming, IpcLimits, RpcError};
 use crate::isolation::Isolation;
 use crate::store::{StoreError, StoreHandle};

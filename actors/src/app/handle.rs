@@ -44,11 +44,6 @@ pub(super) struct Inner {
     /// subscribers `setup` is about to add.
     pub(super) ready: std::sync::atomic::AtomicBool,
     pub(super) held: Mutex<Vec<UiEvent>>,
-    /// Open stores, and options for stores not opened yet.
-    pub(super) stores: Mutex<BTreeMap<String, crate::store::StoreHandle>>,
-    /// The thread every store actor runs on, started with the first store.
-    pub(super) store_thread: std::sync::OnceLock<actix::ArbiterHandle>,
-    pub(super) store_options: Mutex<BTreeMap<String, crate::store::StoreOptions>>,
     /// The started plugins' names.
     pub(super) plugins: RwLock<Vec<String>>,
     /// Windows declared through `window.open` (pages, ctl), for its bound.

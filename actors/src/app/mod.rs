@@ -6,8 +6,9 @@
 //!   `start`: the handle built from it.
 //! - `state`: [`StateMap`], managed state.
 //! - `lifecycle`: [`AppActor`], [`Quit`] and the ordered shutdown.
-//! - `trays`, `windows`, `notifications`, `stores`, `events`: the
-//!   handle's methods, one concern per file.
+//! - `trays`, `windows`, `notifications`, `events`: the handle's methods,
+//!   one concern per file; `stores`: [`StoreExt`], `app.store(name)` over
+//!   the store plugin's registry.
 //! - `plugin`: the [`Plugin`] trait and [`PluginSetup`].
 //! - `route`: UI events to their actors (held until boot is done).
 //! - `callback`: closures as subscriber actors.
@@ -34,3 +35,4 @@ pub use handle::{AppHandle, CallContext, Handler, PageEvent, Router};
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};
 pub use state::StateMap;
+pub use stores::StoreExt;

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::app::{CallContext, Router};
 use crate::ipc::{typed, Capabilities, Capability, RpcError};
-use crate::store::StoreOptions;
+use crate::store::{StoreOptions, Stores};
 use crate::supervise::guard_callback;
 
 use super::{AppHandle, Shutdown, StateMap};
@@ -170,7 +170,6 @@ pub struct PluginSetup<'a> {
     capabilities: &'a mut Capabilities,
     script: &'a mut String,
     state: &'a mut StateMap,
-    stores: &'a mut Vec<StoreOptions>,
 }
 
 impl std::fmt::Debug for PluginSetup<'_> {
@@ -191,7 +190,6 @@ impl<'a> PluginSetup<'a> {
         capabilities: &'a mut Capabilities,
         script: &'a mut String,
         state: &'a mut StateMap,
-        stores: &'a mut Vec<StoreOptions>,
     ) -> Self {
         Self {
             plugin: name.to_owned(),
@@ -199,7 +197,6 @@ impl<'a> PluginSetup<'a> {
             capabilities,
             script,
             state,
-            stores,
         }
     }
 
@@ -292,9 +289,18 @@ impl<'a> PluginSetup<'a> {
         Ok(self)
     }
 
-    /// Declares a store with options (opened on first use).
+    /// Declares a store with options (opened on first use). The store
+    /// plugin is built before every other plugin, so its registry is there
+    /// to take the declaration.
     pub fn store(&mut self, options: StoreOptions) -> &mut Self {
-        self.stores.push(options);
+        match self.state.get::<Stores>() {
+            Some(stores) => stores.declare(options),
+            None => tracing::warn!(
+                plugin = %self.plugin,
+                store = options.name(),
+                "store declared without the store plugin; ignored"
+            ),
+        }
         self
     }
 }

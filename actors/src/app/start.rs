@@ -3,7 +3,6 @@
 //! holds the router, whose context holds the handle).
 
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 use actix::prelude::*;
 
@@ -53,22 +52,6 @@ impl AppHandle {
                 page_windows: std::sync::atomic::AtomicUsize::new(0),
                 plugins: RwLock::default(),
                 held: Mutex::default(),
-                stores: Mutex::default(),
-                store_thread: std::sync::OnceLock::new(),
-                store_options: Mutex::new(
-                    config
-                        .stores
-                        .into_iter()
-                        .chain(std::iter::once(
-                            // Moves and resizes come in bursts: batch them,
-                            // and skip the corrupt-file dance for a cache.
-                            crate::store::StoreOptions::new(crate::window::WINDOW_STATE_STORE)
-                                .debounce(Duration::from_millis(500))
-                                .on_corrupt(crate::store::OnCorrupt::StartEmpty),
-                        ))
-                        .map(|o| (o.name().to_owned(), o))
-                        .collect(),
-                ),
             }),
         }
     }

@@ -8,7 +8,7 @@ use crate::error::ActorError;
 use crate::sync::{read, write};
 use crate::window::{Window, WindowActor, WindowCommand, WindowError, WindowHandle};
 
-use super::AppHandle;
+use super::{AppHandle, StoreExt};
 
 /// A reserved place for a page-declared window (see
 /// `AppHandle::reserve_page_window`).

@@ -33,7 +33,8 @@
 //!
 //! # Layout
 //! One file per domain, each with its own `register`: `window`, `tray`,
-//! `notify`, `store`, `app`, and `page` (the `event.*` and `store.watch`
+//! `notify`, `store` (with [`StorePlugin`], which registers it), `app`,
+//! and `page` (the `event.*` and `store.watch`
 //! methods, acting on the calling page's session). The desktop
 //! integration's built-ins (`autostart.*`, `shortcut.*`, `log.write`) come
 //! with its plugin (`crate::desktop::DesktopPlugin`).
@@ -48,14 +49,15 @@ mod store;
 mod tray;
 mod window;
 
+pub use store::StorePlugin;
 pub use window::MAX_PAGE_WINDOWS;
 
-/// Registers every built-in method.
+/// Registers every built-in method but the plugins' (`store.get/set/
+/// delete/keys` come with [`StorePlugin`]).
 pub fn register(router: &mut Router) {
     window::register(router);
     tray::register(router);
     notify::register(router);
-    store::register(router);
     app::register(router);
     page::register(router);
 }

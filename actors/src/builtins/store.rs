@@ -1,13 +1,81 @@
-//! `store.get`, `store.set`, `store.delete`, `store.keys`, each checked
+//! The store plugin: the app's stores (their registry, as managed state)
+//! and `store.get`, `store.set`, `store.delete`, `store.keys`, each checked
 //! against the capability's `stores` grants.
+
+use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{CallContext, Router};
+use crate::app::{CallContext, Plugin, PluginError, PluginSetup, Router, StoreExt};
 use crate::ipc::{codes, RpcError};
+use crate::store::{OnCorrupt, StoreOptions, Stores};
+use crate::sync::lock;
+use crate::window::WINDOW_STATE_STORE;
 
 use super::method::method;
+
+/// Persistent key-value stores: the registry behind `app.store(name)`
+/// ([`StoreExt`]) and the `store.get/set/delete/keys` methods. The builder
+/// adds it to every app, first of all plugins (so theirs may declare
+/// stores); `.store(options)` on the builder configures it. Each store's
+/// actor flushes at shutdown as a `Shutdown` subscriber.
+///
+/// ```
+/// use traykit_actors::app::Plugin;
+/// use traykit_actors::builtins::StorePlugin;
+/// use traykit_actors::store::StoreOptions;
+/// let plugin = StorePlugin::new(vec![StoreOptions::new("settings")]);
+/// assert_eq!(plugin.name(), "store");
+/// ```
+pub struct StorePlugin {
+    /// Taken by the first `build`; a later build (the capability report
+    /// builds plugins it never starts) only declares the methods.
+    declared: Mutex<Option<Vec<StoreOptions>>>,
+}
+
+impl std::fmt::Debug for StorePlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorePlugin").finish_non_exhaustive()
+    }
+}
+
+impl StorePlugin {
+    /// The plugin with the stores the builder declared.
+    pub fn new(declared: Vec<StoreOptions>) -> Self {
+        Self {
+            declared: Mutex::new(Some(declared)),
+        }
+    }
+}
+
+impl Plugin for StorePlugin {
+    fn name(&self) -> &str {
+        "store"
+    }
+
+    fn build(&self, setup: &mut PluginSetup<'_>) -> Result<(), PluginError> {
+        let mut router = Router::default();
+        register(&mut router);
+        setup.extend_router(router)?;
+        if let Some(declared) = lock(&self.declared).take() {
+            let stores = Stores::default();
+            for options in declared {
+                stores.declare(options);
+            }
+            // Moves and resizes come in bursts: batch them, and skip the
+            // corrupt-file dance for a cache.
+            stores.declare(
+                StoreOptions::new(WINDOW_STATE_STORE)
+                    .debounce(Duration::from_millis(500))
+                    .on_corrupt(OnCorrupt::StartEmpty),
+            );
+            setup.manage(stores)?;
+        }
+        Ok(())
+    }
+}
 
 impl From<crate::store::StoreError> for RpcError {
     fn from(e: crate::store::StoreError) -> Self {
@@ -85,13 +153,13 @@ fn check_store(ctx: &CallContext, store: &str, key: &str) -> Result<(), RpcError
     }
 }
 
-pub(super) fn register(router: &mut Router) {
+fn register(router: &mut Router) {
     method(
         router,
         "store.get",
         |k: StoreKey, ctx: CallContext| async move {
             check_store(&ctx, &k.store, &k.key)?;
-            let value = ctx.app.store(&k.store)?.get::<Value>(&k.key).await?;
+            let value = ctx.store(&k.store)?.get::<Value>(&k.key).await?;
             Ok::<_, RpcError>(value.unwrap_or(Value::Null))
         },
     );
@@ -100,7 +168,7 @@ pub(super) fn register(router: &mut Router) {
         "store.set",
         |k: StoreSet, ctx: CallContext| async move {
             check_store(&ctx, &k.store, &k.key)?;
-            ctx.app.store(&k.store)?.set(&k.key, &k.value).await?;
+            ctx.store(&k.store)?.set(&k.key, &k.value).await?;
             Ok::<_, RpcError>(Value::Null)
         },
     );
@@ -109,7 +177,7 @@ pub(super) fn register(router: &mut Router) {
         "store.delete",
         |k: StoreKey, ctx: CallContext| async move {
             check_store(&ctx, &k.store, &k.key)?;
-            Ok::<_, RpcError>(ctx.app.store(&k.store)?.delete(&k.key).await?)
+            Ok::<_, RpcError>(ctx.store(&k.store)?.delete(&k.key).await?)
         },
     );
     method(
@@ -117,7 +185,7 @@ pub(super) fn register(router: &mut Router) {
         "store.keys",
         |k: StoreKeys, ctx: CallContext| async move {
             check_store_listing(&ctx, &k.store, &k.prefix)?;
-            let keys = ctx.app.store(&k.store)?.keys().await?;
+            let keys = ctx.store(&k.store)?.keys().await?;
             let caps = ctx.capabilities();
             Ok::<_, RpcError>(
                 keys.into_iter()

@@ -122,6 +122,10 @@ pub enum StoreError {
     /// The store actor did not answer.
     #[error(transparent)]
     Actor(#[from] ActorError),
+    /// The app was started without the store plugin (the builder adds it to
+    /// every app; a hand-made harness may not have).
+    #[error("store `{0}`: stores are not available (the app has no store plugin)")]
+    NotInstalled(String),
 }
 
 impl StoreError {
@@ -139,6 +143,7 @@ impl StoreError {
             StoreError::KeyTooLong { .. } => "key_too_long",
             StoreError::Locked { .. } => "locked",
             StoreError::Actor(_) => "actor",
+            StoreError::NotInstalled(_) => "not_installed",
         }
     }
 }

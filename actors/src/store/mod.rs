@@ -19,6 +19,8 @@
 //! - `load`: reading a file (or keeping a corrupt one aside), migrations.
 //! - `actor`: [`StoreActor`] and its messages.
 //! - `handle`: [`StoreHandle`], the typed `Send + Clone` way in.
+//! - `registry`: the app's open stores and their thread (the store
+//!   plugin's state).
 
 mod actor;
 mod error;
@@ -26,6 +28,7 @@ mod file;
 mod handle;
 mod load;
 mod options;
+mod registry;
 
 pub use actor::{
     Clear, Delete, Flush, Get, Keys, Set, StoreActor, StoreChanged, Update, UpdateFn, Watch,
@@ -34,5 +37,6 @@ pub use error::{StoreError, DEFAULT_MAX_BYTES, MAX_KEY_BYTES};
 pub use file::DEFAULT_LOCK_WAIT;
 pub use handle::StoreHandle;
 pub use options::{parse, OnCorrupt, StoreOptions};
+pub(crate) use registry::Stores;
 
 const ACTOR: &str = "StoreActor";
