@@ -12,7 +12,7 @@ use super::{StoreError, ACTOR};
 
 /// A typed, `Send + Clone` handle to one store. Declare the store on the
 /// builder, then get its handle with
-/// [`AppHandle::store`](crate::app::AppHandle::store).
+/// [`app.store(name)`](crate::app::StoreExt::store).
 ///
 /// ```
 /// use traykit::prelude::*;
