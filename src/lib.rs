@@ -43,13 +43,13 @@ mod trays;
 mod webview;
 
 pub use builder::{App, AppBuilder, SetupError};
-pub use error::Error;
 pub use desktop::{instance, logging, CTL_FLAG, HIDDEN_FLAG};
+pub use error::Error;
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, desktop_entry, error as actor_error, icon, ids, isolation, menu,
-    notifier, store, supervise, tray, ui, window, ActorError, UiError,
+    app, builtins, desktop_entry, error as actor_error, icon, ids, isolation, menu, notifier,
+    store, supervise, tray, ui, window, ActorError, UiError,
 };
 #[cfg(feature = "webview")]
 pub use webview::DEFAULT_CSP;

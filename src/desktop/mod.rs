@@ -41,5 +41,5 @@ mod integration;
 pub mod logging;
 mod shortcuts;
 
-pub use integration::{CTL_FLAG, HIDDEN_FLAG};
 pub(crate) use integration::{prepare, BootPart, Hooks, Options, PrepareError};
+pub use integration::{CTL_FLAG, HIDDEN_FLAG};
