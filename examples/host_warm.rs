@@ -50,17 +50,25 @@ fn main() -> Result<(), traykit::Error> {
                     .item("quit", "Quit"),
             ),
         )
-        .window(Window::new("pop").url("pop.html").title("Warm").size(200.0, 120.0))
+        .window(
+            Window::new("pop")
+                .url("pop.html")
+                .title("Warm")
+                .size(200.0, 120.0),
+        )
         .asset("pop.html", include_bytes!("host_warm/pop.html"))
         .asset("pop.js", include_bytes!("host_warm/pop.js"))
         .capability(r#"{"identifier": "pop", "windows": ["pop"], "methods": ["warm.*"]}"#)
-        .command("warm.ready", |_: serde_json::Value, ctx: CallContext| async move {
-            let clicked = ctx.state::<Clicked>()?;
-            let since = clicked.0.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let ms = since.map_or(-1.0, |t| t.elapsed().as_secs_f64() * 1000.0);
-            say(&format!("WARM_OPENED {ms:.1}"));
-            Ok::<_, RpcError>(())
-        })
+        .command(
+            "warm.ready",
+            |_: serde_json::Value, ctx: CallContext| async move {
+                let clicked = ctx.state::<Clicked>()?;
+                let since = clicked.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let ms = since.map_or(-1.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+                say(&format!("WARM_OPENED {ms:.1}"));
+                Ok::<_, RpcError>(())
+            },
+        )
         .on_menu_click(|app, click| match click.item.as_str() {
             "prewarm" => app.prewarm_host(),
             "open" => {
@@ -70,7 +78,9 @@ fn main() -> Result<(), traykit::Error> {
                 app.show_window("pop");
             }
             "close" => {
-                let Ok(window) = app.window("pop") else { return };
+                let Ok(window) = app.window("pop") else {
+                    return;
+                };
                 actix::spawn(async move {
                     let closed = window.close().await;
                     say(&format!("WARM_CLOSED {}", closed.is_ok()));

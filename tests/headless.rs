@@ -545,7 +545,12 @@ async fn an_app_without_windows_never_prewarms() {
     app.open_menu("a");
     app.handle().prewarm_host();
     // A later request, to know the earlier ones were recorded.
-    app.handle().tray("a").expect("tray a").set_title("x").await.expect("title");
+    app.handle()
+        .tray("a")
+        .expect("tray a")
+        .set_title("x")
+        .await
+        .expect("title");
     assert!(
         !app.ui_requests().contains(&UiRequest::PrewarmHost),
         "{:?}",

@@ -135,7 +135,11 @@ fn a_window_reopened_in_the_grace_period_finds_the_same_host() {
     warm.close();
     assert!(alive(host), "the host is kept after its last window");
     warm.open();
-    assert_eq!(hosts(&warm.app), vec![host], "the kept host served the reopen");
+    assert_eq!(
+        hosts(&warm.app),
+        vec![host],
+        "the kept host served the reopen"
+    );
     warm.quit();
 }
 
@@ -194,6 +198,10 @@ fn opening_the_menu_starts_the_host_before_any_click() {
         opened.elapsed().as_millis()
     );
     warm.open();
-    assert_eq!(hosts(&warm.app), vec![host], "the menu's host served the click");
+    assert_eq!(
+        hosts(&warm.app),
+        vec![host],
+        "the menu's host served the click"
+    );
     warm.quit();
 }

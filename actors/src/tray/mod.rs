@@ -260,6 +260,7 @@ pub struct MenuClicked {
 /// subscribe to refresh what the menu shows, or to prepare for the click.
 ///
 /// ```
+/// use actix::prelude::*;
 /// use traykit::prelude::*;
 /// use traykit::tray::TrayMenuOpened;
 ///

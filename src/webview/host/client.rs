@@ -285,8 +285,11 @@ impl HostWindows {
         };
         if !host.warmed {
             host.warmed = true;
-            tracing::debug!(pid = lock(&host.process.state).0.id(), "webview host prewarm");
-            if host.lease.send(ToHost::Prewarm).is_err() {
+            tracing::debug!(
+                pid = lock(&host.process.state).0.id(),
+                "webview host prewarm"
+            );
+            if !host.lease.send(ToHost::Prewarm) {
                 return; // let go meanwhile: the next window starts a new one
             }
         }
@@ -329,7 +332,7 @@ impl HostWindows {
             return;
         };
         lock(&self.pending).insert(id, (name, responder));
-        if host.lease.send(make(id)).is_err() {
+        if !host.lease.send(make(id)) {
             if let Some((_, responder)) = lock(&self.pending).remove(&id) {
                 responder.send(Err(UiError::Closed));
             }

@@ -39,19 +39,16 @@ impl Lease {
         })
     }
 
-    /// Sends `msg` and cancels a pending idle release. Gives `msg` back if
-    /// the host was let go (or its writer is gone).
-    pub(super) fn send(&self, msg: ToHost) -> Result<(), ToHost> {
+    /// Sends `msg` and cancels a pending idle release. False if the host
+    /// was let go (or its writer is gone): `msg` is dropped.
+    pub(super) fn send(&self, msg: ToHost) -> bool {
         let mut state = lock(&self.state);
         state.epoch += 1;
         self.changed.notify_all();
-        match &state.tx {
-            Some(tx) => tx.send(Some(msg)).map_err(|e| match e.0 {
-                Some(msg) => msg,
-                None => ToHost::Prewarm,
-            }),
-            None => Err(msg),
-        }
+        state
+            .tx
+            .as_ref()
+            .is_some_and(|tx| tx.send(Some(msg)).is_ok())
     }
 
     /// Cancels a pending idle release; false if the host was let go
@@ -146,7 +143,7 @@ mod tests {
         assert!(closed(&rx));
         assert!(done_rx.recv_timeout(Duration::from_secs(30)).is_ok());
         assert!(lease.released());
-        assert!(matches!(lease.send(ToHost::Prewarm), Err(ToHost::Prewarm)));
+        assert!(!lease.send(ToHost::Prewarm));
     }
 
     #[test]
@@ -155,7 +152,7 @@ mod tests {
         let (done_tx, done_rx) = mpsc::channel::<()>();
         // Long enough that the send below always comes first.
         lease.release_when_idle(Duration::from_secs(3600), move || drop(done_tx));
-        assert!(lease.send(ToHost::Prewarm).is_ok());
+        assert!(lease.send(ToHost::Prewarm));
         // The countdown's thread ended without letting go: its closure
         // (and the sender in it) was dropped unrun.
         assert!(matches!(

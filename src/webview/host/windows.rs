@@ -16,8 +16,8 @@ use tao::event_loop::EventLoopWindowTarget;
 use tao::platform::unix::{WindowBuilderExtUnix, WindowExtUnix};
 use tao::window::{Window as NativeWindow, WindowBuilder, WindowId};
 use traykit_actors::ids::WindowLabel;
-use traykit_actors::sync::lock;
 use traykit_actors::isolation::IsolationFrame;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiEvent, WindowOp};
 use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
@@ -78,7 +78,9 @@ fn frame_server(frame: IsolationFrame) -> FrameServer {
 fn refuse_unknown_frame() -> Response {
     wry::http::Response::builder()
         .status(wry::http::StatusCode::NOT_FOUND)
-        .body(Cow::Borrowed(&b"traykit: no isolation frame for this webview"[..]))
+        .body(Cow::Borrowed(
+            &b"traykit: no isolation frame for this webview"[..],
+        ))
         .unwrap_or_default()
 }
 
