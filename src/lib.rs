@@ -26,32 +26,30 @@
 //! - `runtime`: the main thread — tao's event loop serving UI requests.
 //! - `trays`: the tray model turned into tray-icon/muda objects.
 //! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
-//! - [`instance`], [`logging`], and the builder options `single_instance`,
-//!   `deep_link_scheme`, `logging`, `on_shortcut`…: desktop integration
-//!   (the actor side is [`desktop`]; `.desktop` files in [`desktop_entry`]).
+//! - [`desktop`]: desktop integration, configured by the builder options
+//!   `single_instance`, `deep_link_scheme`, `logging`, `on_shortcut`…: its
+//!   platform half (also at [`instance`] and [`logging`]) and the actor
+//!   side from `traykit-actors`; `.desktop` files in [`desktop_entry`].
 //! - The actors themselves live in the `traykit-actors` crate, re-exported
 //!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
 
 mod builder;
+pub mod desktop;
 mod error;
-pub mod instance;
-mod integration;
-pub mod logging;
 mod runtime;
-mod shortcuts;
 pub mod test;
 mod trays;
 #[cfg(feature = "webview")]
 mod webview;
 
 pub use builder::{App, AppBuilder, SetupError};
+pub use desktop::{instance, logging, CTL_FLAG, HIDDEN_FLAG};
 pub use error::Error;
-pub use integration::{CTL_FLAG, HIDDEN_FLAG};
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{
-    app, builtins, desktop, desktop_entry, error as actor_error, icon, ids, isolation, menu,
-    notifier, store, supervise, tray, ui, window, ActorError, UiError,
+    app, builtins, desktop_entry, error as actor_error, icon, ids, isolation, menu, notifier,
+    store, supervise, tray, ui, window, ActorError, UiError,
 };
 #[cfg(feature = "webview")]
 pub use webview::DEFAULT_CSP;
