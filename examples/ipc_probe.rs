@@ -227,6 +227,7 @@ fn main() -> Result<(), traykit::Error> {
                 let start = std::time::Instant::now();
                 let _ = ctx
                     .app
+                    .runtime()
                     .ui()
                     .request(traykit::ui::UiRequest::RemoveTray(tray.clone()))
                     .await;

@@ -146,7 +146,7 @@ impl TestApp {
     /// # Panics
     /// If `tray` or `item` is not a valid id (a bug in the test).
     pub fn click(&self, tray: &str, item: &str) {
-        self.app.dispatch(UiEvent::MenuActivated {
+        self.app.runtime().dispatch(UiEvent::MenuActivated {
             tray: TrayId::new(tray).expect("valid tray id"),
             item: MenuId::new(item).expect("valid item id"),
         });
@@ -176,7 +176,7 @@ impl TestApp {
         handle.show().await.expect("window opens");
         let label = WindowLabel::new(window).expect("valid label");
         let before = self.ui.requests().len();
-        self.app.dispatch(UiEvent::Ipc {
+        self.app.runtime().dispatch(UiEvent::Ipc {
             window: label.clone(),
             url: url.to_owned(),
             seq: None,
@@ -232,7 +232,7 @@ impl TestApp {
     /// # Panics
     /// If `tray` is not a valid id (a bug in the test).
     pub fn open_menu(&self, tray: &str) {
-        self.app.dispatch(UiEvent::TrayMenuOpened {
+        self.app.runtime().dispatch(UiEvent::TrayMenuOpened {
             tray: TrayId::new(tray).expect("valid tray id"),
         });
     }
@@ -242,7 +242,7 @@ impl TestApp {
     /// # Panics
     /// If `tray` is not a valid id (a bug in the test).
     pub fn activate(&self, tray: &str, button: MouseButton, position: (f64, f64)) {
-        self.app.dispatch(UiEvent::TrayActivated {
+        self.app.runtime().dispatch(UiEvent::TrayActivated {
             tray: TrayId::new(tray).expect("valid tray id"),
             button,
             position,

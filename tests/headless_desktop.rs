@@ -304,7 +304,7 @@ async fn second_launches_and_their_links_arrive_as_messages() {
     )
     .await
     .expect("starts");
-    app.handle().deliver_second_instance(SecondInstance {
+    app.handle().runtime().deliver_second_instance(SecondInstance {
         args: vec!["--x".into(), "myapp://a/b".into(), "other://c".into()],
         cwd: "/tmp".into(),
     });

@@ -151,7 +151,7 @@ fn two_windows(limits: IpcLimits) -> traykit::AppBuilder {
 /// Posts `text` as `window`'s page without waiting for anything: the router
 /// runs, the actor has not yet (the test holds its thread).
 fn post(app: &TestApp, window: &str, text: String) {
-    app.handle().dispatch(traykit::ui::UiEvent::Ipc {
+    app.handle().runtime().dispatch(traykit::ui::UiEvent::Ipc {
         window: traykit::ids::WindowLabel::new(window).expect("label"),
         url: format!("{}/index.html", traykit::window::APP_ORIGIN),
         seq: None,

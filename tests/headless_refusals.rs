@@ -34,7 +34,7 @@ async fn refusal(app: &TestApp, seq: u64, event: UiEvent) -> Value {
         .await
         .expect("opens");
     let before = app.page_messages("main").len();
-    app.handle().dispatch(event);
+    app.handle().runtime().dispatch(event);
     // `page_messages` reads the UI log, so it is called between waits, not
     // inside the wait's check (which holds that log).
     let deadline = std::time::Instant::now() + Duration::from_secs(5);

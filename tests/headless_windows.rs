@@ -338,7 +338,7 @@ async fn window_geometry_is_remembered_per_label_across_restarts() {
         for label in ["main", "plain"] {
             let w = app.handle().window(label).expect("window");
             w.show().await.expect("show");
-            app.handle().dispatch(UiEvent::WindowGeometry {
+            app.handle().runtime().dispatch(UiEvent::WindowGeometry {
                 window: WindowLabel::new(label).expect("label"),
                 geometry: moved,
             });

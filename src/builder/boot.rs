@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use traykit_actors::app::Router;
-use traykit_actors::app::{AppConfig, AppHandle, Plugin, PluginError, PluginSetup, StateMap};
+use traykit_actors::app::{
+    AppConfig, AppHandle, Plugin, PluginError, PluginSetup, RuntimeHandle, StateMap,
+};
 use traykit_actors::builtins::StorePlugin;
 use traykit_actors::desktop::{DesktopConfig, DesktopPlugin};
 use traykit_actors::ipc::Capabilities;
@@ -67,10 +69,10 @@ impl AppBuilder {
         app_slot: impl FnOnce(&AppHandle),
     ) -> Result<AppHandle, Error> {
         let (config, boot) = self.into_config(notifications)?;
-        let app = AppHandle::start(config, ui);
+        let app = RuntimeHandle::start(config, ui);
         app_slot(&app);
         boot.run(&app).await?;
-        app.mark_ready();
+        app.runtime().mark_ready();
         Ok(app)
     }
 
@@ -216,7 +218,7 @@ impl Boot {
         // Plugins before the app's own trays, windows and setup, which may
         // use what they start.
         for plugin in self.plugins {
-            app.start_plugin(plugin)?;
+            app.runtime().start_plugin(plugin)?;
         }
         for tray in self.trays {
             app.add_tray(tray).await?;

@@ -511,7 +511,7 @@ async fn answer(line: &str, app: &AppHandle, ctl: &Arc<Capabilities>) -> Option<
     }
     // The same dispatcher as a window's, admitted by the ctl capabilities.
     let single = Incoming::Single(Ok(call));
-    ipc::dispatch(single, app.router(), |call, _| {
+    ipc::dispatch(single, app.runtime().router(), |call, _| {
         if !ctl.admits_call(CTL_WINDOW, None, &call.method) {
             tracing::info!(method = %call.method, "ctl call refused: no ctl capability grants it");
             return Err(RpcError::permission_denied(
@@ -543,7 +543,7 @@ fn second_instance(app: &AppHandle, params: Option<Value>) -> Result<Value, RpcE
     }
     let a: Args = ipc::parse_params(SECOND_INSTANCE_METHOD, params)?;
     tracing::info!(args = ?a.args, cwd = %a.cwd.display(), "second instance");
-    app.deliver_second_instance(SecondInstance {
+    app.runtime().deliver_second_instance(SecondInstance {
         args: a.args,
         cwd: a.cwd,
     });

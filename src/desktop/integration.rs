@@ -238,7 +238,7 @@ impl BootPart {
             instance::serve(listener, app.clone(), self.ctl);
         }
         for url in self.deep_links {
-            app.deliver_deep_link(url);
+            app.runtime().deliver_deep_link(url);
         }
     }
 }

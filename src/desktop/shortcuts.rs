@@ -63,7 +63,7 @@ impl HotkeyBackend {
                 }
                 let id = lock(&map).by_key.get(&event.id).cloned();
                 if let (Some(id), Some(app)) = (id, app.get()) {
-                    app.deliver_shortcut(&id);
+                    app.runtime().deliver_shortcut(&id);
                 }
             }));
         }

@@ -18,7 +18,7 @@ pub(super) fn install(app: Arc<OnceLock<AppHandle>>) {
         move |event: tray_icon::menu::MenuEvent| {
             let Some(app) = menu_app.get() else { return };
             match parse_menu_event(event.id.as_ref()) {
-                Some((tray, item)) => app.dispatch(UiEvent::MenuActivated { tray, item }),
+                Some((tray, item)) => app.runtime().dispatch(UiEvent::MenuActivated { tray, item }),
                 None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
             }
         },
@@ -26,7 +26,7 @@ pub(super) fn install(app: Arc<OnceLock<AppHandle>>) {
     tray_icon::TrayIconEvent::set_event_handler(Some(move |event: tray_icon::TrayIconEvent| {
         let Some(app) = app.get() else { return };
         if let Some(event) = tray_event(event) {
-            app.dispatch(event);
+            app.runtime().dispatch(event);
         }
     }));
 }

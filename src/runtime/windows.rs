@@ -38,7 +38,7 @@ impl WindowRequests {
         let windows = HostWindows::new(
             Arc::new(move |event| {
                 if let Some(app) = app.get() {
-                    app.dispatch(event);
+                    app.runtime().dispatch(event);
                 }
             }),
             builder.ipc_limits.max_message_bytes,

@@ -8,7 +8,14 @@ use serde_json::Value;
 
 use crate::window::{PushEvent, WindowError};
 
+use crate::sync::Subscribers;
+
 use super::{AppHandle, Callback, PageEvent};
+
+/// The handle's events: the Rust subscribers to what pages emit.
+pub(super) struct EventRegistry {
+    pub(super) subscribers: Subscribers<PageEvent>,
+}
 
 impl AppHandle {
     /// Sends an event to every window that listens, and to Rust subscribers.
@@ -44,7 +51,7 @@ impl AppHandle {
                 payload,
                 source: source.to_owned(),
             };
-            self.inner.event_subscribers.send(page_event);
+            self.inner.events.subscribers.send(page_event);
         }
     }
 
@@ -65,7 +72,7 @@ impl AppHandle {
 
     /// Sends every event a page emits to `recipient`.
     pub fn subscribe_events(&self, recipient: Recipient<PageEvent>) {
-        self.inner.event_subscribers.push(recipient);
+        self.inner.events.subscribers.push(recipient);
     }
 
     /// Runs `f` on every event a page emits.

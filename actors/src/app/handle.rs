@@ -1,7 +1,6 @@
 //! [`AppHandle`]: the `Send + Clone` way to everything, and what it holds.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -9,45 +8,36 @@ use serde_json::Value;
 
 use crate::ipc::{Capabilities, RpcError};
 use crate::notify::NotifierActor;
-use crate::sync::Subscribers;
-use crate::tray::{MenuClicked, TrayActivated};
-use crate::ui::{UiEvent, UiHandle};
-use crate::window::{PageLink, WindowHandle};
+use crate::ui::UiHandle;
+use crate::window::PageLink;
 
-use super::lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown, Trays};
+use super::context::PageRegistry;
+use super::events::EventRegistry;
+use super::lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
+use super::route::BootGate;
+use super::trays::TrayRegistry;
+use super::windows::WindowRegistry;
 use super::StateMap;
 
-pub(super) type Windows = RwLock<BTreeMap<String, WindowHandle>>;
-
+/// What the handle holds: a few plain values and one sub-registry per
+/// concern, each defined in the file of that concern, so the handle's
+/// methods delegate.
 pub(super) struct Inner {
     pub(super) name: String,
-    pub(super) ui: UiHandle,
     pub(super) timeout: Duration,
+    pub(super) data_dir: std::path::PathBuf,
+    pub(super) state: StateMap,
+    pub(super) ui: UiHandle,
+    /// The lifecycle actor: shutdown subscribers, `Quit`.
     pub(super) app: Addr<AppActor>,
     pub(super) notifier: Addr<NotifierActor>,
-    pub(super) trays: Trays,
-    /// Subscribed to every tray, including trays added later.
-    pub(super) menu_subscribers: Subscribers<MenuClicked>,
-    pub(super) activation_subscribers: Subscribers<TrayActivated>,
-    pub(super) state: StateMap,
-    pub(super) windows: Windows,
-    pub(super) router: Arc<Router>,
-    pub(super) capabilities: Arc<Capabilities>,
-    pub(super) init_script: Arc<str>,
-    pub(super) dev_url: Option<Arc<str>>,
-    pub(super) event_subscribers: Subscribers<PageEvent>,
-    pub(super) data_dir: std::path::PathBuf,
-    pub(super) ipc_limits: crate::ipc::IpcLimits,
-    pub(super) isolation: Option<crate::isolation::Isolation>,
-    /// False until boot (trays, hooks, setup) is done: UI events that come
-    /// earlier are held, so a click on a tray that just appeared reaches the
-    /// subscribers `setup` is about to add.
-    pub(super) ready: std::sync::atomic::AtomicBool,
-    pub(super) held: Mutex<Vec<UiEvent>>,
+    pub(super) trays: TrayRegistry,
+    pub(super) windows: WindowRegistry,
+    pub(super) events: EventRegistry,
+    pub(super) pages: PageRegistry,
+    pub(super) boot: BootGate,
     /// The started plugins' names.
     pub(super) plugins: RwLock<Vec<String>>,
-    /// Windows declared through `window.open` (pages, ctl), for its bound.
-    pub(super) page_windows: std::sync::atomic::AtomicUsize,
 }
 
 /// The app, as seen from actors and handlers: `Send + Clone`, cheap to copy.
@@ -91,12 +81,6 @@ impl AppHandle {
         self.inner.timeout
     }
 
-    #[doc(hidden)]
-    /// The handle actors use to reach the UI thread.
-    pub fn ui(&self) -> &UiHandle {
-        &self.inner.ui
-    }
-
     /// Managed state of type `T`, if the builder was given one.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.state.get::<T>()
@@ -104,7 +88,7 @@ impl AppHandle {
 
     /// Limits on what each page may send.
     pub fn ipc_limits(&self) -> &crate::ipc::IpcLimits {
-        &self.inner.ipc_limits
+        &self.inner.pages.limits
     }
 
     /// The directory stores live in.
@@ -114,19 +98,17 @@ impl AppHandle {
 
     /// The isolation application, when the isolation pattern is on.
     pub fn isolation(&self) -> Option<&crate::isolation::Isolation> {
-        self.inner.isolation.as_ref()
+        self.inner.pages.isolation.as_ref()
     }
 
-    #[doc(hidden)]
     /// The methods pages can call.
-    pub fn router(&self) -> &Router {
-        &self.inner.router
+    pub(crate) fn router(&self) -> &Router {
+        &self.inner.pages.router
     }
 
-    #[doc(hidden)]
     /// What each window may call.
-    pub fn capabilities(&self) -> &Capabilities {
-        &self.inner.capabilities
+    pub(crate) fn capabilities(&self) -> &Capabilities {
+        &self.inner.pages.capabilities
     }
 
     /// Sends [`Shutdown`] to `recipient` before the app exits, and waits for it.

@@ -11,6 +11,8 @@
 //!   the store plugin's registry.
 //! - `plugin`: the [`Plugin`] trait and [`PluginSetup`].
 //! - `route`: UI events to their actors (held until boot is done).
+//! - `runtime`: `RuntimeHandle` (hidden), the plumbing only the facade
+//!   calls, reached as `app.runtime()`.
 //! - `callback`: closures as subscriber actors.
 
 mod callback;
@@ -22,6 +24,7 @@ mod lifecycle;
 mod notifications;
 mod plugin;
 mod route;
+mod runtime;
 mod start;
 mod state;
 mod stores;
@@ -34,5 +37,7 @@ pub(crate) use context::AppPages;
 pub use handle::{AppHandle, CallContext, Handler, PageEvent, Router};
 pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};
+#[doc(hidden)]
+pub use runtime::RuntimeHandle;
 pub use state::StateMap;
 pub use stores::StoreExt;

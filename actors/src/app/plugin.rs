@@ -328,8 +328,7 @@ impl AppHandle {
     /// Starts a built plugin: runs [`Plugin::start`] and subscribes its
     /// [`Plugin::shutdown`]. Called by the builder after the app's actors
     /// exist. Must run inside the actix `System`.
-    #[doc(hidden)]
-    pub fn start_plugin(&self, plugin: Box<dyn Plugin>) -> Result<(), PluginError> {
+    pub(super) fn start_plugin(&self, plugin: Box<dyn Plugin>) -> Result<(), PluginError> {
         let name = plugin.name().to_owned();
         let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plugin.start(self)));
         match started {

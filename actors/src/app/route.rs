@@ -6,14 +6,23 @@ use crate::ui::UiEvent;
 
 use super::AppHandle;
 
+/// Boot's gate: false until boot (trays, hooks, setup) is done. UI events
+/// that come earlier are held, so a click on a tray that just appeared
+/// reaches the subscribers `setup` is about to add.
+#[derive(Default)]
+pub(super) struct BootGate {
+    pub(super) ready: std::sync::atomic::AtomicBool,
+    pub(super) held: std::sync::Mutex<Vec<UiEvent>>,
+}
+
 impl AppHandle {
-    #[doc(hidden)]
     /// Marks boot as done and delivers the UI events held until now, in
-    /// order. Called by the runtime after `setup`.
-    pub fn mark_ready(&self) {
+    /// order (`RuntimeHandle::mark_ready`).
+    pub(super) fn mark_ready(&self) {
         let held = {
-            let mut held = lock(&self.inner.held);
+            let mut held = lock(&self.inner.boot.held);
             self.inner
+                .boot
                 .ready
                 .store(true, std::sync::atomic::Ordering::SeqCst);
             std::mem::take(&mut *held)
@@ -23,15 +32,15 @@ impl AppHandle {
         }
     }
 
-    #[doc(hidden)]
-    /// Routes an event from the UI thread to the actor that owns it. Safe to
-    /// call from any thread; never blocks. Before boot is done the event is
-    /// held and delivered by [`mark_ready`](Self::mark_ready).
-    pub fn dispatch(&self, event: UiEvent) {
-        if !self.inner.ready.load(std::sync::atomic::Ordering::SeqCst) {
-            let mut held = lock(&self.inner.held);
+    /// Routes an event from the UI thread to the actor that owns it
+    /// (`RuntimeHandle::dispatch`). Safe to call from any thread; never
+    /// blocks. Before boot is done the event is held and delivered by
+    /// [`mark_ready`](Self::mark_ready).
+    pub(super) fn dispatch(&self, event: UiEvent) {
+        if !self.inner.boot.ready.load(std::sync::atomic::Ordering::SeqCst) {
+            let mut held = lock(&self.inner.boot.held);
             // Re-check under the lock: mark_ready may have just run.
-            if !self.inner.ready.load(std::sync::atomic::Ordering::SeqCst) {
+            if !self.inner.boot.ready.load(std::sync::atomic::Ordering::SeqCst) {
                 held.push(event);
                 return;
             }

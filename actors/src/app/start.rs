@@ -2,11 +2,16 @@
 //! so the handle's file does not depend on the configuration (the config
 //! holds the router, whose context holds the handle).
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use actix::prelude::*;
 
-use super::handle::{AppHandle, Inner, Windows};
+use super::context::PageRegistry;
+use super::events::EventRegistry;
+use super::handle::{AppHandle, Inner};
+use super::route::BootGate;
+use super::trays::TrayRegistry;
+use super::windows::WindowRegistry;
 use super::lifecycle::{AppActor, Trays};
 use super::AppConfig;
 use crate::notify::NotifierActor;
@@ -14,9 +19,9 @@ use crate::sync::Subscribers;
 use crate::ui::UiHandle;
 
 impl AppHandle {
-    #[doc(hidden)]
-    /// Starts the app's actors. Must run inside an actix `System`.
-    pub fn start(config: AppConfig, ui: UiHandle) -> AppHandle {
+    /// Starts the app's actors (`RuntimeHandle::start`). Must run inside
+    /// an actix `System`.
+    pub(super) fn start(config: AppConfig, ui: UiHandle) -> AppHandle {
         let trays = Trays::default();
         let app = AppActor {
             ui: ui.clone(),
@@ -31,27 +36,27 @@ impl AppHandle {
         AppHandle {
             inner: Arc::new(Inner {
                 name: config.name,
-                ui,
                 timeout: config.request_timeout,
+                data_dir: config.data_dir,
+                state: config.state,
+                ui,
                 app,
                 notifier,
-                trays,
-                menu_subscribers: Subscribers::new(),
-                activation_subscribers: Subscribers::new(),
-                state: config.state,
-                windows: Windows::default(),
-                router: Arc::new(config.router),
-                capabilities: Arc::new(config.capabilities),
-                init_script: config.init_script.into(),
-                dev_url: config.dev_url.map(Into::into),
-                event_subscribers: Subscribers::new(),
-                data_dir: config.data_dir,
-                ipc_limits: config.ipc_limits,
-                isolation: config.isolation,
-                ready: std::sync::atomic::AtomicBool::new(false),
-                page_windows: std::sync::atomic::AtomicUsize::new(0),
+                trays: TrayRegistry::new(trays),
+                windows: WindowRegistry::default(),
+                events: EventRegistry {
+                    subscribers: Subscribers::new(),
+                },
+                pages: PageRegistry {
+                    router: Arc::new(config.router),
+                    capabilities: Arc::new(config.capabilities),
+                    init_script: config.init_script.into(),
+                    dev_url: config.dev_url.map(Into::into),
+                    limits: config.ipc_limits,
+                    isolation: config.isolation,
+                },
+                boot: BootGate::default(),
                 plugins: RwLock::default(),
-                held: Mutex::default(),
             }),
         }
     }

@@ -3,18 +3,39 @@
 
 use actix::prelude::*;
 
-use crate::sync::{ask, read, write};
+use crate::sync::{ask, read, write, Subscribers};
 use crate::tray::{MenuClicked, RemoveTray, Tray, TrayActivated, TrayActor, TrayError, TrayHandle};
 use crate::ui::UiRequest;
 
+use super::lifecycle::Trays;
 use super::{AppHandle, Callback};
+
+/// The handle's trays: the live ones and the subscribers that follow every
+/// tray, including trays added later.
+pub(super) struct TrayRegistry {
+    /// Shared with the lifecycle actor, which takes every tray off the
+    /// panel at quit.
+    pub(super) live: Trays,
+    pub(super) menus: Subscribers<MenuClicked>,
+    pub(super) activations: Subscribers<TrayActivated>,
+}
+
+impl TrayRegistry {
+    pub(super) fn new(live: Trays) -> Self {
+        Self {
+            live,
+            menus: Subscribers::new(),
+            activations: Subscribers::new(),
+        }
+    }
+}
 
 impl AppHandle {
     /// Puts a new tray icon on the panel, under a supervised actor.
     pub async fn add_tray(&self, tray: Tray) -> Result<TrayHandle, TrayError> {
         let spec = tray.into_spec()?;
         let id = spec.id.clone();
-        if read(&self.inner.trays).contains_key(&id) {
+        if read(&self.inner.trays.live).contains_key(&id) {
             return Err(TrayError::Duplicate(id.to_string()));
         }
         self.inner
@@ -28,14 +49,14 @@ impl AppHandle {
         let ui = self.inner.ui.clone();
         let addr = Supervisor::start(move |_| TrayActor::new(spec, ui));
         let handle = TrayHandle::new(id.clone(), addr, self.inner.timeout);
-        for s in self.inner.menu_subscribers.snapshot() {
+        for s in self.inner.trays.menus.snapshot() {
             handle.subscribe(s.clone());
         }
-        for s in self.inner.activation_subscribers.snapshot() {
+        for s in self.inner.trays.activations.snapshot() {
             handle.subscribe_activation(s.clone());
         }
         let lost_race = {
-            let mut trays = write(&self.inner.trays);
+            let mut trays = write(&self.inner.trays.live);
             let taken = trays.contains_key(&id);
             if !taken {
                 trays.insert(id.clone(), handle.clone());
@@ -52,7 +73,7 @@ impl AppHandle {
 
     /// Takes a tray icon off the panel and stops its actor.
     pub async fn remove_tray(&self, id: &str) -> Result<(), TrayError> {
-        let handle = write(&self.inner.trays)
+        let handle = write(&self.inner.trays.live)
             .remove(id)
             .ok_or_else(|| TrayError::Unknown(id.to_owned()))?;
         ask(handle.addr(), RemoveTray, "TrayActor", self.inner.timeout).await?
@@ -60,7 +81,7 @@ impl AppHandle {
 
     /// The handle of one tray.
     pub fn tray(&self, id: &str) -> Result<TrayHandle, TrayError> {
-        read(&self.inner.trays)
+        read(&self.inner.trays.live)
             .get(id)
             .cloned()
             .ok_or_else(|| TrayError::Unknown(id.to_owned()))
@@ -68,7 +89,7 @@ impl AppHandle {
 
     /// Every tray, by id.
     pub fn trays(&self) -> Vec<TrayHandle> {
-        read(&self.inner.trays).values().cloned().collect()
+        read(&self.inner.trays.live).values().cloned().collect()
     }
 
     /// Sends clicks on every tray's menu (also trays added later) to `recipient`.
@@ -76,7 +97,7 @@ impl AppHandle {
         for tray in self.trays() {
             tray.subscribe(recipient.clone());
         }
-        self.inner.menu_subscribers.push(recipient);
+        self.inner.trays.menus.push(recipient);
     }
 
     /// Sends clicks on every tray icon (also trays added later) to `recipient`.
@@ -84,7 +105,7 @@ impl AppHandle {
         for tray in self.trays() {
             tray.subscribe_activation(recipient.clone());
         }
-        self.inner.activation_subscribers.push(recipient);
+        self.inner.trays.activations.push(recipient);
     }
 
     /// Runs `f` on every menu click of every tray. A panic in `f` is logged

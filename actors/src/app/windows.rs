@@ -1,6 +1,8 @@
 //! The app's windows: declaring them at run time and finding them.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, RwLock};
 
 use actix::prelude::*;
 
@@ -9,6 +11,15 @@ use crate::sync::{read, write};
 use crate::window::{Window, WindowActor, WindowCommand, WindowError, WindowHandle};
 
 use super::{AppHandle, StoreExt};
+
+/// The handle's windows: every declared window by label, and how many of
+/// them pages declared.
+#[derive(Default)]
+pub(super) struct WindowRegistry {
+    pub(super) by_label: RwLock<BTreeMap<String, WindowHandle>>,
+    /// Windows declared through `window.open` (pages, ctl), for its bound.
+    pub(super) page_windows: AtomicUsize,
+}
 
 /// A reserved place for a page-declared window (see
 /// `AppHandle::reserve_page_window`).
@@ -27,7 +38,7 @@ impl Drop for PageWindowSlot {
     fn drop(&mut self) {
         if let Some(app) = self.app.take() {
             app.inner
-                .page_windows
+                .windows.page_windows
                 .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
@@ -40,7 +51,7 @@ impl AppHandle {
     pub(crate) fn reserve_page_window(&self, max: usize) -> Option<PageWindowSlot> {
         use std::sync::atomic::Ordering::SeqCst;
         self.inner
-            .page_windows
+            .windows.page_windows
             .fetch_update(SeqCst, SeqCst, |n| (n < max).then_some(n + 1))
             .ok()?;
         Some(PageWindowSlot {
@@ -50,7 +61,7 @@ impl AppHandle {
 
     /// Declares a window at run time (it opens on its first `show`).
     pub async fn add_window(&self, window: Window) -> Result<WindowHandle, WindowError> {
-        let (mut spec, visible_on_start, prewarm) = match &self.inner.dev_url {
+        let (mut spec, visible_on_start, prewarm) = match &self.inner.pages.dev_url {
             Some(base) => window.into_spec_at(base)?,
             None => window.into_spec()?,
         };
@@ -59,12 +70,12 @@ impl AppHandle {
         }
         let label = spec.label.clone();
         let handle = {
-            let mut windows = write(&self.inner.windows);
+            let mut windows = write(&self.inner.windows.by_label);
             if windows.contains_key(label.as_str()) {
                 return Err(WindowError::Duplicate(label.to_string()));
             }
             let (ui, app) = (self.inner.ui.clone(), self.clone());
-            let script = self.inner.init_script.clone();
+            let script = self.inner.pages.init_script.clone();
             let dev_origin: Option<Arc<str>> = self
                 .inner
                 .dev_url
@@ -119,7 +130,7 @@ impl AppHandle {
 
     /// The handle of one window.
     pub fn window(&self, label: &str) -> Result<WindowHandle, WindowError> {
-        read(&self.inner.windows)
+        read(&self.inner.windows.by_label)
             .get(label)
             .cloned()
             .ok_or_else(|| WindowError::Unknown(label.to_owned()))
@@ -127,7 +138,7 @@ impl AppHandle {
 
     /// Every declared window.
     pub fn windows(&self) -> Vec<WindowHandle> {
-        read(&self.inner.windows).values().cloned().collect()
+        read(&self.inner.windows.by_label).values().cloned().collect()
     }
 
     /// Starts the webview host now, warmed with a hidden blank page, so the
@@ -150,7 +161,7 @@ impl AppHandle {
     /// # let _ = builder;
     /// ```
     pub fn prewarm_host(&self) {
-        if read(&self.inner.windows).is_empty() {
+        if read(&self.inner.windows.by_label).is_empty() {
             return;
         }
         // Posted now; the answer (always Ok) is not waited for.

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use actix::prelude::*;
 
-use crate::app::{AppHandle, Callback};
+use crate::app::{AppHandle, Callback, RuntimeHandle};
 use crate::ipc::RateLimiter;
 use crate::sync::Subscribers;
 
@@ -86,8 +86,8 @@ pub struct DeepLink {
     pub url: String,
 }
 
-/// Desktop-integration settings handed to [`AppHandle::start`] through
-/// `AppConfig::desktop`.
+/// Desktop-integration settings, handed to
+/// [`DesktopPlugin::new`](crate::desktop::DesktopPlugin::new).
 pub struct DesktopConfig {
     /// A stable, file-name-safe id (`desk-helper`): socket, autostart and
     /// desktop-entry names.
@@ -213,10 +213,30 @@ impl AppHandle {
         self.subscribe_deep_links(Callback::start(self.clone(), f));
     }
 
-    #[doc(hidden)]
+}
+
+/// What the facade's platform half hands in (`app.runtime().deliver_*`).
+impl RuntimeHandle<'_> {
     /// Hands a second launch to the subscribers, then each deep link in its
     /// arguments. Called by the instance server.
-    pub fn deliver_second_instance(&self, msg: SecondInstance) {
+    pub fn deliver_second_instance(self, msg: SecondInstance) {
+        self.app.deliver_second_instance(msg);
+    }
+
+    /// Hands a deep link to the subscribers.
+    pub fn deliver_deep_link(self, url: String) {
+        self.app.deliver_deep_link(url);
+    }
+
+    /// Hands a press of shortcut `id` to the subscribers (called by the
+    /// backend). Ids not registered (any more) are ignored.
+    pub fn deliver_shortcut(self, id: &str) {
+        self.app.deliver_shortcut(id);
+    }
+}
+
+impl AppHandle {
+    fn deliver_second_instance(&self, msg: SecondInstance) {
         // A second launch usually shows a window: start its host now.
         self.prewarm_host();
         let links: Vec<String> = match self.deep_link_scheme() {
@@ -233,9 +253,7 @@ impl AppHandle {
         }
     }
 
-    #[doc(hidden)]
-    /// Hands a deep link to the subscribers.
-    pub fn deliver_deep_link(&self, url: String) {
+    fn deliver_deep_link(&self, url: String) {
         tracing::info!(%url, "deep link");
         if self.desktop().deep_links.send(DeepLink { url }) == 0 {
             tracing::warn!("deep link received but nothing subscribes to deep links");

@@ -81,7 +81,7 @@ pub enum ShortcutError {
 ///
 /// Grabs key combinations for the whole session. The `traykit` crate's
 /// implementation uses `global-hotkey` (X11); it reports presses through
-/// [`AppHandle::deliver_shortcut`].
+/// `app.runtime().deliver_shortcut`.
 pub trait ShortcutBackend: Send + Sync {
     /// Starts delivering presses of `accelerator` as shortcut `id`.
     fn register(&self, id: &str, accelerator: &str) -> Result<(), ShortcutError>;
@@ -155,10 +155,7 @@ impl AppHandle {
         self.subscribe_shortcuts(Callback::start(self.clone(), f));
     }
 
-    #[doc(hidden)]
-    /// Hands a press of shortcut `id` to the subscribers (called by the
-    /// backend). Ids not registered (any more) are ignored.
-    pub fn deliver_shortcut(&self, id: &str) {
+    pub(super) fn deliver_shortcut(&self, id: &str) {
         let accelerator = lock(&self.desktop().shortcuts).get(id).cloned();
         if let Some(accelerator) = accelerator {
             // A shortcut usually opens a window: start its host now, while
