@@ -78,6 +78,7 @@ impl AppHandle {
             let script = self.inner.pages.init_script.clone();
             let dev_origin: Option<Arc<str>> = self
                 .inner
+                .pages
                 .dev_url
                 .as_deref()
                 .map(|u| crate::window::origin_of(u).into());
