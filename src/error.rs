@@ -54,10 +54,10 @@ pub enum Error {
     /// The single-instance socket could not be set up or the hand-off to
     /// the running instance failed.
     #[error(transparent)]
-    Instance(#[from] crate::instance::InstanceError),
+    Instance(#[from] crate::desktop::instance::InstanceError),
     /// Logging (`.logging`) could not be set up.
     #[error(transparent)]
-    Logging(#[from] crate::logging::LogError),
+    Logging(#[from] crate::desktop::logging::LogError),
     /// The actor thread could not be started or died.
     #[error("actor thread: {0}")]
     ActorThread(String),
@@ -67,6 +67,17 @@ pub enum Error {
     /// `--print-capabilities` could not print its report.
     #[error("capability report: {0}")]
     Report(String),
+}
+
+impl From<crate::desktop::PrepareError> for Error {
+    fn from(e: crate::desktop::PrepareError) -> Self {
+        use crate::desktop::PrepareError;
+        match e {
+            PrepareError::Capability(e) => Error::Capability(e),
+            PrepareError::Instance(e) => Error::Instance(e),
+            PrepareError::Logging(e) => Error::Logging(e),
+        }
+    }
 }
 
 // `fn main() -> Result<(), traykit::Error>` prints the error with `Debug`;

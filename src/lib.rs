@@ -32,9 +32,11 @@
 //! - `trays`: the tray model turned into tray-icon/muda objects.
 //! - `error`: [`Error`], what `run` returns.
 //! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
-//! - [`instance`], [`logging`], and the builder options `single_instance`,
-//!   `deep_link_scheme`, `logging`, `on_shortcut`…: desktop integration
-//!   (the actor side is [`desktop`]; `.desktop` files in [`desktop_entry`]).
+//! - [`desktop`]: desktop integration, configured by the builder options
+//!   `single_instance`, `deep_link_scheme`, `logging`, `on_shortcut`…: its
+//!   platform half (`desktop/`: instance, integration, logging, shortcuts;
+//!   also at [`instance`] and [`logging`]) and the actor side from
+//!   `traykit-actors`; `.desktop` files in [`desktop_entry`].
 //! - Re-exported from `traykit-actors`: [`app`] (the handle, plugins),
 //!   [`tray`], [`menu`], [`icon`], [`ids`], [`window`], [`ipc`] (JSON-RPC
 //!   for pages), [`store`], [`notifier`], [`isolation`], [`ui`] (the UI
@@ -43,20 +45,17 @@
 #![warn(unreachable_pub)]
 
 mod builder;
+pub mod desktop;
 mod error;
-pub mod instance;
-mod integration;
-pub mod logging;
 mod runtime;
-mod shortcuts;
 pub mod test;
 mod trays;
 #[cfg(feature = "webview")]
 mod webview;
 
 pub use builder::{App, AppBuilder, SetupError};
+pub use desktop::{instance, logging, CTL_FLAG, HIDDEN_FLAG};
 pub use error::Error;
-pub use integration::{CTL_FLAG, HIDDEN_FLAG};
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
 pub use traykit_actors::{ActorError, UiError};
@@ -135,15 +134,6 @@ pub mod notifier {
     // The D-Bus sender test drives the real backend without an app.
     #[doc(hidden)]
     pub use traykit_actors::notify::{DbusNotifications, NotificationBackend};
-}
-
-/// Desktop integration's actor side: second instances, deep links, start
-/// at login, global shortcuts, page logs.
-pub mod desktop {
-    pub use traykit_actors::desktop::{
-        Autostart, AutostartError, DeepLink, PageLogLimits, SecondInstance, ShortcutError,
-        ShortcutPressed,
-    };
 }
 
 /// `.desktop` files: the entry, and where the XDG directories are.

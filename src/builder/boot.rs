@@ -182,7 +182,7 @@ struct Boot {
     on_notification: Vec<NotificationFn>,
     on_activation: Vec<ActivationFn>,
     on_event: Vec<EventFn>,
-    desktop_hooks: crate::integration::Hooks,
+    desktop_hooks: crate::desktop::Hooks,
     plugins: Vec<Box<dyn Plugin>>,
     trays: Vec<Tray>,
     windows: Vec<Window>,

@@ -2,7 +2,7 @@
 //! `--ctl`, deep links, autostart, shortcuts, logging. Each is sugar: it
 //! configures the desktop plugin the builder adds to every app
 //! ([`DesktopPlugin`](traykit_actors::desktop::DesktopPlugin)), and the
-//! platform steps `run` takes for it (`src/integration.rs`).
+//! platform steps `run` takes for it (`src/desktop/integration.rs`).
 
 use std::path::PathBuf;
 
@@ -11,7 +11,7 @@ use traykit_actors::desktop::{DeepLink, PageLogLimits, SecondInstance, ShortcutP
 use traykit_actors::ipc::Capability;
 
 use super::AppBuilder;
-use crate::logging::LogOptions;
+use crate::desktop::logging::LogOptions;
 
 impl AppBuilder {
     /// A stable, file-name-safe id for the app (default: its name in

@@ -122,8 +122,8 @@ pub struct AppBuilder {
     /// Added with `.plugin(p)`, built and started in this order.
     pub(crate) plugins: Vec<Box<dyn Plugin>>,
     /// Single instance, deep links, autostart, shortcuts, logging
-    /// (`src/integration.rs`).
-    pub(crate) desktop: crate::integration::Options,
+    /// (`src/desktop/integration.rs`).
+    pub(crate) desktop: crate::desktop::Options,
     #[cfg(feature = "webview")]
     pub(crate) assets: crate::webview::Assets,
 }

@@ -13,8 +13,8 @@ use traykit_actors::ui::{UiHandle, UiRequest};
 
 use super::signals::Signals;
 use crate::builder::AppBuilder;
+use crate::desktop::BootPart;
 use crate::error::Error;
-use crate::integration::BootPart;
 
 /// How long the app's exit waits for the actors' ordered shutdown.
 const STOP_DEADLINE: Duration = Duration::from_secs(5);

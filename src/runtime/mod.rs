@@ -46,7 +46,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     // Before the display check: `--ctl` and a second launch's hand-off need
     // no display, and end here.
     let mut prepared =
-        crate::integration::prepare(&builder.name, &mut builder.desktop, app_slot.clone())?;
+        crate::desktop::prepare(&builder.name, &mut builder.desktop, app_slot.clone())?;
     let boot_part = prepared.boot_part();
     if !has_display() {
         return Err(Error::NoDisplay);

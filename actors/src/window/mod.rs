@@ -37,6 +37,6 @@ pub use page::{is_core_event, PageLink, CORE_EVENT_PREFIXES, MAX_LISTENS, MAX_WA
 pub use spec::{origin_of, resolve_url_at};
 // The declaration types live at the UI boundary (the UI thread builds
 // windows from them); their old paths keep working.
-pub use crate::ui::{ClosePolicy, Corner, Geometry, Placement};
 #[doc(hidden)]
 pub use crate::ui::WindowSpec;
+pub use crate::ui::{ClosePolicy, Corner, Geometry, Placement};

@@ -13,9 +13,8 @@ use traykit_actors::desktop::{
 };
 use traykit_actors::ipc::{Capabilities, Capability};
 
-use crate::error::Error;
-use crate::instance::{self, Acquired, Primary};
-use crate::logging::LogOptions;
+use super::instance::{self, Acquired, InstanceError, Primary};
+use super::logging::{self, LogError, LogOptions};
 
 type SecondFn = Box<dyn Fn(&AppHandle, &SecondInstance) + Send>;
 type DeepLinkFn = Box<dyn Fn(&AppHandle, &DeepLink) + Send>;
@@ -113,10 +112,36 @@ impl Options {
     }
 }
 
+/// Why [`prepare`] failed. `run` turns it into the matching
+/// [`Error`](crate::Error) variant (`Capability`, `Instance`, `Logging`);
+/// it is its own type so this folder does not import the crate's error
+/// module, which names this folder's errors.
+#[derive(Debug)]
+pub(crate) enum PrepareError {
+    /// A `.ctl_capability` is invalid.
+    Capability(String),
+    /// The lock, the socket or the hand-off failed.
+    Instance(InstanceError),
+    /// The log subscriber could not be installed.
+    Logging(LogError),
+}
+
+impl From<InstanceError> for PrepareError {
+    fn from(e: InstanceError) -> Self {
+        PrepareError::Instance(e)
+    }
+}
+
+impl From<LogError> for PrepareError {
+    fn from(e: LogError) -> Self {
+        PrepareError::Logging(e)
+    }
+}
+
 /// What `run` keeps from the steps before boot.
 pub(crate) struct Prepared {
     /// Keeps the log file writer alive until `run` returns.
-    _log_guard: crate::logging::Guard,
+    _log_guard: logging::Guard,
     primary: Option<Primary>,
     ctl: Arc<Capabilities>,
     deep_links: Vec<String>,
@@ -136,16 +161,16 @@ pub(crate) fn prepare(
     name: &str,
     desktop: &mut Options,
     app_slot: Arc<OnceLock<AppHandle>>,
-) -> Result<Prepared, Error> {
+) -> Result<Prepared, PrepareError> {
     let id = desktop.id(name);
     let log_guard = match &desktop.logging {
-        Some(options) => crate::logging::install(&id, options)?,
+        Some(options) => logging::install(&id, options)?,
         None => None,
     };
     let args = args();
     let mut ctl = Capabilities::default();
     for cap in std::mem::take(&mut desktop.ctl_capabilities) {
-        ctl.push(cap.map_err(Error::Capability)?);
+        ctl.push(cap.map_err(PrepareError::Capability)?);
     }
     if let Some(pos) = args.iter().position(|a| a == CTL_FLAG) {
         let code = run_ctl(&id, &args[pos + 1..]);
@@ -177,7 +202,7 @@ pub(crate) fn prepare(
             .collect(),
         None => Vec::new(),
     };
-    desktop.shortcuts = Some(crate::shortcuts::HotkeyBackend::new(app_slot));
+    desktop.shortcuts = Some(super::shortcuts::HotkeyBackend::new(app_slot));
     Ok(Prepared {
         _log_guard: log_guard,
         primary,
