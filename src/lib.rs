@@ -100,7 +100,7 @@ pub mod window {
 }
 
 /// JSON-RPC for pages: handlers write `traykit::ipc::{CallContext,
-/// RpcError}`; the stable error codes are in [`ipc::codes`](crate::ipc::codes).
+/// RpcError}`; the stable error codes are in [`ipc::codes`].
 pub mod ipc {
     pub use traykit_actors::app::{CallContext, Handler, Router};
     pub use traykit_actors::ipc::report::{CapabilityReport, WindowGrants};
