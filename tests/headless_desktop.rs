@@ -97,6 +97,7 @@ async fn pages_switch_autostart_through_their_capability() {
         .await
         .expect("answer");
     assert_eq!(denied["error"]["code"], json!(-32001));
+    assert_eq!(denied["error"]["data"]["kind"], "forbidden", "{denied}");
     assert!(!entry.exists());
 }
 
@@ -173,6 +174,7 @@ async fn page_logs_reach_tracing_capped_and_rate_limited() {
         .await
         .expect("answer");
     assert_eq!(bad["error"]["code"], json!(-32602), "unknown level");
+    assert_eq!(bad["error"]["data"]["kind"], "invalid_params", "{bad}");
     app.ipc(
         "settings",
         &call("log.write", json!({"level":"info","message":"third"})),
@@ -187,6 +189,10 @@ async fn page_logs_reach_tracing_capped_and_rate_limited() {
         .await
         .expect("answer");
     assert_eq!(limited["error"]["code"], json!(-32002), "{limited}");
+    assert_eq!(
+        limited["error"]["data"]["kind"], "rate_limited",
+        "{limited}"
+    );
 
     let text = captured.text();
     let line = |needle: &str| {

@@ -52,6 +52,7 @@ async fn store_watch_needs_the_method_grant_as_well_as_the_store_grant() {
     let get = call(3, "store.get", json!({"store": "notes", "key": "k"}));
     let refused = app.ipc("spy", &get.to_string()).await.expect("answer");
     assert_eq!(code(&refused), json!(-32001), "{refused}");
+    assert_eq!(refused["error"]["data"]["kind"], "forbidden", "{refused}");
     let refused = app.ipc("spy", &watch.to_string()).await.expect("answer");
     assert_eq!(code(&refused), json!(-32001), "{refused}");
     assert!(
@@ -107,6 +108,7 @@ async fn a_page_holds_at_most_256_store_watches() {
     assert_eq!(refused.len(), 1, "only the 257th: {refused:?}");
     assert_eq!(refused[0]["id"], json!(256));
     assert_eq!(code(refused[0]), json!(-32002));
+    assert_eq!(refused[0]["error"]["data"]["kind"], "too_many");
     // At the bound, watching again what is watched already still works.
     let again = call(1, "store.watch", json!({"store": "notes", "prefix": "p0."}));
     let reply = app.ipc("w", &again.to_string()).await.expect("answer");
@@ -212,6 +214,7 @@ async fn a_page_listens_to_at_most_256_event_names() {
     assert_eq!(refused.len(), 1, "only the 257th: {refused:?}");
     assert_eq!(refused[0]["id"], json!(256));
     assert_eq!(code(refused[0]), json!(-32002));
+    assert_eq!(refused[0]["error"]["data"]["kind"], "too_many");
     // Unlistening makes room again.
     let unlisten = call(1, "event.unlisten", json!({"event": "e0"}));
     let listen = call(2, "event.listen", json!({"event": "e256"}));
@@ -284,6 +287,7 @@ async fn window_open_declares_only_labels_listed_in_open_and_at_most_16() {
         .await
         .expect("answer");
     assert_eq!(code(&over), json!(-32002), "{over}");
+    assert_eq!(over["error"]["data"]["kind"], "too_many", "{over}");
     assert!(app.handle().window("popup-16").is_err());
     // Re-opening one that exists is still a show.
     let again = app

@@ -60,6 +60,7 @@ async fn only_fresh_messages_sealed_under_this_webviews_key_get_through() {
     // Going around the frame: refused, and the handler never runs.
     let r = app.ipc("main", PING).await.expect("answer");
     assert_eq!(code(&r), -32004, "{r}");
+    assert_eq!(r["error"]["data"]["kind"], "isolation", "{r}");
     assert_eq!(r["id"], Value::Null);
     assert!(
         r["error"]["message"]

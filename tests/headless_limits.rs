@@ -46,6 +46,7 @@ async fn oversized_messages_and_long_batches_are_refused() {
     let big = json!({"jsonrpc":"2.0","id":1,"method":"t.ping","params":{"pad":"x".repeat(2000)}});
     let r = app.ipc("main", &big.to_string()).await.expect("answer");
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    assert_eq!(r["error"]["data"]["kind"], "too_large", "{r}");
     assert!(r["error"]["message"]
         .as_str()
         .unwrap_or("")
@@ -56,6 +57,7 @@ async fn oversized_messages_and_long_batches_are_refused() {
         .await
         .expect("answer");
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    assert_eq!(r["error"]["data"]["kind"], "too_large", "{r}");
     assert!(r["error"]["message"]
         .as_str()
         .unwrap_or("")
@@ -93,6 +95,13 @@ async fn requests_beyond_the_in_flight_limit_are_refused_not_queued() {
         2,
         "{r:?}"
     );
+    assert_eq!(
+        r.iter()
+            .filter(|m| m["error"]["data"]["kind"] == "backlog_full")
+            .count(),
+        1,
+        "{r:?}"
+    );
 }
 
 #[actix::test]
@@ -110,7 +119,9 @@ async fn a_flooding_page_is_rate_limited() {
     let ok = r.iter().filter(|m| m["result"] == "pong").count();
     let limited = r
         .iter()
-        .filter(|m| m["error"]["code"] == json!(-32002))
+        .filter(|m| {
+            m["error"]["code"] == json!(-32002) && m["error"]["data"]["kind"] == "rate_limited"
+        })
         .count();
     assert_eq!((ok, limited), (5, 3), "{r:?}");
     assert_eq!(calls.load(Ordering::SeqCst), 5);
@@ -165,11 +176,13 @@ async fn messages(app: &TestApp, window: &str, n: usize) -> Vec<Value> {
     }
 }
 
+/// Refusals of a queue limit (`data.kind` `backlog_full`) naming `limit`.
 fn limited(messages: &[Value], limit: &str) -> usize {
     messages
         .iter()
         .filter(|m| {
             m["error"]["code"] == -32002
+                && m["error"]["data"]["kind"] == "backlog_full"
                 && m["error"]["message"]
                     .as_str()
                     .is_some_and(|s| s.contains(limit))
@@ -253,6 +266,7 @@ async fn the_byte_rate_counts_bytes_not_calls() {
     assert_eq!(r["result"], 600 * 1024);
     let r = app.ipc("main", &msg).await.expect("answer");
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    assert_eq!(r["error"]["data"]["kind"], "rate_limited", "{r}");
     assert!(r["error"]["message"]
         .as_str()
         .is_some_and(|s| s.contains("byte_rate")));

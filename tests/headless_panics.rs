@@ -92,7 +92,9 @@ fn child() {
                 .as_array()
                 .expect("batch answer")
                 .iter()
-                .filter(|m| m["error"]["code"] == -32603)
+                .filter(|m| {
+                    m["error"]["code"] == -32603 && m["error"]["data"]["kind"] == "internal_error"
+                })
                 .count();
         }
         answered

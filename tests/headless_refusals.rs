@@ -75,12 +75,19 @@ async fn whole_message_refusals_name_the_message() {
     let big = json!({"jsonrpc":"2.0","id":1,"method":"t.ping","params":{"pad":"x".repeat(2000)}});
     let r = refusal(&app, 11, ipc(11, &big.to_string())).await;
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    // The kind and the message's number share `data`.
+    assert_eq!(
+        r["error"]["data"],
+        json!({"kind": "too_large", "message": 11}),
+        "{r}"
+    );
 
     let batch: Vec<Value> = (1..=4)
         .map(|i| json!({"jsonrpc":"2.0","id":i,"method":"t.ping"}))
         .collect();
     let r = refusal(&app, 12, ipc(12, &Value::Array(batch).to_string())).await;
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    assert_eq!(r["error"]["data"]["kind"], "too_large", "{r}");
     assert!(r["error"]["message"]
         .as_str()
         .unwrap_or("")
@@ -88,6 +95,11 @@ async fn whole_message_refusals_name_the_message() {
 
     let r = refusal(&app, 13, ipc(13, "{\"jsonrpc\":")).await;
     assert_eq!(r["error"]["code"], -32700, "{r}");
+    assert_eq!(
+        r["error"]["data"],
+        json!({"kind": "parse_error", "message": 13}),
+        "{r}"
+    );
 
     // Refused before the actor (the app's pipe reader skipped it unread).
     let r = refusal(
@@ -96,11 +108,19 @@ async fn whole_message_refusals_name_the_message() {
         UiEvent::IpcRefused {
             window: WindowLabel::new("main").expect("label"),
             seq: Some(14),
-            error: traykit::ipc::limit_exceeded("a message of 5000 bytes is over"),
+            error: traykit::ipc::limit_exceeded(
+                traykit::ipc::codes::Limit::TooLarge,
+                "a message of 5000 bytes is over",
+            ),
         },
     )
     .await;
     assert_eq!(r["error"]["code"], -32002, "{r}");
+    assert_eq!(
+        r["error"]["data"],
+        json!({"kind": "too_large", "message": 14}),
+        "{r}"
+    );
 
     // The window goes on serving.
     let ok = app
@@ -124,4 +144,9 @@ async fn an_isolation_refusal_names_the_message() {
     )
     .await;
     assert_eq!(r["error"]["code"], -32004, "{r}");
+    assert_eq!(
+        r["error"]["data"],
+        json!({"kind": "isolation", "message": 21}),
+        "{r}"
+    );
 }

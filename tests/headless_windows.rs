@@ -135,15 +135,24 @@ async fn commands_answer_pages_with_json_rpc() {
         .await
         .expect("answer");
     assert_eq!(bad["error"]["code"], -32602);
+    assert_eq!(bad["error"]["data"]["kind"], "invalid_params", "{bad}");
     let missing = call(r#"{"jsonrpc":"2.0","id":4,"method":"math.nope"}"#)
         .await
         .expect("answer");
     assert_eq!(missing["error"]["code"], -32601);
+    assert_eq!(
+        missing["error"]["data"]["kind"], "method_not_found",
+        "{missing}"
+    );
     let parse = call("{").await.expect("answer");
     assert_eq!(
         (parse["id"].clone(), parse["error"]["code"].clone()),
         (Value::Null, json!(-32700))
     );
+    assert_eq!(parse["error"]["data"]["kind"], "parse_error", "{parse}");
+    let empty = call("[]").await.expect("answer");
+    assert_eq!(empty["error"]["code"], -32600, "{empty}");
+    assert_eq!(empty["error"]["data"]["kind"], "invalid_request", "{empty}");
     // A batch with a notification: two answers, as an array.
     let batch = call(
         r#"[{"jsonrpc":"2.0","id":5,"method":"math.div","params":[4,2]},
@@ -174,6 +183,7 @@ async fn ungranted_windows_and_origins_are_refused_before_lookup() {
         .await
         .expect("answer");
     assert_eq!(denied["error"]["code"], -32001);
+    assert_eq!(denied["error"]["data"]["kind"], "forbidden", "{denied}");
     // Not granted: even a method that does not exist is "denied", not
     // "not found", so a page cannot probe what exists.
     let probe = app

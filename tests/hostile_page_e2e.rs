@@ -185,6 +185,7 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     );
     // Around the frame, replayed, tampered: refused by the core.
     assert_eq!(code(&r["bypass"]), -32004, "{r}");
+    assert_eq!(r["bypass"]["data"]["kind"], "isolation", "{r}");
     assert_eq!(code(&r["bypass_secret"]), -32004, "{r}");
     assert_eq!(r["captured"], true);
     assert_eq!(code(&r["replay"]), -32004, "{r}");
@@ -192,6 +193,7 @@ fn a_hostile_page_is_refused_everything_and_the_legit_window_keeps_working() {
     assert_eq!(code(&r["tampered"]), -32004, "{r}");
     // The app's hook vetoes and rewrites.
     assert_eq!(code(&r["hook_blocked"]), -32005, "{r}");
+    assert_eq!(r["hook_blocked"]["data"]["kind"], "rejected_by_hook", "{r}");
     assert_eq!(r["hook_rewrite"], json!({"a": 1, "checked_by_hook": true}));
     // CSP: the page's inline script is allowed by its hash; injected
     // scripts and eval are not.

@@ -64,8 +64,16 @@ fn page_invokes_commands_events_and_errors_end_to_end() {
     // Raw JSON-RPC: parse error with id null, [] → one -32600 object.
     assert_eq!(r["parse_error"]["id"], Value::Null);
     assert_eq!(code(&r["parse_error"]["error"]), -32700);
+    assert_eq!(
+        r["parse_error"]["error"]["data"]["kind"], "parse_error",
+        "{r}"
+    );
     assert!(r["empty_batch"].is_object());
     assert_eq!(code(&r["empty_batch"]["error"]), -32600);
+    assert_eq!(
+        r["empty_batch"]["error"]["data"]["kind"], "invalid_request",
+        "{r}"
+    );
     // A mixed batch: an array, no answer for the notification.
     let batch = r["batch"].as_array().expect("batch answered as an array");
     assert_eq!(batch.len(), 4, "{batch:?}");

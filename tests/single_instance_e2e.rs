@@ -168,6 +168,10 @@ fn ctl_calls_go_through_the_router_and_their_own_capability() {
         let (code, reply, _) = rig.ctl(&[method]);
         assert_eq!(code, Some(1), "{method}");
         assert_eq!(reply["error"]["code"], json!(-32001), "{method}: {reply}");
+        assert_eq!(
+            reply["error"]["data"]["kind"], "forbidden",
+            "{method}: {reply}"
+        );
     }
     assert_eq!(
         app.wait_exit(Duration::from_millis(300)),
@@ -178,6 +182,7 @@ fn ctl_calls_go_through_the_router_and_their_own_capability() {
     // Params: key=value pairs; invalid params are the router's -32602.
     let (code, reply, _) = rig.ctl(&["log.write", "level=loud", "message=x"]);
     assert_eq!((code, &reply["error"]["code"]), (Some(1), &json!(-32602)));
+    assert_eq!(reply["error"]["data"]["kind"], "invalid_params", "{reply}");
 
     // Store calls are checked against the ctl capability's own `stores`
     // (store `desk`, keys `ctl.…`), not a page capability's.

@@ -38,7 +38,9 @@
   }
 
   // JSON-RPC "Internal error", used when a message cannot even be sent.
+  // Errors made here carry a `data.kind` as the core's do (ipc::codes).
   var INTERNAL_ERROR = -32603;
+  var INTERNAL_ERROR_KIND = 'internal_error';
 
   var nextId = 1;
   var pending = new Map(); // request id -> { resolve, reject, seq }
@@ -90,7 +92,7 @@
       console.error('traykit: could not send to the core', err);
       batch.forEach(function (m) {
         if (m.id !== undefined) {
-          settle(m.id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message) });
+          settle(m.id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message), data: { kind: INTERNAL_ERROR_KIND } });
         }
       });
     }
@@ -133,6 +135,7 @@
   // a key this page never sees. The core refuses anything unsealed.
   var isolationUrl = typeof meta.isolation === 'string' ? meta.isolation : null;
   var HOOK_REJECTED = -32005;
+  var HOOK_REJECTED_KIND = 'rejected_by_hook';
   var iso = null; // { frame, ready, waiting: [messages], tags: Map(tag -> [ids]), nextTag }
 
   function mountIsolationFrame() {
@@ -177,12 +180,12 @@
         } catch (err) {
           console.error('traykit: could not send to the core', err);
           ids.forEach(function (id) {
-            settle(id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message) });
+            settle(id, null, { code: INTERNAL_ERROR, message: 'traykit: could not send: ' + (err && err.message), data: { kind: INTERNAL_ERROR_KIND } });
           });
         }
       } else {
         ids.forEach(function (id) {
-          settle(id, null, { code: HOOK_REJECTED, message: String(d.rejected || 'refused by the isolation frame') });
+          settle(id, null, { code: HOOK_REJECTED, message: String(d.rejected || 'refused by the isolation frame'), data: { kind: HOOK_REJECTED_KIND } });
         });
       }
     });

@@ -10,7 +10,7 @@
     if (e.data && typeof e.data.sealed === 'string') sealed.push(e.data.sealed);
   });
   const error = async (p) => {
-    try { return { ok: await p }; } catch (e) { return { code: e.code, message: e.message }; }
+    try { return { ok: await p }; } catch (e) { return { code: e.code, message: e.message, data: e.data }; }
   };
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   // The next raw message from the core with no id (errors the core could

@@ -447,21 +447,27 @@ async fn connection(
             LineRead::Closed => return,
             LineRead::TimedOut => {
                 tracing::debug!(timeout = ?limits.request_timeout, "instance connection idle; dropped");
-                Some(format!(
-                    "no whole request within {:?}; connection closed",
-                    limits.request_timeout
+                Some((
+                    codes::Limit::TimedOut,
+                    format!(
+                        "no whole request within {:?}; connection closed",
+                        limits.request_timeout
+                    ),
                 ))
             }
             LineRead::TooLong => {
                 tracing::warn!(limit = limits.max_line, "oversize instance request refused");
-                Some(format!(
-                    "a request line over {} bytes is refused; connection closed",
-                    limits.max_line
+                Some((
+                    codes::Limit::TooLarge,
+                    format!(
+                        "a request line over {} bytes is refused; connection closed",
+                        limits.max_line
+                    ),
                 ))
             }
         };
         let reply = match &refusal {
-            Some(why) => Some(ipc::failure(Value::Null, ipc::limit_exceeded(why))),
+            Some((limit, why)) => Some(ipc::failure(Value::Null, ipc::limit_exceeded(*limit, why))),
             None => answer(&line, &app, &ctl).await,
         };
         if let Some(reply) = reply {
@@ -487,8 +493,9 @@ async fn answer(line: &str, app: &AppHandle, ctl: &Arc<Capabilities>) -> Option<
         Ok(Incoming::Batch(_)) => {
             return Some(ipc::failure(
                 Value::Null,
-                RpcError::new(
+                codes::domain_error(
                     codes::INVALID_REQUEST,
+                    codes::INVALID_REQUEST_KIND,
                     "batches are not served on the instance socket",
                 ),
             ))
@@ -626,6 +633,7 @@ mod tests {
                 .is_some_and(|m| m.contains("no whole request")),
             "{refusal}"
         );
+        assert_eq!(refusal["error"]["data"]["kind"], "timed_out", "{refusal}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -657,6 +665,7 @@ mod tests {
                 .is_some_and(|m| m.contains("over 64 bytes")),
             "{refusal}"
         );
+        assert_eq!(refusal["error"]["data"]["kind"], "too_large", "{refusal}");
         // A line of exactly the limit is still a request (answered, here
         // with a parse error: it is not JSON).
         let mut client = tokio::net::UnixStream::connect(&path)
@@ -671,6 +680,7 @@ mod tests {
             .expect("reply");
         let reply: Value = serde_json::from_str(&reply).expect("json");
         assert_eq!(reply["error"]["code"], json!(codes::PARSE_ERROR), "{reply}");
+        assert_eq!(reply["error"]["data"]["kind"], "parse_error", "{reply}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -740,6 +750,10 @@ mod tests {
             page_store["error"]["code"],
             json!(codes::PERMISSION_DENIED),
             "a page grant is not a ctl grant: {page_store}"
+        );
+        assert_eq!(
+            page_store["error"]["data"]["kind"], "forbidden",
+            "{page_store}"
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -135,6 +135,7 @@ test('a failing postMessage rejects the requests of that batch', async () => {
   const err = await T.invoke('m').catch((e) => e);
   assert.ok(err instanceof T.TraykitError);
   assert.equal(err.code, -32603);
+  assert.deepEqual(plain(err.data), { kind: 'internal_error' });
   assert.match(err.message, /no ipc/);
 });
 
@@ -177,7 +178,7 @@ test('a refusal naming a message rejects exactly its calls, with the core error'
   const single = outcome(T.invoke('c'));
   await tick();
   assert.deepEqual(page.seqs, [1, 2]);
-  const refusal = { code: -32002, message: 'limit exceeded: a batch of 2 calls is over the 1 call limit (IpcLimits::max_batch)', data: { message: 1 } };
+  const refusal = { code: -32002, message: 'limit exceeded: a batch of 2 calls is over the 1 call limit (IpcLimits::max_batch)', data: { kind: 'too_large', message: 1 } };
   T.receive({ jsonrpc: '2.0', id: null, error: refusal });
   assert.deepEqual(await Promise.all(batch), [plain(refusal), plain(refusal)]);
   // Message 2 is untouched and still answered normally.
@@ -196,9 +197,10 @@ test('a refusal after some calls of its message settled rejects only the rest', 
   await tick();
   T.receive({ jsonrpc: '2.0', id: 1, result: 'a' });
   assert.equal(await a, 'a');
-  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { message: 1 } } });
+  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { kind: 'parse_error', message: 1 } } });
   const err = await b;
   assert.equal(err.code, -32700);
+  assert.deepEqual(plain(err.data), { kind: 'parse_error', message: 1 });
   assert.equal(page.logs.warn.length, 0);
 });
 
@@ -208,7 +210,7 @@ test('post sends raw text in the envelope and tracks no call', async () => {
   assert.equal(T.post('{"jsonrpc":"2.0","method":'), 1);
   assert.deepEqual(page.posts, ['{"jsonrpc":"2.0","method":']);
   assert.throws(() => T.post(5), { name: 'TypeError' });
-  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { message: 1 } } });
+  T.receive({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'parse error', data: { kind: 'parse_error', message: 1 } } });
   assert.equal(page.logs.error.length, 1);
 });
 

@@ -48,8 +48,7 @@ fn check_event(ctx: &CallContext, event: &str, listening: bool) -> Result<(), Rp
         // Other pages trust these to come from traykit (a forged
         // `store.changed` would feed them values no store holds), so no
         // grant, not even `*`, lets a page send one.
-        return Err(RpcError::new(
-            codes::PERMISSION_DENIED,
+        return Err(RpcError::forbidden(
             format!(
                 "event `{event}` is reserved for traykit itself (names starting with {}); pages may listen to it but not emit it",
                 CORE_EVENT_PREFIXES.join(", ")
@@ -77,8 +76,9 @@ fn check_watch(ctx: &CallContext, a: &WatchArgs) -> Result<(), RpcError> {
 /// there is nothing there to listen or watch.
 fn page<'a>(ctx: &'a CallContext, method: &str) -> Result<&'a PageLink, RpcError> {
     ctx.page.as_ref().ok_or_else(|| {
-        RpcError::new(
+        codes::domain_error(
             codes::METHOD_NOT_FOUND,
+            codes::METHOD_NOT_FOUND_KIND,
             format!("method `{method}` needs a page; `{}` has none", ctx.window),
         )
     })

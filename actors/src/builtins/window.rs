@@ -77,8 +77,7 @@ async fn declare_page_window(
         .capabilities()
         .allows_open(&ctx.window, ctx.origin.as_deref(), &o.label)
     {
-        return Err(RpcError::new(
-            codes::PERMISSION_DENIED,
+        return Err(RpcError::forbidden(
             format!(
                 "window `{}` may not open a new window `{}`: no `open` entry of its capability names that label",
                 ctx.window, o.label
@@ -86,9 +85,12 @@ async fn declare_page_window(
         ));
     }
     let Some(slot) = ctx.app.reserve_page_window(MAX_PAGE_WINDOWS) else {
-        return Err(crate::ipc::limit_exceeded(format!(
-            "pages have already opened {MAX_PAGE_WINDOWS} windows (the most an app allows)"
-        )));
+        return Err(crate::ipc::limit_exceeded(
+            codes::Limit::TooMany,
+            format!(
+                "pages have already opened {MAX_PAGE_WINDOWS} windows (the most an app allows)"
+            ),
+        ));
     };
     let mut w = Window::new(o.label);
     if let Some(url) = o.url {

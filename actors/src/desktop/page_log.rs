@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::app::AppHandle;
 use crate::app::CallContext;
+use crate::ipc::codes::Limit;
 use crate::ipc::{limit_exceeded, IpcLimits, RateLimiter, RpcError};
 use crate::sync::lock;
 
@@ -122,10 +123,13 @@ pub(crate) fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 pub(super) fn page_log(ctx: &CallContext, w: LogWrite) -> Result<Value, RpcError> {
     let limits = ctx.app.desktop().config.page_log;
     if !ctx.app.page_log_allowed(&ctx.window) {
-        return Err(limit_exceeded(format!(
-            "log.write rate ({} lines/s, bursts of {})",
-            limits.per_second, limits.burst
-        )));
+        return Err(limit_exceeded(
+            Limit::RateLimited,
+            format!(
+                "log.write rate ({} lines/s, bursts of {})",
+                limits.per_second, limits.burst
+            ),
+        ));
     }
     let mut message = w.message;
     let truncated = truncate(&mut message, limits.max_message_bytes);

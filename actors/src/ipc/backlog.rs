@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::codes::Limit;
 use super::{limit_exceeded, IpcLimits, RpcError};
 
 /// What one window's page has queued into and running in its window actor:
@@ -57,10 +58,13 @@ impl Backlog {
         let messages = self.messages.fetch_add(1, AcqRel);
         if messages >= limits.max_queued_messages {
             self.messages.fetch_sub(1, AcqRel);
-            return Err(limit_exceeded(format!(
-                "{messages} messages of this page are already queued or running \
+            return Err(limit_exceeded(
+                Limit::Backlog,
+                format!(
+                    "{messages} messages of this page are already queued or running \
                  (IpcLimits::max_queued_messages)"
-            )));
+                ),
+            ));
         }
         let held = self.bytes.fetch_add(bytes, AcqRel);
         // One message always fits into an empty queue: the size limit, not
@@ -68,11 +72,14 @@ impl Backlog {
         if held > 0 && held.saturating_add(bytes) > limits.max_queued_bytes {
             self.bytes.fetch_sub(bytes, AcqRel);
             self.messages.fetch_sub(1, AcqRel);
-            return Err(limit_exceeded(format!(
-                "{held} bytes of this page's messages are already queued or running; \
+            return Err(limit_exceeded(
+                Limit::Backlog,
+                format!(
+                    "{held} bytes of this page's messages are already queued or running; \
                  {bytes} more is over {} (IpcLimits::max_queued_bytes)",
-                limits.max_queued_bytes
-            )));
+                    limits.max_queued_bytes
+                ),
+            ));
         }
         Ok(())
     }

@@ -60,10 +60,7 @@ pub struct Invalid {
 impl Invalid {
     /// The -32600 error.
     pub fn error(&self) -> RpcError {
-        RpcError::new(
-            codes::INVALID_REQUEST,
-            format!("invalid request: {}", self.reason),
-        )
+        RpcError::invalid_request(self.reason)
     }
 
     /// The error response to send.
@@ -143,17 +140,24 @@ pub fn decode_sized(text: &str, limits: &IpcLimits) -> Result<(Incoming, usize),
         .deserialize(&mut de)
         .and_then(|incoming| de.end().map(|()| incoming));
     match (scan.refused.get(), result) {
-        (Some(Refused::Batch), _) => Err(limit_exceeded(format!(
-            "a batch of more than {} calls (IpcLimits::max_batch)",
-            limits.max_batch
-        ))),
-        (Some(Refused::Decoded), _) => Err(limit_exceeded(format!(
-            "a message whose decoded values take more than {} bytes \
+        (Some(Refused::Batch), _) => Err(limit_exceeded(
+            codes::Limit::TooLarge,
+            format!(
+                "a batch of more than {} calls (IpcLimits::max_batch)",
+                limits.max_batch
+            ),
+        )),
+        (Some(Refused::Decoded), _) => Err(limit_exceeded(
+            codes::Limit::TooLarge,
+            format!(
+                "a message whose decoded values take more than {} bytes \
              (IpcLimits::max_decoded_bytes)",
-            limits.max_decoded_bytes
-        ))),
-        (None, Err(e)) => Err(RpcError::new(
+                limits.max_decoded_bytes
+            ),
+        )),
+        (None, Err(e)) => Err(codes::domain_error(
             codes::PARSE_ERROR,
+            codes::PARSE_ERROR_KIND,
             format!("parse error: {e}"),
         )),
         (None, Ok(incoming)) => Ok((incoming, scan.spent.get())),

@@ -174,7 +174,10 @@ mod tests {
         let dispatched = dispatch(incoming, &router, |call, admitted| {
             match call.method.as_str() {
                 "secret" => Err(RpcError::permission_denied("w", "method `secret`")),
-                _ if admitted >= 2 => Err(super::super::limit_exceeded("in flight")),
+                _ if admitted >= 2 => Err(super::super::limit_exceeded(
+                    super::super::codes::Limit::Backlog,
+                    "in flight",
+                )),
                 _ => Ok("w"),
             }
         });
@@ -198,14 +201,17 @@ mod tests {
             (
                 r(1, "nope"),
                 Some(json!({"jsonrpc":"2.0","id":1,"error":{"code":-32601,
-                    "message":"method `nope` not found: no command or built-in has this name"}})),
+                    "message":"method `nope` not found: no command or built-in has this name",
+                    "data":{"kind":"method_not_found"}}})),
             ),
             (
                 json!([r(1, "secret"), 7, r(2, "who")]),
                 Some(json!([
                     {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":
-                        "window `w` may not use method `secret`: no capability grants it (add it to a capability that names this window)"}},
-                    {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object"}},
+                        "window `w` may not use method `secret`: no capability grants it (add it to a capability that names this window)",
+                        "data":{"kind":"forbidden"}}},
+                    {"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object",
+                        "data":{"kind":"invalid_request"}}},
                     {"jsonrpc":"2.0","id":2,"result":"w"},
                 ])),
             ),
@@ -231,5 +237,6 @@ mod tests {
             .collect();
         // The refused third comes first: answers known at once lead.
         assert_eq!(codes, [json!(-32002), Value::Null, Value::Null]);
+        assert_eq!(reply[0]["error"]["data"]["kind"], "backlog_full", "{reply}");
     }
 }

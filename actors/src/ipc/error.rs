@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::codes;
+use super::codes::{self, Limit};
 
 /// A JSON-RPC error object. Also what command handlers fail with: give your
 /// error type an `impl From<MyError> for RpcError` with a stable code.
@@ -57,47 +57,79 @@ impl RpcError {
         self
     }
 
-    /// -32601 naming the method.
+    /// -32601 naming the method (`data.kind` `method_not_found`).
     pub fn method_not_found(method: &str) -> Self {
-        Self::new(
+        domain_error(
             codes::METHOD_NOT_FOUND,
+            codes::METHOD_NOT_FOUND_KIND,
             format!("method `{method}` not found: no command or built-in has this name"),
         )
     }
 
-    /// -32602 with the deserializer's explanation.
+    /// -32602 with the deserializer's explanation (`invalid_params`).
     pub fn invalid_params(method: &str, detail: impl std::fmt::Display) -> Self {
-        Self::new(
+        domain_error(
             codes::INVALID_PARAMS,
+            codes::INVALID_PARAMS_KIND,
             format!("invalid params for `{method}`: {detail}"),
         )
     }
 
-    /// -32603.
+    /// -32603 (`internal_error`).
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        Self::new(codes::INTERNAL_ERROR, format!("internal error: {detail}"))
+        domain_error(
+            codes::INTERNAL_ERROR,
+            codes::INTERNAL_ERROR_KIND,
+            format!("internal error: {detail}"),
+        )
     }
 
-    /// -32001 saying how to grant it.
+    /// -32001 saying how to grant it (`forbidden`).
     pub fn permission_denied(window: &str, what: &str) -> Self {
-        Self::new(
+        Self::forbidden(format!(
+            "window `{window}` may not use {what}: no capability grants it \
+             (add it to a capability that names this window)"
+        ))
+    }
+
+    /// -32001 with a message of its own (`forbidden`), for a refusal no
+    /// grant can lift.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        domain_error(
             codes::PERMISSION_DENIED,
-            format!(
-                "window `{window}` may not use {what}: no capability grants it \
-                 (add it to a capability that names this window)"
-            ),
+            codes::PERMISSION_DENIED_KIND,
+            message,
         )
+    }
+
+    /// -32600 (`invalid_request`).
+    pub fn invalid_request(detail: impl std::fmt::Display) -> Self {
+        domain_error(
+            codes::INVALID_REQUEST,
+            codes::INVALID_REQUEST_KIND,
+            format!("invalid request: {detail}"),
+        )
+    }
+
+    /// The `data.kind` this error carries, if any.
+    pub fn kind(&self) -> Option<&str> {
+        self.data.as_ref()?.get("kind")?.as_str()
     }
 }
 
-/// -32002 naming the limit.
-pub fn limit_exceeded(what: impl std::fmt::Display) -> RpcError {
-    RpcError::new(codes::LIMIT_EXCEEDED, format!("limit exceeded: {what}"))
+/// -32002 naming the limit; `data.kind` says which ([`Limit::kind`]).
+pub fn limit_exceeded(limit: Limit, what: impl std::fmt::Display) -> RpcError {
+    domain_error(
+        codes::LIMIT_EXCEEDED,
+        limit.kind(),
+        format!("limit exceeded: {what}"),
+    )
 }
 
 /// A domain error as it crosses the IPC edge: the domain's `code`, the
 /// error's text, and `data: {"kind": kind}` for code that must tell the
-/// variants apart (`"unknown"`, `"not_open"` …).
+/// variants apart (`"unknown"`, `"not_open"` …). The edge's own errors are
+/// built the same way, with their kind from the [`codes`] table.
 ///
 /// ```
 /// use traykit_actors::ipc::codes;

@@ -79,11 +79,15 @@ proptest! {
     #[test]
     fn any_text_decodes_or_explains(text in ".{0,64}") {
         match decode(&text, &IpcLimits::default()) {
-            Err(err) => prop_assert_eq!(err.code, codes::PARSE_ERROR),
+            Err(err) => {
+                prop_assert_eq!(err.code, codes::PARSE_ERROR);
+                prop_assert_eq!(err.kind(), Some(codes::PARSE_ERROR_KIND));
+            }
             Ok(Incoming::Single(Err(invalid))) => {
                 let resp = invalid.response();
                 prop_assert!(resp.get("id").is_some());
                 prop_assert_eq!(&resp["error"]["code"], &Value::from(codes::INVALID_REQUEST));
+                prop_assert_eq!(&resp["error"]["data"]["kind"], &Value::from(codes::INVALID_REQUEST_KIND));
             }
             Ok(_) => {}
         }

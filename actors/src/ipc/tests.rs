@@ -30,37 +30,37 @@ fn decoding_table() {
         (
             r#"{"jsonrpc":"1.0","id":7,"method":"a"}"#,
             Err(
-                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `jsonrpc` must be \"2.0\""}}),
+                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `jsonrpc` must be \"2.0\"","data":{"kind":"invalid_request"}}}),
             ),
         ),
         (
             r#"{"jsonrpc":"2.0","id":7,"method":1}"#,
             Err(
-                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `method` must be a string"}}),
+                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `method` must be a string","data":{"kind":"invalid_request"}}}),
             ),
         ),
         (
             r#"{"jsonrpc":"2.0","id":7,"method":"a","params":3}"#,
             Err(
-                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `params` must be an object or an array"}}),
+                json!({"jsonrpc":"2.0","id":7,"error":{"code":-32600,"message":"invalid request: `params` must be an object or an array","data":{"kind":"invalid_request"}}}),
             ),
         ),
         (
             r#"{"jsonrpc":"2.0","id":{},"method":"a"}"#,
             Err(
-                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: `id` must be a number, string or null"}}),
+                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: `id` must be a number, string or null","data":{"kind":"invalid_request"}}}),
             ),
         ),
         (
             r#"1"#,
             Err(
-                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object"}}),
+                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: expected an object","data":{"kind":"invalid_request"}}}),
             ),
         ),
         (
             r#"[]"#,
             Err(
-                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: empty batch"}}),
+                json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: empty batch","data":{"kind":"invalid_request"}}}),
             ),
         ),
     ];
@@ -89,6 +89,7 @@ fn parse_errors_have_null_id_and_hostile_depth_is_refused() {
     ] {
         let err = decode(text, &IpcLimits::default()).expect_err("parse error");
         assert_eq!(err.code, codes::PARSE_ERROR, "{text:.20}");
+        assert_eq!(err.kind(), Some("parse_error"), "{text:.20}");
         // Answered as a whole-message error: id null.
         assert_eq!(failure(Value::Null, err)["id"], Value::Null);
     }
@@ -116,6 +117,7 @@ fn a_long_batch_is_refused_while_scanning() {
     let ones = format!("[{}1]", "1,".repeat(2 * 1024 * 1024));
     let err = decode(&ones, &limits).expect_err("refused");
     assert_eq!(err.code, codes::LIMIT_EXCEEDED);
+    assert_eq!(err.kind(), Some("too_large"));
     assert!(err.message.contains("max_batch"), "{}", err.message);
     // Proof that it stops at member max_batch + 1: what follows is not
     // even JSON, yet the answer is the batch limit, not a parse error.
@@ -156,6 +158,7 @@ fn decoded_size_is_bounded_while_scanning() {
             Err(e) => {
                 assert!(refused, "{params:.30}: {e}");
                 assert_eq!(e.code, codes::LIMIT_EXCEEDED);
+                assert_eq!(e.kind(), Some("too_large"));
                 assert!(e.message.contains("max_decoded_bytes"), "{e}");
             }
             Ok(_) => assert!(!refused, "{params:.30} passed"),
@@ -177,6 +180,7 @@ fn backlog_bounds_messages_and_bytes_and_returns_to_zero() {
     held.push(backlog.held(500));
     let err = backlog.admit(1, &limits).expect_err("bytes full");
     assert!(err.message.contains("max_queued_bytes"), "{err}");
+    assert_eq!(err.kind(), Some("backlog_full"));
     drop(held.pop());
     for _ in 0..3 {
         assert!(backlog.admit(10, &limits).is_ok());
@@ -184,6 +188,7 @@ fn backlog_bounds_messages_and_bytes_and_returns_to_zero() {
     }
     let err = backlog.admit(10, &limits).expect_err("messages full");
     assert!(err.message.contains("max_queued_messages"), "{err}");
+    assert_eq!(err.kind(), Some("backlog_full"));
     held[0].grow(40);
     assert_eq!(backlog.counts(), (3, 70));
     held.clear();

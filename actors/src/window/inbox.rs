@@ -97,17 +97,20 @@ impl WindowActor {
         let bytes = msg.body.len();
         if bytes > limits.max_message_bytes {
             tracing::warn!(window = %self.spec.label, bytes, "oversized IPC message refused");
-            return Err(ipc::limit_exceeded(format!(
+            return Err(ipc::limit_exceeded(codes::Limit::TooLarge, format!(
                 "a message of {bytes} bytes is over the {} byte limit (IpcLimits::max_message_bytes)",
                 limits.max_message_bytes
             )));
         }
         if !self.page.rate.allow_bytes(limits, bytes) {
             tracing::debug!(window = %self.spec.label, bytes, "IPC byte rate exceeded");
-            return Err(ipc::limit_exceeded(format!(
-                "more than {} bytes per second (IpcLimits::byte_rate)",
-                limits.bytes_per_second
-            )));
+            return Err(ipc::limit_exceeded(
+                codes::Limit::RateLimited,
+                format!(
+                    "more than {} bytes per second (IpcLimits::byte_rate)",
+                    limits.bytes_per_second
+                ),
+            ));
         }
         let opened;
         let body = if self.host.isolation().is_some() {
@@ -117,7 +120,7 @@ impl WindowActor {
             };
             opened = result.map_err(|e| {
                 tracing::warn!(window = %self.spec.label, error = %e, "IPC message refused by isolation");
-                RpcError::new(codes::ISOLATION, e.to_string())
+                codes::domain_error(codes::ISOLATION, codes::ISOLATION_KIND, e.to_string())
             })?;
             opened.as_str()
         } else {
@@ -131,11 +134,14 @@ impl WindowActor {
         // each hold up to max_decoded_bytes.
         let running = self.page.running_bytes;
         if running > 0 && running.saturating_add(cost) > limits.max_queued_bytes {
-            return Err(ipc::limit_exceeded(format!(
+            return Err(ipc::limit_exceeded(
+                codes::Limit::Backlog,
+                format!(
                 "{running} bytes of this page's calls are still running; {cost} more is over {} \
                  (IpcLimits::max_queued_bytes)",
                 limits.max_queued_bytes
-            )));
+            ),
+            ));
         }
         held.grow(cost);
         Ok((incoming, cost))

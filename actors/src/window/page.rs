@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use actix::prelude::*;
 
+use crate::ipc::codes::Limit;
 use crate::ipc::{limit_exceeded, IpcLimits, RateLimiter, RpcError};
 
 /// Event names only traykit emits to pages: `store.changed`, the updater's
@@ -85,16 +86,22 @@ impl PageSession {
     /// and how many requests run (`admitted` of this message so far).
     pub(super) fn admit(&mut self, limits: &IpcLimits, admitted: usize) -> Result<(), RpcError> {
         if !self.rate.allow(limits) {
-            return Err(limit_exceeded(format!(
-                "more than {} calls per second (IpcLimits::rate)",
-                limits.calls_per_second
-            )));
+            return Err(limit_exceeded(
+                Limit::RateLimited,
+                format!(
+                    "more than {} calls per second (IpcLimits::rate)",
+                    limits.calls_per_second
+                ),
+            ));
         }
         if self.in_flight + admitted >= limits.max_in_flight {
-            return Err(limit_exceeded(format!(
-                "{} requests already running (IpcLimits::max_in_flight)",
-                limits.max_in_flight
-            )));
+            return Err(limit_exceeded(
+                Limit::Backlog,
+                format!(
+                    "{} requests already running (IpcLimits::max_in_flight)",
+                    limits.max_in_flight
+                ),
+            ));
         }
         Ok(())
     }
@@ -106,9 +113,10 @@ impl PageSession {
             return Ok(());
         }
         if self.listening.len() >= MAX_LISTENS && !self.listening.contains(&event) {
-            return Err(limit_exceeded(format!(
-                "the page already listens to {MAX_LISTENS} event names"
-            )));
+            return Err(limit_exceeded(
+                Limit::TooMany,
+                format!("the page already listens to {MAX_LISTENS} event names"),
+            ));
         }
         self.listening.insert(event);
         Ok(())
@@ -124,14 +132,16 @@ impl PageSession {
             .contains(&(store.to_owned(), prefix.to_owned()))
         {
             if self.watches.len() >= MAX_WATCHES {
-                return Err(limit_exceeded(format!(
-                    "the page already holds {MAX_WATCHES} store watches"
-                )));
+                return Err(limit_exceeded(
+                    Limit::TooMany,
+                    format!("the page already holds {MAX_WATCHES} store watches"),
+                ));
             }
             if !subscribed && self.subscriptions.len() >= MAX_WATCHES {
-                return Err(limit_exceeded(format!(
-                    "this window has watched {MAX_WATCHES} different stores"
-                )));
+                return Err(limit_exceeded(
+                    Limit::TooMany,
+                    format!("this window has watched {MAX_WATCHES} different stores"),
+                ));
             }
         }
         Ok(!subscribed)

@@ -132,9 +132,12 @@ pub(super) fn pump<T: Framed>(rx: mpsc::Receiver<Option<T>>, out: impl Write) {
 
 /// The refusal of a page message of `len` bytes, worded as the core's.
 pub(crate) fn oversize(len: usize, max: usize) -> ipc::RpcError {
-    ipc::limit_exceeded(format!(
-        "a message of {len} bytes is over the {max} byte limit (IpcLimits::max_message_bytes)"
-    ))
+    ipc::limit_exceeded(
+        ipc::codes::Limit::TooLarge,
+        format!(
+            "a message of {len} bytes is over the {max} byte limit (IpcLimits::max_message_bytes)"
+        ),
+    )
 }
 
 #[cfg(test)]

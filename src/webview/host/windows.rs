@@ -136,7 +136,13 @@ fn with_secret(init_script: &str, secret: &str) -> String {
 /// the core's own reply format (see `WindowActor::refuse_message`).
 fn refusal_script(seq: u64, error: traykit_actors::ipc::RpcError) -> Option<String> {
     let mut refusal = traykit_actors::ipc::failure(serde_json::Value::Null, error);
-    refusal["error"]["data"] = serde_json::json!({ "message": seq });
+    // Merged into the error's own data (its `kind`), as the core's refusals are.
+    match &mut refusal["error"]["data"] {
+        serde_json::Value::Object(data) => {
+            data.insert("message".into(), seq.into());
+        }
+        other => *other = serde_json::json!({ "message": seq }),
+    }
     let text = serde_json::to_string(&refusal).ok()?;
     let literal = serde_json::to_string(&text).ok()?;
     Some(format!(
@@ -192,7 +198,7 @@ impl Gate {
                 tracing::warn!(window = %self.label, bytes, messages, "IPC queue full; message refused");
                 self.refuse(
                     seq,
-                    traykit_actors::ipc::limit_exceeded(format!(
+                    traykit_actors::ipc::limit_exceeded(traykit_actors::ipc::codes::Limit::Backlog, format!(
                         "{messages} messages ({bytes} bytes) already queued for the app; \
                          at most {max_messages} messages or {max_bytes} bytes (2 × IpcLimits::max_message_bytes)"
                     )),
