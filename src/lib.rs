@@ -72,7 +72,7 @@ pub mod app {
 /// Tray icons: the declaration, the live handle, and their events.
 pub mod tray {
     pub use traykit_actors::tray::{
-        MenuClicked, Tray, TrayActivated, TrayChange, TrayError, TrayHandle,
+        MenuClicked, Tray, TrayActivated, TrayChange, TrayError, TrayHandle, TrayMenuOpened,
     };
 }
 
