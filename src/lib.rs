@@ -22,16 +22,27 @@
 //! ```
 //!
 //! # Layout
-//! - `builder`: [`App`], [`AppBuilder`] — what the app is made of.
-//! - `runtime`: the main thread — tao's event loop serving UI requests.
+//! Every module is private; the public surface is the re-export list below,
+//! one module per concept (most of them curated lists of `traykit-actors`
+//! items — the actors live there, the UI thread here).
+//! - `builder/`: [`App`], [`AppBuilder`] — what the app is made of, and
+//!   `boot`, the one start-up path shared by `run` and `TestApp`.
+//! - `runtime/`: the main thread — tao's event loop serving UI requests.
+//! - `webview/` (feature `webview`): pages, assets, the isolated host.
 //! - `trays`: the tray model turned into tray-icon/muda objects.
+//! - `error`: [`Error`], what `run` returns.
 //! - [`mod@test`]: [`test::TestApp`], the whole app without a display.
 //! - [`desktop`]: desktop integration, configured by the builder options
 //!   `single_instance`, `deep_link_scheme`, `logging`, `on_shortcut`…: its
-//!   platform half (also at [`instance`] and [`logging`]) and the actor
-//!   side from `traykit-actors`; `.desktop` files in [`desktop_entry`].
-//! - The actors themselves live in the `traykit-actors` crate, re-exported
-//!   here: [`app`], [`tray`], [`menu`], [`notifier`], [`ui`], [`supervise`].
+//!   platform half (`desktop/`: instance, integration, logging, shortcuts;
+//!   also at [`instance`] and [`logging`]) and the actor side from
+//!   `traykit-actors`; `.desktop` files in [`desktop_entry`].
+//! - Re-exported from `traykit-actors`: [`app`] (the handle, plugins),
+//!   [`tray`], [`menu`], [`icon`], [`ids`], [`window`], [`ipc`] (JSON-RPC
+//!   for pages), [`store`], [`notifier`], [`isolation`], [`ui`] (the UI
+//!   boundary, what `TestApp` records), [`supervise`], [`prelude`].
+
+#![warn(unreachable_pub)]
 
 mod builder;
 pub mod desktop;
@@ -47,19 +58,111 @@ pub use desktop::{instance, logging, CTL_FLAG, HIDDEN_FLAG};
 pub use error::Error;
 #[cfg(feature = "webview")]
 pub use rust_embed::{self, RustEmbed};
-pub use traykit_actors::{
-    app, builtins, desktop_entry, error as actor_error, icon, ids, isolation, menu, notifier,
-    store, supervise, tray, ui, window, ActorError, UiError,
-};
+pub use traykit_actors::{ActorError, UiError};
 #[cfg(feature = "webview")]
 pub use webview::DEFAULT_CSP;
 
-/// JSON-RPC for pages: traykit-actors' `ipc` (codec, `Router<C>`,
-/// dispatcher, capabilities, codes) with the app's context, so handlers
-/// write `traykit::ipc::{CallContext, RpcError}`.
+/// The app handle, plugins, and what page code sends the app.
+pub mod app {
+    pub use traykit_actors::app::{
+        AppHandle, CallContext, PageEvent, Plugin, PluginError, PluginSetup, Shutdown,
+    };
+}
+
+/// Tray icons: the declaration, the live handle, and their events.
+pub mod tray {
+    pub use traykit_actors::tray::{
+        MenuClicked, Tray, TrayActivated, TrayChange, TrayError, TrayHandle, TrayMenuOpened,
+    };
+}
+
+/// Tray menus.
+pub mod menu {
+    pub use traykit_actors::menu::{ItemChange, Menu, MenuError, MenuItem};
+}
+
+/// Tray icons' pixels.
+pub mod icon {
+    pub use traykit_actors::icon::{Icon, IconError, MAX_ICON_SIDE};
+}
+
+/// Validated ids of trays, menu items and windows.
+pub mod ids {
+    pub use traykit_actors::ids::{IdError, MenuId, TrayId, WindowLabel};
+}
+
+/// Windows: the declaration, the live handle, placement and geometry.
+pub mod window {
+    pub use traykit_actors::window::{
+        ClosePolicy, Corner, Geometry, Life, Placement, Window, WindowCommand, WindowError,
+        WindowHandle, APP_ORIGIN, WINDOW_STATE_STORE,
+    };
+}
+
+/// JSON-RPC for pages: handlers write `traykit::ipc::{CallContext,
+/// RpcError}`; the stable error codes are in [`ipc::codes`].
 pub mod ipc {
     pub use traykit_actors::app::{CallContext, Handler, Router};
-    pub use traykit_actors::ipc::*;
+    pub use traykit_actors::ipc::report::{CapabilityReport, WindowGrants};
+    pub use traykit_actors::ipc::{
+        codes, limit_exceeded, typed, Capabilities, Capability, CapabilityError, IpcLimits,
+        RpcError,
+    };
+    // Tests measure the codec's allocations through it.
+    #[doc(hidden)]
+    pub use traykit_actors::ipc::decode;
+}
+
+/// Persistent key-value stores shared by Rust and pages.
+pub mod store {
+    pub use traykit_actors::store::{
+        OnCorrupt, StoreChanged, StoreError, StoreHandle, StoreOptions, DEFAULT_LOCK_WAIT,
+        DEFAULT_MAX_BYTES, MAX_KEY_BYTES,
+    };
+    // The crash tests, the store benchmark and `store_writer` drive the actor
+    // and read the file format directly.
+    #[doc(hidden)]
+    pub use traykit_actors::store::{parse, Set, StoreActor};
+}
+
+/// Desktop notifications and what the user did with them.
+pub mod notifier {
+    pub use traykit_actors::notify::{
+        CloseReason, Expiry, Notification, NotificationEvent, NotificationEventKind,
+        NotificationId, NotifyError, Urgency,
+    };
+    // The D-Bus sender test drives the real backend without an app.
+    #[doc(hidden)]
+    pub use traykit_actors::notify::{DbusNotifications, NotificationBackend};
+}
+
+/// `.desktop` files: the entry, and where the XDG directories are.
+pub mod desktop_entry {
+    pub use traykit_actors::desktop_entry::{
+        config_home, data_home, quote_exec_arg, DesktopEntry, DesktopEntryError,
+    };
+}
+
+/// The isolation pattern: a sandboxed frame that checks every message.
+pub mod isolation {
+    pub use traykit_actors::isolation::{Isolation, IsolationError};
+    // The isolation tests seal messages the way the frame does.
+    #[doc(hidden)]
+    pub use traykit_actors::isolation::seal;
+}
+
+/// Panic containment for your own actors' handlers.
+pub mod supervise {
+    pub use traykit_actors::supervise::guard;
+}
+
+/// The boundary to the UI thread: the requests actors make of it (what
+/// [`TestApp`](crate::test::TestApp) records) and the events it sends back.
+pub mod ui {
+    pub use traykit_actors::ui::{
+        ClosePolicy, Corner, Geometry, MouseButton, Placement, TraySpec, TrayUpdate, UiEvent,
+        UiRequest, WindowOp, WindowSpec,
+    };
 }
 
 /// The names most apps use.

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use traykit_actors::app::AppHandle;
-use traykit_actors::headless::{RecordingNotifications, RecordingUi};
+pub use traykit_actors::headless::{RecordingNotifications, RecordingUi};
 use traykit_actors::ids::WindowLabel;
 use traykit_actors::ids::{MenuId, TrayId};
 use traykit_actors::ui::{MouseButton, UiEvent, UiHandle, UiRequest};

@@ -88,6 +88,7 @@ where
 /// Runs a user callback that has no actor of its own to restart (menu and
 /// notification callbacks). A panic is logged and swallowed so the app keeps
 /// running; returns `None` in that case.
+#[doc(hidden)]
 pub fn guard_callback<R>(what: &'static str, f: impl FnOnce() -> R) -> Option<R> {
     match catch_unwind(AssertUnwindSafe(|| quietly(f))) {
         Ok(r) => Some(r),
@@ -108,6 +109,7 @@ pub fn guard_callback<R>(what: &'static str, f: impl FnOnce() -> R) -> Option<R>
 
 /// Logs a panic caught in IPC handler `method` (answered -32603), within
 /// the rate limit.
+#[doc(hidden)]
 pub fn log_handler_panic(method: &str, payload: &(dyn Any + Send)) {
     let location = take_location();
     if let Some(unlogged) = log_allowed() {
@@ -151,6 +153,7 @@ fn install_hook() {
 /// `f` is for the caller to catch and log (once, rate-limited). Panics of
 /// other threads, and of this one outside `f`, still reach the previous
 /// hook.
+#[doc(hidden)]
 pub fn quietly<R>(f: impl FnOnce() -> R) -> R {
     struct Leave;
     impl Drop for Leave {
@@ -167,6 +170,7 @@ pub fn quietly<R>(f: impl FnOnce() -> R) -> R {
 /// A future polled inside [`quietly`] (an async handler's panic surfaces
 /// while it is polled, on whichever poll that is). Plumbing of the IPC
 /// router.
+#[doc(hidden)]
 #[doc(hidden)]
 pub struct Quiet<F>(pub F);
 
@@ -189,6 +193,7 @@ fn take_location() -> String {
 /// the panic logging.
 #[doc(hidden)]
 #[derive(Debug, Default)]
+#[doc(hidden)]
 pub struct PanicLog {
     logged: usize,
     unlogged: usize,
@@ -232,6 +237,7 @@ fn log_allowed() -> Option<usize> {
 }
 
 /// The text of a panic payload, as far as it has one.
+#[doc(hidden)]
 pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()

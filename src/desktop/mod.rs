@@ -4,7 +4,7 @@
 //! The actor-side half (the typed messages such as [`SecondInstance`],
 //! [`DeepLink`] and [`ShortcutPressed`], the autostart file, the
 //! `autostart.*` / `shortcut.*` / `log.write` built-ins and the
-//! [`DesktopPlugin`] that adds them) lives in `traykit-actors` and is
+//! `DesktopPlugin` that adds them) lives in `traykit-actors` and is
 //! re-exported here. This folder is the platform half, which delivers into
 //! it. Apps configure both through the builder (`.single_instance(true)`,
 //! `.deep_link_scheme("myapp")`, `.logging(…)`, `.on_shortcut(…)`).
@@ -30,9 +30,12 @@
 //!   argv) and after (serve the socket, deliver this launch's deep links).
 //! - `logging`: [`LogOptions`](crate::logging::LogOptions), the opt-in
 //!   `tracing` subscriber (public as [`crate::logging`]).
-//! - `shortcuts`: the [`ShortcutBackend`] over `global-hotkey`.
+//! - `shortcuts`: the `ShortcutBackend` over `global-hotkey`.
 
-pub use traykit_actors::desktop::*;
+pub use traykit_actors::desktop::{
+    Autostart, AutostartError, DeepLink, PageLogLimits, SecondInstance, ShortcutError,
+    ShortcutPressed,
+};
 
 // Public modules: `traykit::instance::…` and `traykit::logging::…` are the
 // paths apps use (the crate root re-exports them).

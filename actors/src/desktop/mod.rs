@@ -34,10 +34,16 @@ mod plugin;
 mod shortcuts;
 
 pub use autostart::{Autostart, AutostartError};
-pub use builtins::register_builtins;
 pub use page_log::PageLogLimits;
+pub use shortcuts::{ShortcutError, ShortcutPressed};
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
+pub use builtins::register_builtins;
+#[doc(hidden)]
 pub use plugin::DesktopPlugin;
-pub use shortcuts::{ShortcutBackend, ShortcutError, ShortcutPressed};
+#[doc(hidden)]
+pub use shortcuts::ShortcutBackend;
 
 /// A second launch of the app, handed over to this (the running) instance,
 /// which got its arguments and working directory. The second process has
@@ -88,6 +94,7 @@ pub struct DeepLink {
 
 /// Desktop-integration settings, handed to
 /// [`DesktopPlugin::new`](crate::desktop::DesktopPlugin::new).
+#[doc(hidden)]
 pub struct DesktopConfig {
     /// A stable, file-name-safe id (`desk-helper`): socket, autostart and
     /// desktop-entry names.
@@ -155,6 +162,7 @@ impl Desktop {
 
 /// The deep links among `args`: arguments that start with `<scheme>:`
 /// (case-insensitive, as URL schemes are).
+#[doc(hidden)]
 pub fn deep_links_in<'a>(scheme: &str, args: &'a [String]) -> Vec<&'a str> {
     args.iter()
         .map(String::as_str)

@@ -188,12 +188,12 @@ struct Scan {
 /// is what makes `[{"a":1},…]` the most expensive text per byte (~85× its
 /// size without a budget).
 pub(super) mod cost {
-    pub const VALUE: usize = std::mem::size_of::<serde_json::Value>();
-    pub const HEAP_OVERHEAD: usize = 16;
-    pub const MAP_NODE: usize = 640;
-    pub const MAP_NODE_ENTRIES: usize = 11;
+    pub(crate) const VALUE: usize = std::mem::size_of::<serde_json::Value>();
+    pub(crate) const HEAP_OVERHEAD: usize = 16;
+    pub(crate) const MAP_NODE: usize = 640;
+    pub(crate) const MAP_NODE_ENTRIES: usize = 11;
 
-    pub fn string(len: usize) -> usize {
+    pub(crate) fn string(len: usize) -> usize {
         if len == 0 {
             0
         } else {

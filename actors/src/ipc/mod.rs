@@ -16,16 +16,24 @@ mod limits;
 pub mod report;
 mod router;
 
-pub use backlog::{Backlog, Held};
-pub use caps::{
-    glob, Capabilities, Capability, CapabilityError, Origin, OriginPattern, StoreGrant,
-    EVENT_METHODS,
-};
-pub use codec::{decode, decode_sized, failure, success, Call, Incoming, Invalid};
-pub use dispatch::{dispatch, reply, Dispatch, Pending};
+pub use caps::{Capabilities, Capability, CapabilityError};
 pub use error::{limit_exceeded, RpcError};
-pub use limits::{IpcLimits, RateLimiter};
-pub use router::{parse_params, typed, Handler, HandlerFuture, Router};
+pub use limits::IpcLimits;
+pub use router::{typed, Handler, Router};
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
+pub use backlog::{Backlog, Held};
+#[doc(hidden)]
+pub use caps::{glob, Origin, OriginPattern, StoreGrant, EVENT_METHODS};
+#[doc(hidden)]
+pub use codec::{decode, decode_sized, failure, success, Call, Incoming, Invalid};
+#[doc(hidden)]
+pub use dispatch::{dispatch, reply, Dispatch, Pending};
+#[doc(hidden)]
+pub use limits::RateLimiter;
+#[doc(hidden)]
+pub use router::{parse_params, HandlerFuture};
 
 #[cfg(test)]
 mod props;

@@ -19,7 +19,11 @@ use crate::error::ActorError;
 mod actor;
 mod backend;
 
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
 pub use actor::{NotifierActor, Notify, SubscribeNotifications};
+#[doc(hidden)]
 pub use backend::{DbusNotifications, LocalFuture, NotificationBackend};
 
 /// Why a notification could not be shown.

@@ -23,6 +23,9 @@ use crate::ui::{MouseButton, TraySpec};
 mod actor;
 mod handle;
 
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
 pub use actor::{
     ChangeTray, GetTray, IconActivated, MenuActivated, MenuOpening, RemoveTray,
     SubscribeActivation, SubscribeMenu, SubscribeMenuOpened, TrayActor,

@@ -15,7 +15,9 @@ mod request;
 mod spec;
 
 pub use event::{MouseButton, UiEvent};
-pub use request::{
-    TraySpec, TrayUpdate, UiEnvelope, UiHandle, UiPoster, UiReply, UiRequest, UiResponder, WindowOp,
-};
+pub use request::{TraySpec, TrayUpdate, UiRequest, WindowOp};
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
+pub use request::{UiEnvelope, UiHandle, UiPoster, UiReply, UiResponder};
 pub use spec::{ClosePolicy, Corner, Geometry, Placement, WindowSpec};

@@ -16,16 +16,27 @@ mod outbox;
 mod page;
 mod spec;
 
-pub use actor::WindowActor;
 pub use error::WindowError;
 pub use handle::WindowHandle;
+pub use messages::{Life, WindowCommand};
+pub use spec::{Window, APP_ORIGIN, WINDOW_STATE_STORE};
+// Plumbing of the facade and the updater (actors, their messages, the
+// runtime's side of the boundary): public for them, not for apps.
+#[doc(hidden)]
+pub use actor::WindowActor;
+#[doc(hidden)]
 pub use host::{Caller, PageHost};
+#[doc(hidden)]
 pub use messages::{
-    CloseRequested, Command, GeometryChanged, GetWindow, Gone, IpcIn, IpcRefused, Life, Prewarm,
-    PushEvent, WindowCommand,
+    CloseRequested, Command, GeometryChanged, GetWindow, Gone, IpcIn, IpcRefused, Prewarm,
+    PushEvent,
 };
+#[doc(hidden)]
 pub use page::{is_core_event, PageLink, CORE_EVENT_PREFIXES, MAX_LISTENS, MAX_WATCHES};
-pub use spec::{origin_of, resolve_url_at, Window, APP_ORIGIN, WINDOW_STATE_STORE};
+#[doc(hidden)]
+pub use spec::{origin_of, resolve_url_at};
 // The declaration types live at the UI boundary (the UI thread builds
 // windows from them); their old paths keep working.
-pub use crate::ui::{ClosePolicy, Corner, Geometry, Placement, WindowSpec};
+#[doc(hidden)]
+pub use crate::ui::WindowSpec;
+pub use crate::ui::{ClosePolicy, Corner, Geometry, Placement};
