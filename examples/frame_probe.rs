@@ -12,7 +12,8 @@
 //!   over `max_batch` reject with -32002, an unparsable post with -32700;
 //! - `--isolation` turns the isolation pattern on (the same checks then go
 //!   through the sealed path);
-//! - SIGUSR1 closes the window (to release the webview host on cue).
+//! - SIGUSR1 closes the window (to release the webview host on cue: the
+//!   probe keeps no host after its last window, `host_keep_alive(ZERO)`).
 //!
 //! Prints `FRAME_PROBE_PRELUDE <pid>` from `main` and `FRAME_REPORT {json}`
 //! when the page is done. Run by hand:
@@ -60,6 +61,7 @@ fn main() -> Result<(), traykit::Error> {
     let url = format!("main.html?cross={}&isolated={isolated}", encode(&cross));
     let mut builder = App::builder()
         .name("Frame probe")
+        .host_keep_alive(std::time::Duration::ZERO)
         .manage(Hits::default())
         .csp(CSP)
         .ipc_limits(

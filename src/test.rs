@@ -224,6 +224,19 @@ impl TestApp {
         self.page_events(window, event)
     }
 
+    /// Opens a tray's menu, as the panel does before a click (dbusmenu
+    /// `AboutToShow`): the app prewarms its webview host
+    /// (`UiRequest::PrewarmHost`) and the tray's `TrayMenuOpened`
+    /// subscribers hear of it.
+    ///
+    /// # Panics
+    /// If `tray` is not a valid id (a bug in the test).
+    pub fn open_menu(&self, tray: &str) {
+        self.app.dispatch(UiEvent::TrayMenuOpened {
+            tray: TrayId::new(tray).expect("valid tray id"),
+        });
+    }
+
     /// Clicks the tray icon itself.
     ///
     /// # Panics

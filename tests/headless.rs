@@ -502,3 +502,58 @@ async fn icon_clicks_reach_subscribers_with_the_pointer_position() {
     assert_eq!(seen[0].tray, "b");
     assert_eq!(seen[0].position, (10.0, 20.0));
 }
+
+#[actix::test]
+async fn a_menu_opening_prewarms_the_host_and_reaches_subscribers() {
+    struct Opened(Arc<std::sync::Mutex<Vec<String>>>);
+    impl Actor for Opened {
+        type Context = Context<Self>;
+    }
+    impl Handler<traykit::tray::TrayMenuOpened> for Opened {
+        type Result = ();
+        fn handle(&mut self, msg: traykit::tray::TrayMenuOpened, _: &mut Context<Self>) {
+            self.0.lock().expect("lock").push(msg.tray.to_string());
+        }
+    }
+    let app = TestApp::start(two_trays().window(Window::new("pop").url("pop.html")))
+        .await
+        .expect("starts");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    app.handle()
+        .tray("a")
+        .expect("tray a")
+        .subscribe_menu_opened(Opened(seen.clone()).start().recipient());
+    app.open_menu("a");
+    assert!(
+        app.wait_for_ui(T, |r| r.contains(&UiRequest::PrewarmHost))
+            .await,
+        "the menu opening prewarmed the host: {:?}",
+        app.ui_requests()
+    );
+    for _ in 0..200 {
+        if !seen.lock().expect("lock").is_empty() {
+            break;
+        }
+        actix::clock::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(*seen.lock().expect("lock"), vec!["a".to_owned()]);
+}
+
+#[actix::test]
+async fn an_app_without_windows_never_prewarms() {
+    let app = TestApp::start(two_trays()).await.expect("starts");
+    app.open_menu("a");
+    app.handle().prewarm_host();
+    // A later request, to know the earlier ones were recorded.
+    app.handle()
+        .tray("a")
+        .expect("tray a")
+        .set_title("x")
+        .await
+        .expect("title");
+    assert!(
+        !app.ui_requests().contains(&UiRequest::PrewarmHost),
+        "{:?}",
+        app.ui_requests()
+    );
+}

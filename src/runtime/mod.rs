@@ -121,6 +121,8 @@ fn serve_tray(trays: &mut Trays, request: UiRequest) -> UiReply {
         UiRequest::CreateTray(spec) => trays.create(spec),
         UiRequest::UpdateTray { id, update } => trays.update(&id, update),
         UiRequest::RemoveTray(id) => trays.remove(&id),
+        // No webview host in this build: nothing to warm.
+        UiRequest::PrewarmHost => Ok(()),
         other => Err(UiError::Failed {
             request: other.name(),
             reason: "not supported by this build (enable the `webview` feature for windows)".into(),

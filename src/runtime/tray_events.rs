@@ -25,22 +25,28 @@ pub(super) fn install(app: Arc<OnceLock<AppHandle>>) {
     ));
     tray_icon::TrayIconEvent::set_event_handler(Some(move |event: tray_icon::TrayIconEvent| {
         let Some(app) = app.get() else { return };
-        if let Some(activated) = activated(event) {
-            app.dispatch(activated);
+        if let Some(event) = tray_event(event) {
+            app.dispatch(event);
         }
     }));
 }
 
-/// A click on a traykit tray's icon, as the app's event.
-fn activated(event: tray_icon::TrayIconEvent) -> Option<UiEvent> {
-    let tray_icon::TrayIconEvent::Click {
-        id,
-        position,
-        button,
-        ..
-    } = event
-    else {
-        return None;
+/// A click on a traykit tray's icon, or its menu opening (the patched
+/// tray-icon's event on dbusmenu `AboutToShow`, patches/README.md), as the
+/// app's event.
+fn tray_event(event: tray_icon::TrayIconEvent) -> Option<UiEvent> {
+    let (id, position, button) = match event {
+        tray_icon::TrayIconEvent::Click {
+            id,
+            position,
+            button,
+            ..
+        } => (id, position, button),
+        tray_icon::TrayIconEvent::MenuOpened { id } => {
+            let tray = TrayId::new(id.0).ok()?;
+            return Some(UiEvent::TrayMenuOpened { tray });
+        }
+        _ => return None,
     };
     let tray = TrayId::new(id.0).ok()?;
     let button = match button {

@@ -42,6 +42,7 @@ impl WindowRequests {
                 }
             }),
             builder.ipc_limits.max_message_bytes,
+            builder.host_keep_alive,
         );
         let this = Self(Arc::new(Mutex::new(windows)));
         if builder
@@ -62,6 +63,7 @@ impl WindowRequests {
                 | UiRequest::Window { .. }
                 | UiRequest::DestroyWindow(_)
                 | UiRequest::Eval { .. }
+                | UiRequest::PrewarmHost
         )
     }
 

@@ -214,6 +214,28 @@ impl Item {
         );
     }
 
+    /// Opens the menu without clicking anything, as a shell does when the
+    /// user opens it: `AboutToShow(0)`, then `Event(0, "opened")`.
+    pub fn open_menu(&self) {
+        let path = self.menu_path();
+        self.conn
+            .call_method(
+                Some(self.registered.service.as_str()),
+                path.as_str(),
+                Some(MENU_IFACE),
+                "AboutToShow",
+                &(0i32),
+            )
+            .expect("AboutToShow");
+        let _ = self.conn.call_method(
+            Some(self.registered.service.as_str()),
+            path.as_str(),
+            Some(MENU_IFACE),
+            "Event",
+            &(0i32, "opened", Value::from(0i32), 0u32),
+        );
+    }
+
     /// Activates the icon itself (a left click).
     pub fn activate(&self, x: i32, y: i32) {
         self.conn

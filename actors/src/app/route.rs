@@ -1,7 +1,7 @@
 //! UI events to the actor that owns them; held until boot is done.
 
 use crate::sync::lock;
-use crate::tray::{IconActivated, MenuActivated};
+use crate::tray::{IconActivated, MenuActivated, MenuOpening};
 use crate::ui::UiEvent;
 
 use super::AppHandle;
@@ -53,6 +53,14 @@ impl AppHandle {
                 Ok(handle) => handle.addr().do_send(IconActivated { button, position }),
                 Err(_) => tracing::debug!(%tray, "activation for a removed tray dropped"),
             },
+            UiEvent::TrayMenuOpened { tray } => {
+                // A click may follow: start the window host now, not then.
+                self.prewarm_host();
+                match self.tray(tray.as_str()) {
+                    Ok(handle) => handle.addr().do_send(MenuOpening),
+                    Err(_) => tracing::debug!(%tray, "menu opening for a removed tray dropped"),
+                }
+            }
             UiEvent::Ipc {
                 window,
                 url,

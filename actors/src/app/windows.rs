@@ -130,6 +130,33 @@ impl AppHandle {
         read(&self.inner.windows).values().cloned().collect()
     }
 
+    /// Starts the webview host now, warmed with a hidden blank page, so the
+    /// next window opens without waiting for a process start. Call it when
+    /// a window is probably coming; traykit does on a tray menu opening, a
+    /// global shortcut and a second launch. Idempotent and without waiting;
+    /// nothing happens in an app that declares no window. A host that no
+    /// window follows is let go again after a few seconds (see
+    /// ARCHITECTURE.md, "Prewarm").
+    ///
+    /// ```
+    /// use traykit::prelude::*;
+    ///
+    /// let builder = App::builder()
+    ///     .window(Window::new("popup").url("popup.html"))
+    ///     .setup(|app| {
+    ///         app.prewarm_host(); // the popup is the first thing users open
+    ///         Ok(())
+    ///     });
+    /// # let _ = builder;
+    /// ```
+    pub fn prewarm_host(&self) {
+        if read(&self.inner.windows).is_empty() {
+            return;
+        }
+        // Posted now; the answer (always Ok) is not waited for.
+        drop(self.inner.ui.request(crate::ui::UiRequest::PrewarmHost));
+    }
+
     /// Shows a window (creating it on first use) without waiting: the
     /// one-liner for a tray menu click. A failure is logged.
     pub fn show_window(&self, label: &str) {

@@ -217,6 +217,8 @@ impl AppHandle {
     /// Hands a second launch to the subscribers, then each deep link in its
     /// arguments. Called by the instance server.
     pub fn deliver_second_instance(&self, msg: SecondInstance) {
+        // A second launch usually shows a window: start its host now.
+        self.prewarm_host();
         let links: Vec<String> = match self.deep_link_scheme() {
             Some(scheme) => deep_links_in(scheme, &msg.args)
                 .into_iter()

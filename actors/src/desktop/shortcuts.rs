@@ -161,6 +161,9 @@ impl AppHandle {
     pub fn deliver_shortcut(&self, id: &str) {
         let accelerator = lock(&self.desktop().shortcuts).get(id).cloned();
         if let Some(accelerator) = accelerator {
+            // A shortcut usually opens a window: start its host now, while
+            // the subscribers decide.
+            self.prewarm_host();
             self.desktop().shortcut_subscribers.send(ShortcutPressed {
                 id: id.to_owned(),
                 accelerator,

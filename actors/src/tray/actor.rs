@@ -9,7 +9,7 @@ use crate::supervise::guard;
 use crate::sync::fan_out;
 use crate::ui::{MouseButton, TraySpec, TrayUpdate, UiHandle, UiRequest};
 
-use super::{MenuClicked, TrayActivated, TrayChange, TrayError, ACTOR};
+use super::{MenuClicked, TrayActivated, TrayChange, TrayError, TrayMenuOpened, ACTOR};
 
 /// Apply a [`TrayChange`].
 #[derive(Debug, Message)]
@@ -30,6 +30,16 @@ pub struct SubscribeMenu(pub Recipient<MenuClicked>);
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct SubscribeActivation(pub Recipient<TrayActivated>);
+
+/// Subscribe to the menu opening.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SubscribeMenuOpened(pub Recipient<TrayMenuOpened>);
+
+/// From the UI thread: the menu is opening.
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct MenuOpening;
 
 /// From the UI thread: a menu entry was activated.
 #[derive(Debug, Message)]
@@ -58,6 +68,7 @@ pub struct TrayActor {
     ui: UiHandle,
     menu_subscribers: Vec<Recipient<MenuClicked>>,
     activation_subscribers: Vec<Recipient<TrayActivated>>,
+    opened_subscribers: Vec<Recipient<TrayMenuOpened>>,
     /// Set once the icon left the panel. The actor is not stopped (its
     /// supervisor would restart it while handles exist); it refuses further
     /// changes and ends when the last handle is dropped.
@@ -72,6 +83,7 @@ impl TrayActor {
             ui,
             menu_subscribers: Vec::new(),
             activation_subscribers: Vec::new(),
+            opened_subscribers: Vec::new(),
             removed: false,
         }
     }
@@ -186,6 +198,28 @@ impl Handler<SubscribeActivation> for TrayActor {
     }
 }
 
+impl Handler<SubscribeMenuOpened> for TrayActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SubscribeMenuOpened, _: &mut Context<Self>) {
+        self.opened_subscribers.push(msg.0);
+    }
+}
+
+impl Handler<MenuOpening> for TrayActor {
+    type Result = ();
+
+    fn handle(&mut self, _: MenuOpening, _: &mut Context<Self>) {
+        if self.removed {
+            return;
+        }
+        let event = TrayMenuOpened {
+            tray: self.spec.id.clone(),
+        };
+        fan_out(&mut self.opened_subscribers, &event);
+    }
+}
+
 impl Handler<MenuActivated> for TrayActor {
     type Result = ();
 
@@ -262,6 +296,7 @@ impl Handler<RemoveTray> for TrayActor {
         }
         self.menu_subscribers.clear();
         self.activation_subscribers.clear();
+        self.opened_subscribers.clear();
         let reply = self.ui.request(UiRequest::RemoveTray(self.spec.id.clone()));
         Box::pin(async move { reply.await.map_err(|source| TrayError::Ui { tray, source }) })
     }

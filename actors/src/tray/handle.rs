@@ -11,7 +11,7 @@ use crate::sync::ask;
 use crate::ui::TraySpec;
 
 use super::actor::*;
-use super::{MenuClicked, TrayActivated, TrayChange, TrayError, ACTOR};
+use super::{MenuClicked, TrayActivated, TrayChange, TrayError, TrayMenuOpened, ACTOR};
 
 /// A `Send + Clone` handle to one tray. Every call has the app's request
 /// timeout.
@@ -137,5 +137,10 @@ impl TrayHandle {
     /// Sends every click on the icon itself to `recipient`.
     pub fn subscribe_activation(&self, recipient: Recipient<TrayActivated>) {
         self.addr.do_send(SubscribeActivation(recipient));
+    }
+
+    /// Sends every opening of this tray's menu to `recipient`.
+    pub fn subscribe_menu_opened(&self, recipient: Recipient<TrayMenuOpened>) {
+        self.addr.do_send(SubscribeMenuOpened(recipient));
     }
 }

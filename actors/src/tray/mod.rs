@@ -24,8 +24,8 @@ mod actor;
 mod handle;
 
 pub use actor::{
-    ChangeTray, GetTray, IconActivated, MenuActivated, RemoveTray, SubscribeActivation,
-    SubscribeMenu, TrayActor,
+    ChangeTray, GetTray, IconActivated, MenuActivated, MenuOpening, RemoveTray,
+    SubscribeActivation, SubscribeMenu, SubscribeMenuOpened, TrayActor,
 };
 pub use handle::TrayHandle;
 
@@ -251,6 +251,38 @@ pub struct MenuClicked {
     pub item: MenuId,
     /// For check items: the new state after the click.
     pub checked: Option<bool>,
+}
+
+/// A tray's menu is opening: the panel asked for it (dbusmenu
+/// `AboutToShow`), so a click on one of its entries may follow. traykit
+/// prewarms the webview host on it by itself
+/// ([`AppHandle::prewarm_host`](crate::app::AppHandle::prewarm_host));
+/// subscribe to refresh what the menu shows, or to prepare for the click.
+///
+/// ```
+/// use actix::prelude::*;
+/// use traykit::prelude::*;
+/// use traykit::tray::TrayMenuOpened;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main"))).await?;
+/// # let app = test.handle();
+/// struct Opened;
+/// impl Actor for Opened { type Context = Context<Self>; }
+/// impl Handler<TrayMenuOpened> for Opened {
+///     type Result = ();
+///     fn handle(&mut self, opened: TrayMenuOpened, _: &mut Context<Self>) {
+///         println!("menu of {} opening", opened.tray);
+///     }
+/// }
+/// app.tray("main")?.subscribe_menu_opened(Opened.start().recipient());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct TrayMenuOpened {
+    /// Which tray.
+    pub tray: TrayId,
 }
 
 /// The tray icon itself was clicked.

@@ -47,6 +47,12 @@ pub enum UiEvent {
         /// Pointer position in screen pixels, as the panel reports it.
         position: (f64, f64),
     },
+    /// A tray's menu is opening (the panel sent dbusmenu `AboutToShow`):
+    /// a click may follow.
+    TrayMenuOpened {
+        /// Which tray.
+        tray: TrayId,
+    },
     /// A page posted an IPC message.
     Ipc {
         /// Which window.

@@ -122,6 +122,11 @@ pub enum UiRequest {
         /// The script.
         script: String,
     },
+    /// Start the webview host (if none runs) and warm it for a window that
+    /// is probably coming (a menu opened, a shortcut, a second launch), so
+    /// that window does not wait for a process start. Not a window: an
+    /// idle host is let go again after a while.
+    PrewarmHost,
     /// Leave the event loop; `App::run` returns with this code.
     Exit {
         /// Process exit code.
@@ -162,6 +167,7 @@ impl UiRequest {
             UiRequest::Window { .. } => "Window",
             UiRequest::DestroyWindow(_) => "DestroyWindow",
             UiRequest::Eval { .. } => "Eval",
+            UiRequest::PrewarmHost => "PrewarmHost",
             UiRequest::Exit { .. } => "Exit",
         }
     }

@@ -1,6 +1,7 @@
 //! The app side of the webview host: starts the host process when a window
-//! is first asked for, forwards window requests as frames, reads the host's
-//! replies and events, and lets the host go with its last window.
+//! is first asked for (or earlier, on a prewarm), forwards window requests
+//! as frames, reads the host's replies and events, and lets the host go
+//! when it has been idle for its keep-alive (`lease.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
@@ -17,6 +18,7 @@ use traykit_actors::ui::{UiEvent, UiReply, UiRequest, UiResponder};
 use traykit_actors::UiError;
 
 use super::frame::{read_frame, Caps, Frame};
+use super::lease::Lease;
 use super::protocol::{oversize, pump, FromHost, ToHost, FROM_HOST_HEADER, HOST_ENV};
 use super::{give_back_heap, EventSink};
 
@@ -27,6 +29,11 @@ const RELEASE_DEADLINE: Duration = Duration::from_secs(5);
 
 /// How long the app's own exit waits for its host before killing it.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// How long a prewarmed host that no window followed is kept, at least
+/// (the keep-alive, if longer): a menu opened is usually clicked within
+/// seconds, and one that is not must not cost the host's memory for long.
+const PREWARM_HOLD: Duration = Duration::from_secs(10);
 
 type Pending = Arc<Mutex<HashMap<u64, (&'static str, UiResponder)>>>;
 
@@ -100,10 +107,13 @@ impl Process {
 
 /// One running host process, seen from the app.
 struct Host {
-    /// Dropping it closes the host's request pipe: the host exits when idle.
-    tx: mpsc::Sender<Option<ToHost>>,
+    /// Its request channel; letting it go closes the host's request pipe
+    /// and the host exits.
+    lease: Arc<Lease>,
     alive: Arc<AtomicBool>,
     process: Arc<Process>,
+    /// A `Prewarm` was sent to it.
+    warmed: bool,
 }
 
 /// Clears close-on-exec on `fds` in the forked child, so exactly these two
@@ -141,10 +151,13 @@ pub(crate) struct HostWindows {
     /// `IpcLimits::max_message_bytes`: the longest page message read from
     /// the host, and passed on to it.
     max_message_bytes: usize,
+    /// How long a host is kept after its last window closed
+    /// (`AppBuilder::host_keep_alive`); zero lets it go at once.
+    keep_alive: Duration,
 }
 
 impl HostWindows {
-    pub(crate) fn new(sink: EventSink, max_message_bytes: usize) -> Self {
+    pub(crate) fn new(sink: EventSink, max_message_bytes: usize, keep_alive: Duration) -> Self {
         Self {
             host: None,
             released: Vec::new(),
@@ -153,6 +166,7 @@ impl HostWindows {
             sink,
             next_id: 0,
             max_message_bytes,
+            keep_alive,
         }
     }
 
@@ -194,45 +208,47 @@ impl HostWindows {
             .map_err(|e| failed(e.to_string()))?;
         let alive = Arc::new(AtomicBool::new(true));
         self.live = Arc::default();
-        {
-            let (alive, pending, sink, live) = (
-                alive.clone(),
-                self.pending.clone(),
-                self.sink.clone(),
-                self.live.clone(),
-            );
-            let caps = Caps {
-                header: FROM_HOST_HEADER,
-                body: self.max_message_bytes,
-            };
-            std::thread::Builder::new()
-                .name("traykit-host-rx".into())
-                .spawn(move || {
-                    let mut input = BufReader::with_capacity(64 * 1024, events);
-                    read_events(&mut input, caps, &pending, &sink);
-                    alive.store(false, Ordering::SeqCst);
-                    // Requests the host never answered get `Closed`.
-                    lock(&pending).clear();
-                    // A host released with its last window has none left; any
-                    // window still here means it died: tell their actors.
-                    let orphans: Vec<WindowLabel> = lock(&live).drain().collect();
-                    if !orphans.is_empty() {
-                        tracing::error!(
-                            windows = orphans.len(),
-                            "webview host exited unexpectedly"
-                        );
-                    }
-                    for window in orphans {
-                        sink(UiEvent::WindowGone { window });
-                    }
-                    // Page traffic (megabytes of IPC text) passed through
-                    // this process's heap too; give it back with the host.
-                    give_back_heap();
-                })
-                .map_err(|e| failed(e.to_string()))?;
-        }
-        self.host = Some(Host { tx, alive, process });
+        self.read_host(events, alive.clone())
+            .map_err(|e| failed(e.to_string()))?;
+        self.host = Some(Host {
+            lease: Lease::new(tx),
+            alive,
+            process,
+            warmed: false,
+        });
         self.host.as_ref().ok_or_else(|| failed("lost".into()))
+    }
+
+    /// Starts the thread that reads the host's frames until its pipe
+    /// closes; then `alive` is false and the host's windows are gone.
+    fn read_host(&self, events: std::fs::File, alive: Arc<AtomicBool>) -> std::io::Result<()> {
+        let (pending, sink, live) = (self.pending.clone(), self.sink.clone(), self.live.clone());
+        let caps = Caps {
+            header: FROM_HOST_HEADER,
+            body: self.max_message_bytes,
+        };
+        std::thread::Builder::new()
+            .name("traykit-host-rx".into())
+            .spawn(move || {
+                let mut input = BufReader::with_capacity(64 * 1024, events);
+                read_events(&mut input, caps, &pending, &sink);
+                alive.store(false, Ordering::SeqCst);
+                // Requests the host never answered get `Closed`.
+                lock(&pending).clear();
+                // A host let go has no window left; any window still here
+                // means it died: tell their actors.
+                let orphans: Vec<WindowLabel> = lock(&live).drain().collect();
+                if !orphans.is_empty() {
+                    tracing::error!(windows = orphans.len(), "webview host exited unexpectedly");
+                }
+                for window in orphans {
+                    sink(UiEvent::WindowGone { window });
+                }
+                // Page traffic (megabytes of IPC text) passed through this
+                // process's heap too; give it back with the host.
+                give_back_heap();
+            })
+            .map(drop)
     }
 
     /// Starts the host before any window is asked for, when one will open
@@ -244,6 +260,62 @@ impl HostWindows {
                 // CreateWindow will try again and report it.
                 tracing::warn!(%error, "webview host not started early");
             }
+        }
+    }
+
+    /// Starts the host (if none runs) and warms it for a window that is
+    /// probably coming: a hidden blank webview, so the window that follows
+    /// finds the WebContext, the network process and the first paint done.
+    /// Idempotent. A host with no window is let go again after
+    /// [`PREWARM_HOLD`] (or the keep-alive, if longer); a window asked for
+    /// meanwhile is never held up by the prewarm (the host serves it
+    /// first).
+    pub(crate) fn prewarm(&mut self) {
+        self.forget_gone_host();
+        if self.host.is_none() {
+            if let Err(error) = self.spawn() {
+                tracing::warn!(%error, "webview host not prewarmed");
+                return;
+            }
+        }
+        let idle = lock(&self.live).is_empty();
+        let hold = self.keep_alive.max(PREWARM_HOLD);
+        let Some(host) = self.host.as_mut() else {
+            return;
+        };
+        if !host.warmed {
+            host.warmed = true;
+            tracing::debug!(
+                pid = lock(&host.process.state).0.id(),
+                "webview host prewarm"
+            );
+            if !host.lease.send(ToHost::Prewarm) {
+                return; // let go meanwhile: the next window starts a new one
+            }
+        }
+        if idle {
+            let process = host.process.clone();
+            host.lease.release_when_idle(hold, move || {
+                process.reap_within(RELEASE_DEADLINE, "its prewarm hold")
+            });
+        }
+    }
+
+    /// Forgets a host that died, or that its idle countdown let go: the
+    /// next window starts a new one.
+    fn forget_gone_host(&mut self) {
+        let Some(host) = &self.host else { return };
+        if !host.alive.load(Ordering::SeqCst) {
+            // The host died (or exited): its windows are gone, and their
+            // actors were told by the reader thread.
+            self.host = None;
+            lock(&self.live).clear();
+        } else if host.lease.released() {
+            // Its exit is still pending: the app's exit waits for it too.
+            let process = host.process.clone();
+            self.host = None;
+            self.released.retain(|p| !p.wait_exit(Duration::ZERO));
+            self.released.push(process);
         }
     }
 
@@ -260,7 +332,7 @@ impl HostWindows {
             return;
         };
         lock(&self.pending).insert(id, (name, responder));
-        if host.tx.send(Some(make(id))).is_err() {
+        if !host.lease.send(make(id)) {
             if let Some((_, responder)) = lock(&self.pending).remove(&id) {
                 responder.send(Err(UiError::Closed));
             }
@@ -280,7 +352,7 @@ impl HostWindows {
     /// host that hangs instead is killed after [`RELEASE_DEADLINE`].
     fn release(&mut self) {
         let Some(host) = self.host.take() else { return };
-        drop(host.tx);
+        host.lease.release();
         let process = host.process;
         self.released.retain(|p| !p.wait_exit(Duration::ZERO));
         self.released.push(process.clone());
@@ -294,16 +366,7 @@ impl HostWindows {
 
     /// Serves one window request. Replies arrive later, from the host.
     pub(crate) fn handle(&mut self, request: UiRequest, responder: UiResponder) {
-        if self
-            .host
-            .as_ref()
-            .is_some_and(|h| !h.alive.load(Ordering::SeqCst))
-        {
-            // The host died (or exited): its windows are gone, and their
-            // actors were told by the reader thread.
-            self.host = None;
-            lock(&self.live).clear();
-        }
+        self.forget_gone_host();
         match request {
             UiRequest::CreateWindow {
                 spec,
@@ -311,6 +374,11 @@ impl HostWindows {
                 init_script,
                 isolation,
             } => {
+                // Stops an idle countdown for good, or finds that it let
+                // the host go since the check above: a new host then.
+                if self.host.as_ref().is_some_and(|h| !h.lease.hold()) {
+                    self.forget_gone_host();
+                }
                 if self.host.is_none() {
                     if let Err(e) = self.spawn() {
                         responder.send(Err(e));
@@ -350,8 +418,12 @@ impl HostWindows {
                     responder,
                 );
                 if now_empty {
-                    self.release();
+                    self.idle();
                 }
+            }
+            UiRequest::PrewarmHost => {
+                self.prewarm();
+                responder.send(Ok(()));
             }
             UiRequest::Window { label, .. } => responder.send(Self::unknown("Window", &label)),
             UiRequest::Eval { label, .. } => responder.send(Self::unknown("Eval", &label)),
@@ -365,13 +437,28 @@ impl HostWindows {
         }
     }
 
+    /// The last window closed: keep the host for the keep-alive grace (a
+    /// window opened meanwhile cancels the release), or let it go now.
+    fn idle(&mut self) {
+        if self.keep_alive.is_zero() {
+            self.release();
+            return;
+        }
+        let Some(host) = &self.host else { return };
+        let process = host.process.clone();
+        tracing::debug!(keep_alive = ?self.keep_alive, "webview host idle");
+        host.lease.release_when_idle(self.keep_alive, move || {
+            process.reap_within(RELEASE_DEADLINE, "its keep-alive")
+        });
+    }
+
     /// Ends the host with the app: close its pipe, wait a little, then
     /// kill; hosts released earlier that still run get the same.
     pub(crate) fn shutdown(&mut self) {
         if let Some(host) = self.host.take() {
             // A deliberate release: its windows are not "lost".
             lock(&self.live).clear();
-            drop(host.tx);
+            host.lease.release();
             self.released.push(host.process);
         }
         let until = Instant::now() + SHUTDOWN_DEADLINE;

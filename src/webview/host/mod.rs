@@ -33,6 +33,7 @@
 
 mod client;
 mod frame;
+mod lease;
 mod protocol;
 mod server;
 mod windows;

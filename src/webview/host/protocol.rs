@@ -26,9 +26,16 @@ pub(super) const TO_HOST_HEADER: usize = 64 * 1024 * 1024;
 /// Read as they arrive, so this bounds a broken length, not normal traffic.
 pub(super) const TO_HOST_BODY: usize = 1024 * 1024 * 1024;
 
-/// App → host: the four window requests, each answered by id.
+/// App → host: the four window requests, each answered by id, and
+/// `Prewarm`, which is not answered.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) enum ToHost {
+    /// Make the host ready for a window before one is asked for: a hidden
+    /// `about:blank` webview on the WebContext real windows share, so the
+    /// network process and the first paint are done. Carried out when the
+    /// host is idle (after every request already queued), and not at all
+    /// if a window exists by then.
+    Prewarm,
     Create {
         id: u64,
         spec: WindowSpec,

@@ -48,13 +48,26 @@ pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
 
     let sinks = (event_sink(out_tx.clone()), page_sink(out_tx.clone()));
     let mut windows = Windows::new(Arc::new(assets), sinks.0, sinks.1);
+    // A prewarm waits until the queue is empty: a window asked for in the
+    // same moment (a click while the host was starting) goes first, and
+    // warms the host itself.
+    let mut warm_wanted = false;
     event_loop.run_return(|event, target, control_flow| {
         *control_flow = ControlFlow::Wait;
         match event {
+            Event::UserEvent(Some(ToHost::Prewarm)) => warm_wanted = true,
             Event::UserEvent(Some(msg)) => {
-                let (id, result) = apply(&mut windows, target, msg);
-                let error = result.err().map(|e| e.to_string());
-                let _ = out_tx.send(Some(FromHost::Reply { id, error }));
+                if let Some((id, result)) = apply(&mut windows, target, msg) {
+                    let error = result.err().map(|e| e.to_string());
+                    let _ = out_tx.send(Some(FromHost::Reply { id, error }));
+                }
+            }
+            Event::MainEventsCleared if warm_wanted => {
+                warm_wanted = false;
+                if let Err(error) = windows.prewarm(target) {
+                    // Only the head start is lost: windows still open.
+                    tracing::warn!(%error, "webview host not prewarmed");
+                }
             }
             Event::UserEvent(None) => *control_flow = ControlFlow::Exit,
             Event::WindowEvent {
@@ -111,13 +124,15 @@ fn read_requests(
     }
 }
 
-/// Carries one request out on the host's main thread: `(its id, result)`.
+/// Carries one request out on the host's main thread: `(its id, result)`,
+/// or `None` for a message that is not answered.
 fn apply<T: 'static>(
     windows: &mut Windows,
     target: &EventLoopWindowTarget<T>,
     msg: ToHost,
-) -> (u64, Result<(), UiError>) {
-    match msg {
+) -> Option<(u64, Result<(), UiError>)> {
+    Some(match msg {
+        ToHost::Prewarm => return None,
         ToHost::Create {
             id,
             spec,
@@ -139,7 +154,7 @@ fn apply<T: 'static>(
         ToHost::Op { id, label, op } => (id, windows.op(target, &label, op)),
         ToHost::Destroy { id, label } => (id, windows.destroy(&label)),
         ToHost::Eval { id, label, script } => (id, windows.eval(&label, &script)),
-    }
+    })
 }
 
 /// Window events (close requests, geometry) for the app, down the pipe.

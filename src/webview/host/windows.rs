@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tao::dpi::{LogicalPosition, LogicalSize, PhysicalPosition};
@@ -17,6 +17,7 @@ use tao::platform::unix::{WindowBuilderExtUnix, WindowExtUnix};
 use tao::window::{Window as NativeWindow, WindowBuilder, WindowId};
 use traykit_actors::ids::WindowLabel;
 use traykit_actors::isolation::IsolationFrame;
+use traykit_actors::sync::lock;
 use traykit_actors::ui::{UiEvent, WindowOp};
 use traykit_actors::window::{Corner, Placement, WindowSpec};
 use traykit_actors::UiError;
@@ -31,19 +32,25 @@ use crate::webview::assets::{refuse_isolation_path, Assets};
 /// through (see `actors/src/isolation.rs`).
 const ISOLATION_JS: &str = include_str!("../../../ui-assets/isolation.js");
 
+type Response = wry::http::Response<Cow<'static, [u8]>>;
+
+/// Serves one webview's isolation frame.
+type FrameServer = Box<dyn Fn(wry::http::Request<Vec<u8>>) -> Response + Send + Sync>;
+
+/// The isolation frame servers of the live webviews, by webview id (their
+/// label). One `traykit-isolation` handler is registered on the shared
+/// WebContext, and it serves each webview its own frame.
+type FrameServers = Arc<Mutex<HashMap<String, FrameServer>>>;
+
+/// The webview id of the prewarm webview: not a valid label, so no window
+/// can have it.
+const WARM_ID: &str = "traykit:warm";
+
 /// Serves one webview's isolation frame. Each load is a new session, so a
 /// reloaded frame's sequence numbers never collide with an earlier load's.
-fn frame_server(
-    frame: IsolationFrame,
-) -> impl Fn(
-    wry::WebViewId<'_>,
-    wry::http::Request<Vec<u8>>,
-) -> wry::http::Response<Cow<'static, [u8]>>
-       + Send
-       + Sync
-       + 'static {
+fn frame_server(frame: IsolationFrame) -> FrameServer {
     let sessions = AtomicU64::new(0);
-    move |_id, request| {
+    Box::new(move |request| {
         if let Some(refused) = refuse_isolation_path(&request) {
             return refused;
         }
@@ -64,7 +71,17 @@ fn frame_server(
                     .unwrap_or_default()
             }
         }
-    }
+    })
+}
+
+/// What a webview without an isolation frame gets for one.
+fn refuse_unknown_frame() -> Response {
+    wry::http::Response::builder()
+        .status(wry::http::StatusCode::NOT_FOUND)
+        .body(Cow::Borrowed(
+            &b"traykit: no isolation frame for this webview"[..],
+        ))
+        .unwrap_or_default()
 }
 
 /// Keeps popups this far from screen edges and the pointer.
@@ -88,6 +105,16 @@ struct Live {
 pub(crate) struct Windows {
     live: HashMap<WindowLabel, Live>,
     ids: HashMap<WindowId, WindowLabel>,
+    /// The hidden `about:blank` webview of a prewarm, until the first
+    /// window: by then the WebContext is up and the host has painted, and
+    /// a kept host without it was ~50 MiB PSS smaller and reopened as fast
+    /// (see ARCHITECTURE.md, "Prewarm").
+    warm: Option<Live>,
+    /// One WebContext for every webview of this host (after the webviews,
+    /// so they drop first): its network process and web-process pool are
+    /// started once, by the first webview or the prewarm, not per window.
+    context: Option<wry::WebContext>,
+    frames: FrameServers,
     assets: Arc<Assets>,
     sink: EventSink,
     pages: PageSink,
@@ -238,10 +265,74 @@ impl Windows {
         Self {
             live: HashMap::new(),
             ids: HashMap::new(),
+            warm: None,
+            context: None,
+            frames: FrameServers::default(),
             assets,
             sink,
             pages,
         }
+    }
+
+    /// A builder on the shared WebContext, made with the first webview. The
+    /// custom protocols are registered once per context (wry refuses a
+    /// second registration), so the first webview registers them for all.
+    fn webview_builder<'a>(
+        context: &'a mut Option<wry::WebContext>,
+        assets: &Arc<Assets>,
+        frames: &FrameServers,
+    ) -> WebViewBuilder<'a> {
+        let context = context.get_or_insert_with(|| wry::WebContext::new(None));
+        let first = !context.is_custom_protocol_registered("traykit");
+        let mut builder = WebViewBuilder::new_with_web_context(context);
+        if first {
+            let assets = assets.clone();
+            let frames = frames.clone();
+            builder = builder
+                .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request))
+                .with_custom_protocol("traykit-isolation".into(), move |id, request| {
+                    match lock(&frames).get(id) {
+                        Some(serve) => serve(request),
+                        None => refuse_unknown_frame(),
+                    }
+                });
+        }
+        builder
+    }
+
+    /// Warms the host for its first window: a hidden `about:blank` webview
+    /// on the shared WebContext. Nothing to do once a window (or the warm
+    /// webview) exists: the host is warm already.
+    pub(crate) fn prewarm<T: 'static>(
+        &mut self,
+        target: &EventLoopWindowTarget<T>,
+    ) -> Result<(), UiError> {
+        if self.warm.is_some() || !self.live.is_empty() {
+            return Ok(());
+        }
+        let err = failed("Prewarm");
+        let started = Instant::now();
+        let window = WindowBuilder::new()
+            .with_title("traykit prewarm")
+            .with_inner_size(LogicalSize::new(64.0, 64.0))
+            .with_skip_taskbar(true)
+            .with_visible(false)
+            .build(target)
+            .map_err(|e| err(e.to_string()))?;
+        let container = window
+            .default_vbox()
+            .ok_or_else(|| err("the window has no GTK container".into()))?;
+        let webview = Self::webview_builder(&mut self.context, &self.assets, &self.frames)
+            .with_id(WARM_ID)
+            .with_url("about:blank")
+            .build_gtk(container)
+            .map_err(|e| err(e.to_string()))?;
+        tracing::debug!(took = ?started.elapsed(), "webview host prewarmed");
+        self.warm = Some(Live {
+            webview: Rc::new(webview),
+            window,
+        });
+        Ok(())
     }
 
     fn get(&self, label: &WindowLabel, request: &'static str) -> Result<&Live, UiError> {
@@ -283,7 +374,6 @@ impl Windows {
             .default_vbox()
             .ok_or_else(|| err("the window has no GTK container".into()))?;
 
-        let assets = self.assets.clone();
         // A new webview, a new secret: the bridge of an earlier one (or a
         // page that saw it) has no say in this one.
         let secret = bridge_secret().map_err(&err)?;
@@ -302,14 +392,14 @@ impl Windows {
         // posting frame (wry reports the top-level URL for all of them), so
         // the bridge, and the secret only it holds, exist in the top frame
         // alone and every sub-frame's post is dropped by the gate.
-        let mut builder = WebViewBuilder::new()
+        match isolation {
+            Some(frame) => lock(&self.frames).insert(spec.label.to_string(), frame_server(frame)),
+            None => lock(&self.frames).remove(spec.label.as_str()),
+        };
+        let webview = Self::webview_builder(&mut self.context, &self.assets, &self.frames)
+            .with_id(spec.label.as_str())
             .with_url(&spec.url)
             .with_initialization_script_for_main_only(with_secret(&init_script, &secret), true)
-            .with_custom_protocol("traykit".into(), move |_id, request| assets.serve(&request));
-        if let Some(frame) = isolation {
-            builder = builder.with_custom_protocol("traykit-isolation".into(), frame_server(frame));
-        }
-        let webview = builder
             .with_ipc_handler(move |request| {
                 // Parsing happens in the window's actor, not here.
                 let url = request.uri().to_string();
@@ -319,6 +409,9 @@ impl Windows {
             .map_err(|e| err(e.to_string()))?;
         let webview = Rc::new(webview);
         *slot.borrow_mut() = Rc::downgrade(&webview);
+        // The warm webview has done its work; its web process would only
+        // cost memory while the host is kept.
+        self.warm = None;
         tracing::debug!(window = %spec.label, url = %spec.url, visible, "window created");
         self.ids.insert(window.id(), spec.label.clone());
         self.live.insert(spec.label, Live { webview, window });
@@ -359,6 +452,7 @@ impl Windows {
             id: label.to_string(),
         })?;
         self.ids.remove(&live.window.id());
+        lock(&self.frames).remove(label.as_str());
         drop(live);
         if self.live.is_empty() {
             give_back_heap();
