@@ -27,30 +27,49 @@
 //! ```
 //!
 //! # Layout
-//! - [`feed`]: Tauri's `latest.json` plus channels, rollout, patches.
-//! - [`signature`]: minisign verification against the compiled-in key.
-//! - [`download`]: feed requests and resumable downloads (ureq, blocking).
-//! - [`github`]: GitHub Releases as an alternative source.
-//! - [`delta`]: bsdiff patches.
-//! - [`policy`]: downgrade protection, bad versions, rollout buckets.
-//! - [`trial`] and [`state`]: the swap, the health trial, the rollback.
-//! - [`release`]: keys, signing, feed writing (the `traykit-release` CLI).
+//! The API is the items at this crate's root ([`Updater`], [`UpdaterConfig`],
+//! [`UpdaterHandle`], [`UpdateEvent`], [`UpdateError`], …). Inside:
+//! - `feed`: Tauri's `latest.json` plus channels, rollout, patches.
+//! - `signature`: minisign verification against the compiled-in key.
+//! - `download`: feed requests and resumable downloads (ureq, blocking).
+//! - `github`: GitHub Releases as an alternative source ([`GithubSource`]).
+//! - `delta`: bsdiff patches.
+//! - `policy`: downgrade protection, bad versions, rollout buckets.
+//! - `trial` and `state`: the swap, the health trial, the rollback.
+//! - `release`: keys, signing, feed writing (the `traykit-release` CLI).
 //! - `UpdaterActor` ([`UpdaterHandle`]): the schedule, status, events.
+//!
+//! `delta`, `download`, `feed`, `github`, `release`, `signature` and
+//! `state` are public but hidden from these docs: the release tool,
+//! `traykit new` and the tests use them by path. Do not build on them.
+
+#![warn(unreachable_pub)]
 
 mod actor;
 mod config;
-pub mod delta;
-pub mod download;
 mod engine;
 mod error;
 mod event;
+mod policy;
+mod trial;
+
+// Plumbing with public paths, for the `traykit-release` tool, `traykit new`
+// and the tests (feeds, signatures, patches, HTTP, the state file). Not the
+// documented API: apps use the items re-exported below.
+#[doc(hidden)]
+pub mod delta;
+#[doc(hidden)]
+pub mod download;
+#[doc(hidden)]
 pub mod feed;
+#[doc(hidden)]
 pub mod github;
-pub mod policy;
+#[doc(hidden)]
 pub mod release;
+#[doc(hidden)]
 pub mod signature;
+#[doc(hidden)]
 pub mod state;
-pub mod trial;
 
 use std::sync::{Arc, OnceLock};
 

@@ -11,7 +11,7 @@ use crate::feed::Offer;
 /// The install's rollout bucket for `version`, 0–99: stable for one install
 /// and version, independent across versions (so the same installs are not
 /// always first).
-pub fn rollout_bucket(install_id: &str, version: &semver::Version) -> u8 {
+pub(crate) fn rollout_bucket(install_id: &str, version: &semver::Version) -> u8 {
     let digest = Sha256::new()
         .chain_update(install_id.as_bytes())
         .chain_update(b"\0")
@@ -23,7 +23,7 @@ pub fn rollout_bucket(install_id: &str, version: &semver::Version) -> u8 {
 
 /// Why an offer was not taken although it is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skip {
+pub(crate) enum Skip {
     /// This install is outside the rollout percentage (for now).
     NotInRollout {
         /// The install's bucket.
@@ -34,7 +34,7 @@ pub enum Skip {
 }
 
 /// Decides on an offer. `Ok(None)` = the running version is current.
-pub fn decide(
+pub(crate) fn decide(
     offer: &Offer,
     current: &semver::Version,
     bad_versions: &[String],
@@ -59,7 +59,7 @@ pub fn decide(
 }
 
 /// The install's random id, created on first use in `dir/install-id`.
-pub fn install_id(dir: &Path) -> Result<String, UpdateError> {
+pub(crate) fn install_id(dir: &Path) -> Result<String, UpdateError> {
     let path = dir.join("install-id");
     match std::fs::read_to_string(&path) {
         Ok(id) if id.trim().len() >= 16 => return Ok(id.trim().to_owned()),

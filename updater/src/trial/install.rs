@@ -12,7 +12,7 @@ use crate::state::{replace_executable, State, Trial};
 /// Installs `new_binary` (already verified) over the running executable,
 /// keeping the running binary for a rollback. `current` is the running
 /// version.
-pub fn install(
+pub(crate) fn install(
     dir: &Path,
     new_binary: &Path,
     version: &str,
@@ -60,7 +60,7 @@ pub fn install(
 /// Starts the installed version now, through the watchdog (the kept
 /// previous binary), so even a crash before its first line is caught. The
 /// caller then quits.
-pub fn spawn_trial(dir: &Path, trial: &Trial) -> Result<u32, UpdateError> {
+pub(crate) fn spawn_trial(dir: &Path, trial: &Trial) -> Result<u32, UpdateError> {
     // Recorded before the spawn (the watchdog clears it when it starts): if
     // the previous binary cannot start, the next launch finds this process
     // gone and the handover unacknowledged.

@@ -24,7 +24,7 @@
 //!    - a clean exit (status 0) before confirming — the user quit, or a
 //!      second instance handed over — ends this run *neutrally*: the trial
 //!      stays pending and runs again at the next launch, with a new
-//!      deadline. After [`MAX_CLEAN_EXITS`] of those in a row the version
+//!      deadline. After [`MAX_CLEAN_EXITS`](verdict::MAX_CLEAN_EXITS) of those in a row the version
 //!      counts as failed: one that never gets to confirm does not work.
 //!
 //! A launch while a watchdog holds `trial.lock` does not touch the trial: it
@@ -49,14 +49,13 @@ mod watchdog;
 
 use std::path::{Path, PathBuf};
 
-pub use install::{install, spawn_trial};
-pub use paths::{confirm, current_exe, STATE_ENV, TRIAL_ENV, WATCHDOG_ENV};
-pub use verdict::{decide, same_version, Seen, Verdict, MAX_CLEAN_EXITS};
-pub use watchdog::KEEP_PREVIOUS;
+pub(crate) use install::{install, spawn_trial};
+pub(crate) use paths::{confirm, current_exe, STATE_ENV, TRIAL_ENV, WATCHDOG_ENV};
+pub(crate) use verdict::same_version;
 
 /// What this process is, as far as the updater is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// A normal run.
     Normal,
     /// A new version on trial: it must confirm its health in time.
@@ -69,7 +68,7 @@ pub enum Role {
 /// Decides this process's role at start-up. A process whose executable has
 /// a trial pending `exec`s the watchdog and does not return; so does the
 /// watchdog itself (it ends by exiting or by `exec`ing the app).
-pub fn startup(dir: &Path) -> Role {
+pub(crate) fn startup(dir: &Path) -> Role {
     if let Some(exe) = std::env::var_os(WATCHDOG_ENV) {
         let dir = std::env::var_os(STATE_ENV).map_or_else(|| dir.to_path_buf(), PathBuf::from);
         watchdog::run(&dir, Path::new(&exe));
@@ -92,7 +91,7 @@ pub fn startup(dir: &Path) -> Role {
 /// At the start of a run on trial: a build that is not the version it was
 /// installed as (a relabelled artifact) says so at once, so its watchdog
 /// rolls it back without waiting for the deadline.
-pub fn report_start(dir: &Path, role: &Role, running: &str) {
+pub(crate) fn report_start(dir: &Path, role: &Role, running: &str) {
     let Role::Trial { version } = role else {
         return;
     };

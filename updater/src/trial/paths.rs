@@ -8,18 +8,18 @@ use std::path::{Path, PathBuf};
 use crate::error::UpdateError;
 
 /// Set in the watchdog's environment to the executable it guards.
-pub const WATCHDOG_ENV: &str = "TRAYKIT_UPDATER_WATCHDOG";
+pub(crate) const WATCHDOG_ENV: &str = "TRAYKIT_UPDATER_WATCHDOG";
 
 /// Set in the environment of a version on trial, to that version.
-pub const TRIAL_ENV: &str = "TRAYKIT_UPDATER_TRIAL";
+pub(crate) const TRIAL_ENV: &str = "TRAYKIT_UPDATER_TRIAL";
 
 /// Set in the watchdog's environment to the state directory: the kept
 /// binary has another file name, so it cannot derive the directory itself.
-pub const STATE_ENV: &str = "TRAYKIT_UPDATER_STATE";
+pub(crate) const STATE_ENV: &str = "TRAYKIT_UPDATER_STATE";
 
 /// The running executable's path, as a path on disk (Linux appends
 /// ` (deleted)` to `/proc/self/exe` once the file was replaced).
-pub fn current_exe() -> Result<PathBuf, UpdateError> {
+pub(crate) fn current_exe() -> Result<PathBuf, UpdateError> {
     let exe = std::env::current_exe()
         .map_err(|e| UpdateError::io("locate", Path::new("/proc/self/exe"), e))?;
     let text = exe.to_string_lossy();
@@ -46,6 +46,6 @@ pub(super) fn marker(dir: &Path, version: &str) -> PathBuf {
 
 /// Confirms the running trial `trial_version` is healthy (the code running
 /// is `running`). The watchdog closes the trial when it sees this.
-pub fn confirm(dir: &Path, trial_version: &str, running: &str) -> Result<(), UpdateError> {
+pub(crate) fn confirm(dir: &Path, trial_version: &str, running: &str) -> Result<(), UpdateError> {
     crate::state::write_atomic(&marker(dir, trial_version), running.as_bytes())
 }

@@ -7,11 +7,11 @@ use crate::state::Trial;
 
 /// Clean exits before a confirmation, in a row, after which the version
 /// counts as failed.
-pub const MAX_CLEAN_EXITS: u32 = 5;
+pub(crate) const MAX_CLEAN_EXITS: u32 = 5;
 
 /// How a run on trial ended, as the watchdog saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seen {
+pub(crate) enum Seen {
     /// The marker: the version the run reports it is.
     Confirmed(String),
     /// It exited before confirming: `Some(code)`, or `None` for a signal.
@@ -22,7 +22,7 @@ pub enum Seen {
 
 /// What the watchdog does about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Close the trial: the version is good.
     Keep,
     /// Leave the trial pending for the next launch (a clean quit).
@@ -34,7 +34,7 @@ pub enum Verdict {
 /// The watchdog's rule. Only the new version itself failing — a crash, a
 /// missed deadline, or reporting another version than the one installed —
 /// rolls back; a clean exit is neutral up to [`MAX_CLEAN_EXITS`] in a row.
-pub fn decide(trial: &Trial, seen: &Seen) -> Verdict {
+pub(crate) fn decide(trial: &Trial, seen: &Seen) -> Verdict {
     match seen {
         Seen::Confirmed(running) if same_version(running, &trial.version) => Verdict::Keep,
         Seen::Confirmed(running) => Verdict::RollBack(format!(
@@ -60,7 +60,7 @@ pub fn decide(trial: &Trial, seen: &Seen) -> Verdict {
 }
 
 /// Two version strings name the same version (`v2.0.0` = `2.0.0`).
-pub fn same_version(a: &str, b: &str) -> bool {
+pub(crate) fn same_version(a: &str, b: &str) -> bool {
     match (crate::feed::parse_version(a), crate::feed::parse_version(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a.trim() == b.trim(),

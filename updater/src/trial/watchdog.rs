@@ -13,7 +13,7 @@ use super::verdict::{decide, Seen, Verdict};
 use crate::state::{replace_executable, Lock, State, Trial};
 
 /// How many kept previous binaries survive a confirmed update.
-pub const KEEP_PREVIOUS: usize = 2;
+pub(crate) const KEEP_PREVIOUS: usize = 2;
 
 /// The watchdog: runs the trial and keeps or rolls back. Never returns.
 pub(super) fn run(dir: &Path, exe: &Path) -> ! {
