@@ -65,7 +65,7 @@ pub use webview::DEFAULT_CSP;
 /// The app handle, plugins, and what page code sends the app.
 pub mod app {
     pub use traykit_actors::app::{
-        AppHandle, CallContext, PageEvent, Plugin, PluginError, PluginSetup, Shutdown,
+        AppHandle, CallContext, PageEvent, Plugin, PluginError, PluginSetup, Shutdown, StoreExt,
     };
 }
 

@@ -304,10 +304,12 @@ async fn second_launches_and_their_links_arrive_as_messages() {
     )
     .await
     .expect("starts");
-    app.handle().runtime().deliver_second_instance(SecondInstance {
-        args: vec!["--x".into(), "myapp://a/b".into(), "other://c".into()],
-        cwd: "/tmp".into(),
-    });
+    app.handle()
+        .runtime()
+        .deliver_second_instance(SecondInstance {
+            args: vec!["--x".into(), "myapp://a/b".into(), "other://c".into()],
+            cwd: "/tmp".into(),
+        });
     let mut got = Vec::new();
     for _ in 0..2 {
         let rx = &rx;

@@ -18,7 +18,9 @@ pub(super) fn install(app: Arc<OnceLock<AppHandle>>) {
         move |event: tray_icon::menu::MenuEvent| {
             let Some(app) = menu_app.get() else { return };
             match parse_menu_event(event.id.as_ref()) {
-                Some((tray, item)) => app.runtime().dispatch(UiEvent::MenuActivated { tray, item }),
+                Some((tray, item)) => app
+                    .runtime()
+                    .dispatch(UiEvent::MenuActivated { tray, item }),
                 None => tracing::debug!(id = ?event.id, "menu event not from a traykit tray"),
             }
         },

@@ -37,10 +37,20 @@ impl AppHandle {
     /// blocks. Before boot is done the event is held and delivered by
     /// [`mark_ready`](Self::mark_ready).
     pub(super) fn dispatch(&self, event: UiEvent) {
-        if !self.inner.boot.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        if !self
+            .inner
+            .boot
+            .ready
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
             let mut held = lock(&self.inner.boot.held);
             // Re-check under the lock: mark_ready may have just run.
-            if !self.inner.boot.ready.load(std::sync::atomic::Ordering::SeqCst) {
+            if !self
+                .inner
+                .boot
+                .ready
+                .load(std::sync::atomic::Ordering::SeqCst)
+            {
                 held.push(event);
                 return;
             }

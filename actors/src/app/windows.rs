@@ -38,7 +38,8 @@ impl Drop for PageWindowSlot {
     fn drop(&mut self) {
         if let Some(app) = self.app.take() {
             app.inner
-                .windows.page_windows
+                .windows
+                .page_windows
                 .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
@@ -51,7 +52,8 @@ impl AppHandle {
     pub(crate) fn reserve_page_window(&self, max: usize) -> Option<PageWindowSlot> {
         use std::sync::atomic::Ordering::SeqCst;
         self.inner
-            .windows.page_windows
+            .windows
+            .page_windows
             .fetch_update(SeqCst, SeqCst, |n| (n < max).then_some(n + 1))
             .ok()?;
         Some(PageWindowSlot {
@@ -139,7 +141,10 @@ impl AppHandle {
 
     /// Every declared window.
     pub fn windows(&self) -> Vec<WindowHandle> {
-        read(&self.inner.windows.by_label).values().cloned().collect()
+        read(&self.inner.windows.by_label)
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// Starts the webview host now, warmed with a hidden blank page, so the

@@ -220,7 +220,6 @@ impl AppHandle {
     pub fn on_deep_link(&self, f: impl Fn(&AppHandle, &DeepLink) + 'static) {
         self.subscribe_deep_links(Callback::start(self.clone(), f));
     }
-
 }
 
 /// What the facade's platform half hands in (`app.runtime().deliver_*`).
