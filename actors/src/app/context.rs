@@ -9,25 +9,6 @@ use crate::isolation::Isolation;
 use crate::store::{StoreError, StoreHandle};
 use crate::window::{Caller, PageHost};
 
-use std::sync::Arc;
-
-use crate::app::Router;
-use crate::ipc::Capabilities;
-
-/// The handle's pages: what every page is served and checked with.
-pub(super) struct PageRegistry {
-    /// The methods pages (and `--ctl`) can call.
-    pub(super) router: Arc<Router>,
-    /// What each window may call.
-    pub(super) capabilities: Arc<Capabilities>,
-    /// The bridge and the plugins' scripts, injected into every page.
-    pub(super) init_script: Arc<str>,
-    /// Relative window URLs resolve against it instead of the app's assets.
-    pub(super) dev_url: Option<Arc<str>>,
-    pub(super) limits: IpcLimits,
-    pub(super) isolation: Option<Isolation>,
-}
-
 /// The app as its windows see it ([`PageHost`]): the app's router with a
 /// [`CallContext`] per call, after the page capabilities admit the method.
 pub(crate) struct AppPages(pub(crate) AppHandle);

@@ -8,14 +8,7 @@ use serde_json::Value;
 
 use crate::window::{PushEvent, WindowError};
 
-use crate::sync::Subscribers;
-
 use super::{AppHandle, Callback, PageEvent};
-
-/// The handle's events: the Rust subscribers to what pages emit.
-pub(super) struct EventRegistry {
-    pub(super) subscribers: Subscribers<PageEvent>,
-}
 
 impl AppHandle {
     /// Sends an event to every window that listens, and to Rust subscribers.

@@ -4,19 +4,15 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use actix::prelude::*;
-use serde_json::Value;
 
-use crate::ipc::{Capabilities, RpcError};
+use crate::ipc::{Capabilities, IpcLimits, RpcError};
+use crate::isolation::Isolation;
 use crate::notify::NotifierActor;
 use crate::ui::UiHandle;
 use crate::window::PageLink;
 
-use super::context::PageRegistry;
-use super::events::EventRegistry;
 use super::lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
-use super::route::BootGate;
-use super::trays::TrayRegistry;
-use super::windows::WindowRegistry;
+use super::registry::{BootGate, EventRegistry, TrayRegistry, WindowRegistry};
 use super::StateMap;
 
 /// What the handle holds: a few plain values and one sub-registry per
@@ -128,30 +124,6 @@ impl AppHandle {
     }
 }
 
-/// An event a page emitted, for Rust subscribers.
-///
-/// ```
-/// use traykit::prelude::*;
-/// use traykit::app::PageEvent;
-///
-/// let builder = App::builder().on_event(|_app, event: &PageEvent| {
-///     if event.event == "note-saved" {
-///         println!("{} saved {}", event.source, event.payload);
-///     }
-/// });
-/// # let _ = builder;
-/// ```
-#[derive(Debug, Clone, Message)]
-#[rtype(result = "()")]
-pub struct PageEvent {
-    /// Event name.
-    pub event: String,
-    /// Payload.
-    pub payload: Arc<Value>,
-    /// The emitting window.
-    pub source: String,
-}
-
 /// The app's router: `ipc::Router` with the app's [`CallContext`]. It lives
 /// in this file because the handle holds it and the context holds the handle.
 pub type Router = crate::ipc::Router<CallContext>;
@@ -214,4 +186,18 @@ impl CallContext {
             ))
         })
     }
+}
+
+/// The handle's pages: what every page is served and checked with.
+pub(super) struct PageRegistry {
+    /// The methods pages (and `--ctl`) can call.
+    pub(super) router: Arc<Router>,
+    /// What each window may call.
+    pub(super) capabilities: Arc<Capabilities>,
+    /// The bridge and the plugins' scripts, injected into every page.
+    pub(super) init_script: Arc<str>,
+    /// Relative window URLs resolve against it instead of the app's assets.
+    pub(super) dev_url: Option<Arc<str>>,
+    pub(super) limits: IpcLimits,
+    pub(super) isolation: Option<Isolation>,
 }

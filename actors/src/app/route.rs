@@ -6,15 +6,6 @@ use crate::ui::UiEvent;
 
 use super::AppHandle;
 
-/// Boot's gate: false until boot (trays, hooks, setup) is done. UI events
-/// that come earlier are held, so a click on a tray that just appeared
-/// reaches the subscribers `setup` is about to add.
-#[derive(Default)]
-pub(super) struct BootGate {
-    pub(super) ready: std::sync::atomic::AtomicBool,
-    pub(super) held: std::sync::Mutex<Vec<UiEvent>>,
-}
-
 impl AppHandle {
     /// Marks boot as done and delivers the UI events held until now, in
     /// order (`RuntimeHandle::mark_ready`).

@@ -6,13 +6,10 @@ use std::sync::{Arc, RwLock};
 
 use actix::prelude::*;
 
-use super::context::PageRegistry;
-use super::events::EventRegistry;
+use super::handle::PageRegistry;
 use super::handle::{AppHandle, Inner};
 use super::lifecycle::{AppActor, Trays};
-use super::route::BootGate;
-use super::trays::TrayRegistry;
-use super::windows::WindowRegistry;
+use super::registry::{BootGate, EventRegistry, TrayRegistry, WindowRegistry};
 use super::AppConfig;
 use crate::notify::NotifierActor;
 use crate::sync::Subscribers;

@@ -3,32 +3,11 @@
 
 use actix::prelude::*;
 
-use crate::sync::{ask, read, write, Subscribers};
+use crate::sync::{ask, read, write};
 use crate::tray::{MenuClicked, RemoveTray, Tray, TrayActivated, TrayActor, TrayError, TrayHandle};
 use crate::ui::UiRequest;
 
-use super::lifecycle::Trays;
 use super::{AppHandle, Callback};
-
-/// The handle's trays: the live ones and the subscribers that follow every
-/// tray, including trays added later.
-pub(super) struct TrayRegistry {
-    /// Shared with the lifecycle actor, which takes every tray off the
-    /// panel at quit.
-    pub(super) live: Trays,
-    pub(super) menus: Subscribers<MenuClicked>,
-    pub(super) activations: Subscribers<TrayActivated>,
-}
-
-impl TrayRegistry {
-    pub(super) fn new(live: Trays) -> Self {
-        Self {
-            live,
-            menus: Subscribers::new(),
-            activations: Subscribers::new(),
-        }
-    }
-}
 
 impl AppHandle {
     /// Puts a new tray icon on the panel, under a supervised actor.

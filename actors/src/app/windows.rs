@@ -1,8 +1,6 @@
 //! The app's windows: declaring them at run time and finding them.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use actix::prelude::*;
 
@@ -11,15 +9,6 @@ use crate::sync::{read, write};
 use crate::window::{Window, WindowActor, WindowCommand, WindowError, WindowHandle};
 
 use super::{AppHandle, StoreExt};
-
-/// The handle's windows: every declared window by label, and how many of
-/// them pages declared.
-#[derive(Default)]
-pub(super) struct WindowRegistry {
-    pub(super) by_label: RwLock<BTreeMap<String, WindowHandle>>,
-    /// Windows declared through `window.open` (pages, ctl), for its bound.
-    pub(super) page_windows: AtomicUsize,
-}
 
 /// A reserved place for a page-declared window (see
 /// `AppHandle::reserve_page_window`).

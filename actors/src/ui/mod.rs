@@ -5,7 +5,7 @@
 //! every UI operation the actors may ask for is listed here) to the UI thread
 //! and awaits its answer on a oneshot channel, with a timeout. In the other
 //! direction the UI thread turns platform events into [`UiEvent`]s, which
-//! [`crate::app::AppHandle::dispatch`] routes to the owning actor.
+//! The app's `dispatch` (`app.runtime().dispatch`) routes to the owning actor.
 //!
 //! Invariant: the UI thread never parses, awaits or blocks on an actor; it
 //! only carries out requests and forwards events.
