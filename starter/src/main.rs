@@ -142,6 +142,25 @@ fn create(args: Args) -> Result<PathBuf, NewError> {
         }
         None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
     };
+    let patches = match &args.traykit {
+        // traykit carries a patched tray-icon (patches/README.md). A
+        // `[patch]` applies only in the workspace that declares it, so the
+        // app must name it too, or it builds against the unpatched crate.
+        Some(p) => {
+            let tray_icon =
+                std::fs::canonicalize(p.join("patches/tray-icon")).map_err(|source| {
+                    NewError::Io {
+                        path: p.join("patches/tray-icon"),
+                        source,
+                    }
+                })?;
+            format!(
+                "\n# traykit's patched tray-icon (see traykit's patches/README.md).\n[patch.crates-io]\ntray-icon = {{ path = {:?} }}\n",
+                tray_icon.display().to_string()
+            )
+        }
+        None => String::new(),
+    };
     let name = args.name.replace('\\', "\\\\").replace('"', "\\\"");
     for (file, text) in TEMPLATE {
         let text = text
@@ -149,7 +168,8 @@ fn create(args: Args) -> Result<PathBuf, NewError> {
             .replace("{{crate_ident}}", &krate.replace('-', "_"))
             .replace("{{crate}}", &krate)
             .replace("{{traykit_dep}}", &traykit_dep)
-            .replace("{{updater_dep}}", &updater_dep);
+            .replace("{{updater_dep}}", &updater_dep)
+            .replace("{{patches}}", &patches);
         write(&dir.join(file), &text)?;
     }
     write_update_keys(&dir, &krate)?;
