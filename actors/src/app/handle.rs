@@ -124,10 +124,30 @@ impl AppHandle {
     }
 }
 
-/// The app's router: `ipc::Router` with the app's [`CallContext`]. It lives
+/// The app's router: `ipc::Router` with the app's [`CallContext`].
+///
+/// ```
+/// use traykit::ipc::{typed, CallContext, Router, RpcError};
+///
+/// let mut router = Router::default();
+/// router.insert("app.hello", typed("app.hello", |(): (), ctx: CallContext| async move {
+///     Ok::<_, RpcError>(format!("hello, {}", ctx.window))
+/// }));
+/// assert!(router.contains("app.hello"));
+/// ```
+/// It lives
 /// in this file because the handle holds it and the context holds the handle.
 pub type Router = crate::ipc::Router<CallContext>;
-/// A method handler of the app's router.
+/// A method handler of the app's router: what [`Router`] stores per method.
+///
+/// ```
+/// use traykit::ipc::{typed, CallContext, Handler, Router, RpcError};
+///
+/// let ping: Handler = typed("app.ping", |(): (), _: CallContext| async { Ok::<_, RpcError>("pong") });
+/// let mut router = Router::default();
+/// router.insert("app.ping", ping);
+/// assert_eq!(router.methods(), ["app.ping"]);
+/// ```
 pub type Handler = crate::ipc::Handler<CallContext>;
 
 /// Who is calling: handed to every handler.

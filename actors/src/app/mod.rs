@@ -33,13 +33,19 @@ mod trays;
 mod windows;
 
 pub(crate) use callback::Callback;
-pub use config::{default_data_dir, AppConfig};
+pub use config::default_data_dir;
+#[doc(hidden)]
+pub use config::AppConfig;
 pub(crate) use context::AppPages;
 pub use handle::{AppHandle, CallContext, Handler, Router};
-pub use lifecycle::{AppActor, Quit, Shutdown, SubscribeShutdown};
+pub use lifecycle::Shutdown;
+// The runtime's plumbing: users call `app.quit()` and `app.on_shutdown()`.
+#[doc(hidden)]
+pub use lifecycle::{AppActor, Quit, SubscribeShutdown};
 pub use plugin::{Plugin, PluginError, PluginSetup};
 pub use registry::PageEvent;
 #[doc(hidden)]
 pub use runtime::RuntimeHandle;
+#[doc(hidden)]
 pub use state::StateMap;
 pub use stores::StoreExt;

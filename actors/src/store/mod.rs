@@ -30,13 +30,17 @@ mod load;
 mod options;
 mod registry;
 
-pub use actor::{
-    Clear, Delete, Flush, Get, Keys, Set, StoreActor, StoreChanged, Update, UpdateFn, Watch,
-};
+pub use actor::StoreChanged;
+// The store actor and its messages: users go through `StoreHandle`; the
+// crash tests, the store benchmark and the facade drive them directly.
+#[doc(hidden)]
+pub use actor::{Clear, Delete, Flush, Get, Keys, Set, StoreActor, Update, UpdateFn, Watch};
 pub use error::{StoreError, DEFAULT_MAX_BYTES, MAX_KEY_BYTES};
 pub use file::DEFAULT_LOCK_WAIT;
 pub use handle::StoreHandle;
-pub use options::{parse, OnCorrupt, StoreOptions};
+#[doc(hidden)]
+pub use options::parse;
+pub use options::{OnCorrupt, StoreOptions};
 pub(crate) use registry::Stores;
 
 const ACTOR: &str = "StoreActor";

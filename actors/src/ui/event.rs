@@ -28,6 +28,17 @@ pub enum MouseButton {
 }
 
 /// Something that happened on the UI thread and belongs to an actor.
+///
+/// ```
+/// use traykit::ids::{MenuId, TrayId};
+/// use traykit::ui::UiEvent;
+///
+/// # fn main() -> Result<(), traykit::ids::IdError> {
+/// // What the UI thread reports when "quit" is clicked in the main tray's menu.
+/// let click = UiEvent::MenuActivated { tray: TrayId::new("main")?, item: MenuId::new("quit")? };
+/// assert!(matches!(click, UiEvent::MenuActivated { ref item, .. } if item.as_str() == "quit"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UiEvent {

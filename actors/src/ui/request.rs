@@ -14,6 +14,24 @@ use crate::ids::{TrayId, WindowLabel};
 use crate::menu::Menu;
 
 /// Everything the UI thread needs to show one tray icon.
+///
+/// What the tray actor sends in `UiRequest::CreateTray`; tests read it back.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::UiRequest;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let test = traykit::test::TestApp::start(App::builder().tray(Tray::new("main").title("Hi"))).await?;
+/// let created = test.ui_requests().into_iter().find_map(|r| match r {
+///     UiRequest::CreateTray(spec) => Some(spec),
+///     _ => None,
+/// });
+/// let spec = created.expect("the tray was created");
+/// assert_eq!(spec.id.as_str(), "main");
+/// assert_eq!(spec.title.as_deref(), Some("Hi"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraySpec {
     /// Which tray.
@@ -135,6 +153,15 @@ pub enum UiRequest {
 }
 
 /// An operation on an open window.
+///
+/// ```
+/// use traykit::ui::WindowOp;
+///
+/// // What `window.set_title("Notes")` asks of the UI thread.
+/// let op = WindowOp::SetTitle("Notes".into());
+/// assert_eq!(op, WindowOp::SetTitle("Notes".to_owned()));
+/// assert_ne!(op, WindowOp::Show);
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum WindowOp {

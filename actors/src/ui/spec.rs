@@ -90,6 +90,22 @@ pub struct Geometry {
 }
 
 /// A window's declaration, as the UI thread needs it.
+///
+/// ```
+/// use traykit::prelude::*;
+/// use traykit::ui::UiRequest;
+///
+/// # #[actix::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let test = traykit::test::TestApp::start(
+///     App::builder().window(Window::new("notes").url("index.html").title("Notes").visible_on_start(true)),
+/// ).await?;
+/// let spec = test.ui_requests().into_iter().find_map(|r| match r {
+///     UiRequest::CreateWindow { spec, .. } => Some(spec),
+///     _ => None,
+/// });
+/// assert_eq!(spec.map(|s| s.title), Some("Notes".to_owned()));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WindowSpec {
     /// Its label.
