@@ -18,6 +18,19 @@ use crate::supervise::{self, panic_message};
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 
 /// A type-erased method handler, given the call's context `C` and params.
+/// [`typed`] makes one from an async function of typed params.
+///
+/// ```
+/// use traykit_actors::ipc::{typed, Handler, RpcError};
+///
+/// // A context of your own: the router knows nothing of what it is.
+/// #[derive(Clone)]
+/// struct Ctx;
+/// let double: Handler<Ctx> = typed("math.double", |n: i64, _: Ctx| async move {
+///     Ok::<_, RpcError>(n * 2)
+/// });
+/// # let _ = double;
+/// ```
 pub type Handler<C> = Arc<dyn Fn(C, Option<Value>) -> HandlerFuture + Send + Sync>;
 
 /// Deserialises params into `A`. "No params" may be spelled as a missing
