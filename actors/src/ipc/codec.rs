@@ -79,6 +79,30 @@ pub fn failure(id: Value, error: RpcError) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": error})
 }
 
+/// The answer to a message refused whole (id null: its ids were not or
+/// could not be read). The message's number goes into `error.data.message`
+/// beside the error's own data (its `kind`), so the page's bridge rejects
+/// exactly the calls that message carried. The window actor and the
+/// webview host both answer refusals with it, so the two cannot drift.
+pub fn refusal(seq: Option<u64>, error: RpcError) -> Value {
+    let mut refusal = failure(Value::Null, error);
+    if let (Some(seq), Some(Value::Object(error))) = (seq, refusal.get_mut("error")) {
+        match error.get_mut("data") {
+            Some(Value::Object(data)) => {
+                data.insert("message".into(), seq.into());
+            }
+            Some(other) => {
+                let detail = other.take();
+                *other = json!({"message": seq, "detail": detail});
+            }
+            None => {
+                error.insert("data".into(), json!({ "message": seq }));
+            }
+        }
+    }
+    refusal
+}
+
 fn decode_call(value: Value) -> Result<Call, Invalid> {
     let invalid = |id: Value, reason: &'static str| Invalid { id, reason };
     let Value::Object(mut obj) = value else {

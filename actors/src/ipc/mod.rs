@@ -27,7 +27,7 @@ pub use backlog::{Backlog, Held};
 #[doc(hidden)]
 pub use caps::{glob, Origin, OriginPattern, StoreGrant, EVENT_METHODS};
 #[doc(hidden)]
-pub use codec::{decode, decode_sized, failure, success, Call, Incoming, Invalid};
+pub use codec::{decode, decode_sized, failure, refusal, success, Call, Incoming, Invalid};
 #[doc(hidden)]
 pub use dispatch::{dispatch, reply, Dispatch, Pending};
 #[doc(hidden)]

@@ -31,24 +31,7 @@ impl WindowActor {
     /// bridge rejects exactly the calls that message carried instead of
     /// leaving them pending. Every whole-message refusal goes through here.
     fn refuse_message(&mut self, seq: Option<u64>, error: RpcError, ctx: &mut Context<Self>) {
-        let mut refusal = ipc::failure(Value::Null, error);
-        if let (Some(seq), Some(error)) = (seq, refusal.get_mut("error")) {
-            match error.get_mut("data") {
-                Some(Value::Object(data)) => {
-                    data.insert("message".into(), seq.into());
-                }
-                Some(other) => {
-                    let detail = other.take();
-                    *other = json!({"message": seq, "detail": detail});
-                }
-                None => {
-                    if let Value::Object(error) = error {
-                        error.insert("data".into(), json!({ "message": seq }));
-                    }
-                }
-            }
-        }
-        self.push(refusal, ctx);
+        self.push(ipc::refusal(seq, error), ctx);
     }
 
     /// Queues an event (see [`Outbox::push_event`]).

@@ -162,14 +162,7 @@ fn with_secret(init_script: &str, secret: &str) -> String {
 /// The script that tells a page its message `seq` was refused whole, in
 /// the core's own reply format (see `WindowActor::refuse_message`).
 fn refusal_script(seq: u64, error: traykit_actors::ipc::RpcError) -> Option<String> {
-    let mut refusal = traykit_actors::ipc::failure(serde_json::Value::Null, error);
-    // Merged into the error's own data (its `kind`), as the core's refusals are.
-    match &mut refusal["error"]["data"] {
-        serde_json::Value::Object(data) => {
-            data.insert("message".into(), seq.into());
-        }
-        other => *other = serde_json::json!({ "message": seq }),
-    }
+    let refusal = traykit_actors::ipc::refusal(Some(seq), error);
     let text = serde_json::to_string(&refusal).ok()?;
     let literal = serde_json::to_string(&text).ok()?;
     Some(format!(
