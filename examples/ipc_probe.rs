@@ -103,8 +103,18 @@ fn main() -> Result<(), traykit::Error> {
     // The isolation pattern with a pass-through hook: what isolation costs.
     let isolation = std::env::args().any(|a| a == "--isolation");
     let second = std::env::args().any(|a| a == "--second");
+    // `--host-keep-alive-ms N`: the bench shortens the kept host's grace so
+    // it can measure the memory after it ends without waiting the default.
+    let keep_alive = std::env::args()
+        .skip_while(|a| a != "--host-keep-alive-ms")
+        .nth(1)
+        .and_then(|ms| ms.parse().ok())
+        .map(std::time::Duration::from_millis);
 
     let mut builder = App::builder();
+    if let Some(grace) = keep_alive {
+        builder = builder.host_keep_alive(grace);
+    }
     if isolation {
         builder = builder.isolation(traykit::isolation::Isolation::hook(
             "window.__TRAYKIT_ISOLATION_HOOK__ = (payload) => payload;",
