@@ -550,11 +550,14 @@ fn run_tray(s: &Subject, t: &mut Table) {
     }
 }
 
-/// Clicks "Close probe" and waits (≤ 15 s) for the web process to go.
+/// Clicks "Close probe" and waits (≤ 15 s) for the window's web process
+/// to go. (traykit's kept host starts a new, warm one meanwhile.)
 fn close_window(s: &Subject, app: &App, tray: &Item) {
+    let open = app.web_processes();
     tray.click("Close probe");
     if eventually(Duration::from_secs(15), || {
-        app.web_processes().is_empty().then_some(())
+        let now = app.web_processes();
+        (!open.iter().any(|p| now.contains(p))).then_some(())
     })
     .is_none()
     {

@@ -3,7 +3,9 @@
 //! grace period serves the reopen, and exits after it; with no keep-alive
 //! it goes with the last window, as before; a click while the host is
 //! still warming opens the window; opening the tray menu (dbusmenu
-//! `AboutToShow`, as a shell sends it) starts the host before any click.
+//! `AboutToShow`, as a shell sends it) starts the host before any click;
+//! the first window after a prewarm, and a reopen in a kept host, run in
+//! the web process the warm-up started.
 //! Timings are printed, never asserted.
 
 mod support;
@@ -64,6 +66,27 @@ fn hosts(app: &App) -> Vec<u32> {
         .collect()
 }
 
+/// The WebKit web processes under `host`.
+fn web_processes(host: u32) -> Vec<u32> {
+    support::memory::tree(host)
+        .into_iter()
+        .filter(|&p| {
+            alive(p)
+                && std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
+        })
+        .collect()
+}
+
+/// Waits for exactly one web process under `host` and returns it.
+fn the_web_process(host: u32) -> u32 {
+    eventually(T, || match web_processes(host)[..] {
+        [pid] => Some(pid),
+        _ => None,
+    })
+    .unwrap_or_else(|| panic!("not one web process: {:?}", web_processes(host)))
+}
+
 /// Waits for exactly one host and returns it.
 fn the_host(app: &App) -> u32 {
     eventually(T, || match hosts(app)[..] {
@@ -111,19 +134,17 @@ fn a_prewarmed_host_serves_the_first_window() {
     warm.tray.click("Prewarm");
     let host = the_host(&warm.app);
     // The warm webview's web process: the prewarm is done.
-    eventually(T, || {
-        support::memory::tree(host)
-            .iter()
-            .any(|&p| {
-                std::fs::read_to_string(format!("/proc/{p}/comm"))
-                    .is_ok_and(|c| c.starts_with("WebKitWebProces"))
-            })
-            .then_some(())
-    })
-    .expect("the prewarm webview's web process starts");
-    println!("prewarmed host {host}");
+    let warm_process = the_web_process(host);
+    println!("prewarmed host {host}, warm web process {warm_process}");
     warm.open();
     assert_eq!(hosts(&warm.app), vec![host], "the prewarmed host served it");
+    // The page runs in the process the prewarm started (a related view),
+    // and no second one was started for it.
+    assert_eq!(
+        web_processes(host),
+        vec![warm_process],
+        "the first window runs in the warm web process"
+    );
     warm.quit();
 }
 
@@ -132,13 +153,25 @@ fn a_window_reopened_in_the_grace_period_finds_the_same_host() {
     let warm = launch(&["--keep-alive-ms", "600000"]);
     warm.open();
     let host = the_host(&warm.app);
+    let first = the_web_process(host);
     warm.close();
     assert!(alive(host), "the host is kept after its last window");
+    // The kept host warms again: a new web process, waiting for the reopen.
+    let rewarmed = eventually(T, || match web_processes(host)[..] {
+        [pid] if pid != first => Some(pid),
+        _ => None,
+    })
+    .unwrap_or_else(|| panic!("no new warm web process: {:?}", web_processes(host)));
     warm.open();
     assert_eq!(
         hosts(&warm.app),
         vec![host],
         "the kept host served the reopen"
+    );
+    assert_eq!(
+        web_processes(host),
+        vec![rewarmed],
+        "the reopened window runs in the re-warmed web process"
     );
     warm.quit();
 }

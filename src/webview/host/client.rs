@@ -444,7 +444,14 @@ impl HostWindows {
             self.release();
             return;
         }
-        let Some(host) = &self.host else { return };
+        let Some(host) = &mut self.host else { return };
+        // A kept host is kept for a quick re-open: warm it again, so that
+        // window starts in a web process that is already running (the
+        // closed window's went with it) instead of waiting ~100-200 ms for
+        // a new one. Its memory comes back with the host's. Sent before the
+        // countdown starts: every send cancels a running one.
+        host.warmed = true;
+        host.lease.send(ToHost::Prewarm);
         let process = host.process.clone();
         tracing::debug!(keep_alive = ?self.keep_alive, "webview host idle");
         host.lease.release_when_idle(self.keep_alive, move || {
