@@ -346,6 +346,17 @@ impl Windows {
         max_message_bytes: usize,
     ) -> Result<(), UiError> {
         let err = failed("CreateWindow");
+        if self.context.is_none() {
+            // A cold host (no prewarm came first): its first webview is
+            // still the hidden blank one, and the window a related view of
+            // it. The UI process's first webview is the one that may stall
+            // ~500 ms on its first paint; measured (release, 20 cold opens
+            // each, load ~2): 489-760 ms with this, 394-1094 ms without
+            // (5 of 20 over 900 ms).
+            if let Err(error) = self.prewarm(target) {
+                tracing::debug!(%error, "no blank webview before the first window");
+            }
+        }
         // Re-creating replaces (and drops) the old one.
         self.destroy(&spec.label).ok();
         let mut builder = WindowBuilder::new()
