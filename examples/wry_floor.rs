@@ -109,7 +109,7 @@ fn open(
     proxy: &EventLoopProxy<Ev>,
     title: &str,
     size: (f64, f64),
-    page: &str,
+    page: &'static str,
 ) -> anyhow::Result<Win> {
     let window = WindowBuilder::new()
         .with_title(title)
@@ -118,14 +118,21 @@ fn open(
     let vbox = window
         .default_vbox()
         .ok_or_else(|| anyhow::anyhow!("no GTK container"))?;
+    // The page is fetched over a custom protocol, as traykit's and Tauri's
+    // are (not `with_html`, which skips the fetch).
     let webview = WebViewBuilder::new()
-        .with_html(page)
-        .with_custom_protocol("floor".into(), |_id, request| {
-            // Echo the body: the cheapest possible custom-protocol round trip.
+        .with_url("floor://localhost/index.html")
+        .with_custom_protocol("floor".into(), move |_id, request| {
+            let (content_type, body) = if request.method() == "GET" {
+                ("text/html", std::borrow::Cow::Borrowed(page.as_bytes()))
+            } else {
+                // Echo the body: the cheapest possible custom-protocol
+                // round trip.
+                ("text/plain", std::borrow::Cow::Owned(request.into_body()))
+            };
             wry::http::Response::builder()
-                .header("Access-Control-Allow-Origin", "*")
-                .header("Content-Type", "text/plain")
-                .body(std::borrow::Cow::Owned(request.into_body()))
+                .header("Content-Type", content_type)
+                .body(body)
                 .unwrap_or_default()
         })
         .with_ipc_handler(ipc_handler(proxy.clone()))
