@@ -28,6 +28,14 @@ pub enum Error {
          `xvfb-run -a <app>`, and for tests `traykit::test::TestApp`"
     )]
     NoDisplay,
+    /// A display is named (`DISPLAY`, `WAYLAND_DISPLAY`, `GDK_BACKEND`) but
+    /// GTK could not open it: the compositor or X server is not running,
+    /// or the socket is wrong. Says which were set.
+    #[error(
+        "could not open the display ({0}): is the desktop session (or Xvfb) \
+         running? For headless runs use `xvfb-run -a <app>`"
+    )]
+    DisplayUnavailable(String),
     /// The platform event loop could not be created.
     #[error("could not start the UI event loop: {0}")]
     EventLoop(String),

@@ -168,3 +168,38 @@ fn without_a_display_it_says_what_to_do() {
     assert!(stderr.contains("no display"), "{stderr}");
     assert!(stderr.contains("xvfb-run"), "{stderr}");
 }
+
+/// A display that is named but cannot be opened (a bad Wayland socket, an
+/// X server that is not there): `Error::DisplayUnavailable` naming what was
+/// set, exit code 1, and no panic from inside tao.
+#[test]
+fn a_display_that_cannot_be_opened_is_an_error_not_a_panic() {
+    let cases: [&[(&str, &str)]; 2] = [
+        &[
+            ("WAYLAND_DISPLAY", "/nonexistent/wayland-9"),
+            ("GDK_BACKEND", "wayland"),
+        ],
+        &[("DISPLAY", ":9999")],
+    ];
+    for vars in cases {
+        let mut cmd = std::process::Command::new(example("tray_clock"));
+        cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().expect("run tray_clock");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{vars:?}: {stderr}");
+        assert!(
+            stderr.contains("could not open the display"),
+            "{vars:?}: {stderr}"
+        );
+        for (k, v) in vars {
+            assert!(
+                stderr.contains(&format!("{k}={v}")),
+                "{vars:?} named: {stderr}"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{vars:?}: {stderr}");
+    }
+}

@@ -10,6 +10,7 @@
 //! stand-in without the `webview` feature).
 
 mod actors;
+pub(crate) mod display;
 mod poster;
 mod signals;
 mod tray_events;
@@ -48,15 +49,14 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
     let mut prepared =
         crate::desktop::prepare(&builder.name, &mut builder.desktop, app_slot.clone())?;
     let boot_part = prepared.boot_part();
-    if !has_display() {
-        return Err(Error::NoDisplay);
-    }
     if !builder.opengl && std::env::var_os("GDK_GL").is_none() {
         // GTK's X11 backend probes GLX at start-up, which maps Mesa (tens of
         // MB) into a process that never draws with GL. Set before any thread
-        // exists, so no concurrent getenv can race it.
+        // exists, so no concurrent getenv can race it, and before GTK opens
+        // the display.
         std::env::set_var("GDK_GL", "disable");
     }
+    display::open()?;
     tray_events::install(app_slot.clone());
     let windows = WindowRequests::new(&builder, &app_slot);
     let mut event_loop =
@@ -128,11 +128,6 @@ fn serve_tray(trays: &mut Trays, request: UiRequest) -> UiReply {
             reason: "not supported by this build (enable the `webview` feature for windows)".into(),
         }),
     }
-}
-
-fn has_display() -> bool {
-    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
-    set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
 /// The format asked for with `--print-capabilities[=json]`, if any.
