@@ -263,7 +263,9 @@ mod tests {
     #[cfg(not(feature = "log-file"))]
     #[test]
     fn a_file_without_the_feature_is_a_clear_error() {
-        let err = install("traykit-test", &LogOptions::default().file(true)).expect_err("no file");
+        let Err(err) = install("traykit-test", &LogOptions::default().file(true)) else {
+            panic!("a log file in a build without `log-file`");
+        };
         assert!(matches!(err, LogError::FileUnsupported), "{err}");
         assert!(err.to_string().contains("log-file"), "{err}");
     }
