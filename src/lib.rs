@@ -44,8 +44,9 @@
 //!
 //! # Cargo features
 //! All on by default. A tray-only app takes `default-features = false` and
-//! adds back what it uses; without a feature, its API stays and fails with
-//! a stable error instead (never a panic).
+//! adds back what it uses. Without a feature, the API that needs it fails
+//! with a stable error (never a panic), or is absent (`webview`'s asset
+//! items: `RustEmbed`, `DEFAULT_CSP`).
 //!
 //! | feature | adds | without it |
 //! |---|---|---|
