@@ -176,9 +176,9 @@ fn gone(e: MailboxError) -> RpcError {
 }
 
 fn main() -> Result<(), traykit::Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    // RUST_LOG as an `EnvFilter`, or as `target=level` directives in a
+    // build without traykit's `env-filter` feature (no regex engine).
+    tracing_subscriber::fmt::init();
 
     App::builder()
         .name("Popup notes")

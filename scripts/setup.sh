@@ -50,3 +50,10 @@ if ! cargo deb --version >/dev/null 2>&1; then
   echo "setup: installing cargo-deb"
   cargo install cargo-deb --locked --quiet
 fi
+
+# cargo-bloat: the per-crate sizes of BENCHMARKS.md's "Binary size"
+# (`--bench` only; compiled once into ~/.cargo/bin, ~25 s).
+if [[ "${1:-}" == --bench ]] && ! cargo bloat --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-bloat"
+  cargo install cargo-bloat --locked --quiet
+fi

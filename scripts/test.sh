@@ -11,6 +11,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo clippy, the tray-only library (--no-default-features; seconds: the dependencies are checked already)"
+cargo clippy -p traykit --lib --no-default-features --locked -- -D warnings
 echo "== structure (acyclic modules, fn ≤ 80 lines, file ≤ 600 lines)"
 structure_selftest=$(/usr/bin/python3 scripts/check_structure_test.py 2>&1) || { echo "$structure_selftest"; exit 1; }
 echo "self-test: ${structure_selftest##*$'\n'}"

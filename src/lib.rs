@@ -41,6 +41,19 @@
 //!   [`tray`], [`menu`], [`icon`], [`ids`], [`window`], [`ipc`] (JSON-RPC
 //!   for pages), [`store`], [`notifier`], [`isolation`], [`ui`] (the UI
 //!   boundary, what `TestApp` records), [`supervise`], [`prelude`].
+//!
+//! # Cargo features
+//! All on by default. A tray-only app takes `default-features = false` and
+//! adds back what it uses. Without a feature, the API that needs it fails
+//! with a stable error (never a panic), or is absent (`webview`'s asset
+//! items: `RustEmbed`, `DEFAULT_CSP`).
+//!
+//! | feature | adds | without it |
+//! |---|---|---|
+//! | `webview` | windows: WebKitGTK through wry, the webview host, assets | window requests are refused; WebKit is not linked |
+//! | `shortcuts` | global shortcuts via global-hotkey (X11) | [`ShortcutError::Unsupported`](desktop::ShortcutError::Unsupported), RPC kind `unsupported` |
+//! | `log-file` | the daily log file of [`logging`] (tracing-appender) | stderr only; `LogOptions::file(true)` fails with [`LogError::FileUnsupported`](logging::LogError::FileUnsupported) |
+//! | `env-filter` | `EnvFilter` syntax for `TRAYKIT_LOG`/`RUST_LOG` | `target=level` directives only, no regex engine |
 
 #![warn(unreachable_pub)]
 

@@ -65,7 +65,8 @@ impl AppBuilder {
     }
 
     /// Runs `f` on every press of a global shortcut the app registered
-    /// (`app.register_shortcut(id, accelerator)`).
+    /// (`app.register_shortcut(id, accelerator)`; the `shortcuts` feature,
+    /// without which registering fails with `ShortcutError::Unsupported`).
     pub fn on_shortcut(
         mut self,
         f: impl Fn(&AppHandle, &ShortcutPressed) + Send + 'static,
@@ -89,9 +90,9 @@ impl AppBuilder {
     }
 
     /// Installs a `tracing` subscriber: stderr plus a daily file in the
-    /// app's log directory ([`logging::log_dir`](crate::logging::log_dir)),
-    /// filtered by `TRAYKIT_LOG`, else `RUST_LOG`. Off by default, so an
-    /// app's own subscriber is not replaced.
+    /// app's log directory ([`logging::log_dir`](crate::logging::log_dir);
+    /// the `log-file` feature), filtered by `TRAYKIT_LOG`, else `RUST_LOG`.
+    /// Off by default, so an app's own subscriber is not replaced.
     pub fn logging(mut self, options: LogOptions) -> Self {
         self.desktop.logging = Some(options);
         self

@@ -165,7 +165,7 @@ pub(crate) fn prepare(
     let id = desktop.id(name);
     let log_guard = match &desktop.logging {
         Some(options) => logging::install(&id, options)?,
-        None => None,
+        None => logging::Guard::default(),
     };
     let args = args();
     let mut ctl = Capabilities::default();
@@ -175,7 +175,7 @@ pub(crate) fn prepare(
     if let Some(pos) = args.iter().position(|a| a == CTL_FLAG) {
         let code = run_ctl(&id, &args[pos + 1..]);
         // `exit` skips destructors: flush the log file first.
-        drop(log_guard);
+        log_guard.flush();
         std::process::exit(code);
     }
     let primary = if desktop.single_instance {
@@ -185,7 +185,7 @@ pub(crate) fn prepare(
                 let started = std::time::Instant::now();
                 instance::hand_off(&path, &args)?;
                 tracing::info!(elapsed = ?started.elapsed(), "handed over to the running instance");
-                drop(log_guard);
+                log_guard.flush();
                 std::process::exit(0);
             }
         }

@@ -30,7 +30,9 @@
 //!   argv) and after (serve the socket, deliver this launch's deep links).
 //! - `logging`: [`LogOptions`](crate::logging::LogOptions), the opt-in
 //!   `tracing` subscriber (public as [`crate::logging`]).
-//! - `shortcuts`: the `ShortcutBackend` over `global-hotkey`.
+//! - `shortcuts`: the `ShortcutBackend` over `global-hotkey` (feature
+//!   `shortcuts`); `no_shortcuts` is its stand-in without the feature, which
+//!   refuses every call as `Unsupported`.
 
 pub use traykit_actors::desktop::{
     Autostart, AutostartError, DeepLink, PageLogLimits, SecondInstance, ShortcutError,
@@ -42,6 +44,10 @@ pub use traykit_actors::desktop::{
 pub mod instance;
 mod integration;
 pub mod logging;
+#[cfg(not(feature = "shortcuts"))]
+#[path = "no_shortcuts.rs"]
+mod shortcuts;
+#[cfg(feature = "shortcuts")]
 mod shortcuts;
 
 pub(crate) use integration::{prepare, BootPart, Hooks, Options, PrepareError};

@@ -5,6 +5,9 @@
 //! ids back to the app's shortcut ids and hands presses to
 //! [`AppHandle::deliver_shortcut`]. On Wayland there is no global grab: every
 //! call fails with [`ShortcutError::Unsupported`].
+//!
+//! This file is the `shortcuts` Cargo feature (default); without it,
+//! `no_shortcuts.rs` takes its place.
 
 use std::collections::HashMap;
 use std::str::FromStr;

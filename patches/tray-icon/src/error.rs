@@ -32,7 +32,7 @@ pub enum Error {
             target_os = "netbsd",
             target_os = "openbsd"
         ),
-        feature = "ksni"
+        any(feature = "ksni", feature = "ksni-tokio")
     ))]
     #[error(transparent)]
     Ksni(#[from] ksni::Error),

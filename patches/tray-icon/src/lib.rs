@@ -133,7 +133,7 @@
         target_os = "netbsd",
         target_os = "openbsd"
     ),
-    not(any(feature = "libappindicator", feature = "ksni"))
+    not(any(feature = "libappindicator", feature = "ksni", feature = "ksni-tokio"))
 ))]
 compile_error!("either the `libappindicator` or `ksni` feature must be enabled on Linux and BSD");
 
@@ -732,7 +732,7 @@ impl TrayIcon {
         unix,
         not(target_os = "macos"),
         feature = "libappindicator",
-        not(feature = "ksni")
+        not(any(feature = "ksni", feature = "ksni-tokio"))
     ))]
     pub unsafe fn app_indicator(&self) -> *const libappindicator::AppIndicator {
         self.tray.borrow().app_indicator() as *const _

@@ -14,7 +14,7 @@ mod platform;
         target_os = "openbsd"
     ),
     feature = "libappindicator",
-    not(feature = "ksni")
+    not(any(feature = "ksni", feature = "ksni-tokio"))
 ))]
 #[path = "gtk/mod.rs"]
 mod platform;
@@ -26,7 +26,7 @@ mod platform;
         target_os = "netbsd",
         target_os = "openbsd"
     ),
-    feature = "ksni"
+    any(feature = "ksni", feature = "ksni-tokio")
 ))]
 #[path = "ksni/mod.rs"]
 mod platform;
