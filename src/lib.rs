@@ -59,6 +59,7 @@
 
 mod builder;
 pub mod desktop;
+mod display;
 mod error;
 mod runtime;
 pub mod test;

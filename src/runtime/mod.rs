@@ -10,7 +10,6 @@
 //! stand-in without the `webview` feature).
 
 mod actors;
-pub(crate) mod display;
 mod poster;
 mod signals;
 mod tray_events;
@@ -56,7 +55,7 @@ pub(crate) fn run(mut builder: AppBuilder) -> Result<i32, Error> {
         // the display.
         std::env::set_var("GDK_GL", "disable");
     }
-    display::open()?;
+    crate::display::open()?;
     tray_events::install(app_slot.clone());
     let windows = WindowRequests::new(&builder, &app_slot);
     let mut event_loop =

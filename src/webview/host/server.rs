@@ -23,7 +23,7 @@ use crate::webview::assets::Assets;
 /// app closes the request pipe.
 pub(crate) fn serve(assets: Assets) -> Result<i32, Error> {
     let (requests, events) = protocol_pipes()?;
-    crate::runtime::display::open()?;
+    crate::display::open()?;
     let mut event_loop =
         std::panic::catch_unwind(|| EventLoopBuilder::<Option<ToHost>>::with_user_event().build())
             .map_err(|_| Error::NoDisplay)?;

@@ -249,6 +249,25 @@ impl Gate {
     }
 }
 
+/// The native window a spec asks for.
+fn native_window(spec: &WindowSpec, visible: bool) -> WindowBuilder {
+    let mut builder = WindowBuilder::new()
+        .with_title(&spec.title)
+        .with_inner_size(LogicalSize::new(spec.size.0, spec.size.1))
+        .with_resizable(spec.resizable)
+        .with_decorations(spec.decorations)
+        .with_always_on_top(spec.always_on_top)
+        .with_skip_taskbar(spec.skip_taskbar)
+        .with_visible(visible);
+    if let Some((x, y)) = spec.position {
+        builder = builder.with_position(LogicalPosition::new(x, y));
+    }
+    if spec.maximized {
+        builder = builder.with_maximized(true);
+    }
+    builder
+}
+
 fn failed(request: &'static str) -> impl Fn(String) -> UiError {
     move |reason| UiError::Failed { request, reason }
 }
@@ -328,6 +347,19 @@ impl Windows {
         Ok(())
     }
 
+    /// In a cold host (no prewarm came first), the first webview is still
+    /// the hidden blank one, and the window a related view of it: the UI
+    /// process's first webview is the one that may stall ~500 ms on its
+    /// first paint. Measured (release, 20 cold opens each, load ~2):
+    /// 489-760 ms with this, 394-1094 ms without (5 of 20 over 900 ms).
+    fn warm_if_cold<T: 'static>(&mut self, target: &EventLoopWindowTarget<T>) {
+        if self.context.is_none() {
+            if let Err(error) = self.prewarm(target) {
+                tracing::debug!(%error, "no blank webview before the first window");
+            }
+        }
+    }
+
     fn get(&self, label: &WindowLabel, request: &'static str) -> Result<&Live, UiError> {
         self.live.get(label).ok_or_else(|| UiError::Unknown {
             request,
@@ -346,34 +378,12 @@ impl Windows {
         max_message_bytes: usize,
     ) -> Result<(), UiError> {
         let err = failed("CreateWindow");
-        if self.context.is_none() {
-            // A cold host (no prewarm came first): its first webview is
-            // still the hidden blank one, and the window a related view of
-            // it. The UI process's first webview is the one that may stall
-            // ~500 ms on its first paint; measured (release, 20 cold opens
-            // each, load ~2): 489-760 ms with this, 394-1094 ms without
-            // (5 of 20 over 900 ms).
-            if let Err(error) = self.prewarm(target) {
-                tracing::debug!(%error, "no blank webview before the first window");
-            }
-        }
+        self.warm_if_cold(target);
         // Re-creating replaces (and drops) the old one.
         self.destroy(&spec.label).ok();
-        let mut builder = WindowBuilder::new()
-            .with_title(&spec.title)
-            .with_inner_size(LogicalSize::new(spec.size.0, spec.size.1))
-            .with_resizable(spec.resizable)
-            .with_decorations(spec.decorations)
-            .with_always_on_top(spec.always_on_top)
-            .with_skip_taskbar(spec.skip_taskbar)
-            .with_visible(visible);
-        if let Some((x, y)) = spec.position {
-            builder = builder.with_position(LogicalPosition::new(x, y));
-        }
-        if spec.maximized {
-            builder = builder.with_maximized(true);
-        }
-        let window = builder.build(target).map_err(|e| err(e.to_string()))?;
+        let window = native_window(&spec, visible)
+            .build(target)
+            .map_err(|e| err(e.to_string()))?;
         let container = window
             .default_vbox()
             .ok_or_else(|| err("the window has no GTK container".into()))?;
