@@ -12,7 +12,7 @@ for variant in v1:1.0.0: v2:2.0.0: crashy:2.0.0:1; do
   IFS=: read -r name version crash <<<"$variant"
   mkdir -p "$out/$name"
   if [[ -n "$crash" ]]; then export AUTO_UPDATE_CRASH=1; else unset AUTO_UPDATE_CRASH; fi
-  AUTO_UPDATE_VERSION="$version" cargo build --quiet --locked --example auto_update --no-default-features
+  AUTO_UPDATE_VERSION="$version" cargo build --quiet --locked --example auto_update --no-default-features --features env-filter
   strip -o "$out/$name/auto_update.tmp" target/debug/examples/auto_update
   mv "$out/$name/auto_update.tmp" "$out/$name/auto_update"
 done
