@@ -455,17 +455,16 @@ fn run_tray(s: &Subject, t: &mut Table) {
         memory::threads(app.pid()) as f64,
     );
 
-    let t0 = Instant::now();
-    tray.click("Open probe");
-    if app.wait_line(s.loaded, T).is_none() {
-        eprintln!("{}: on-demand window never loaded", s.col.name());
+    if !timed_open(
+        s,
+        &app,
+        &tray,
+        t,
+        "tray click → window page load (on demand)",
+    ) {
         stop(&mut app);
         return;
     }
-    let ms = t0.elapsed().as_secs_f64() * 1e3;
-    t.add(s.col, "tray click → window page load (on demand)", "ms", ms);
-    t.open(s.col, ms);
-    app.wait_line(s.report, T);
     std::thread::sleep(IDLE);
     let (rss, pss) = memory::tree_mib(app.pid());
     t.add(s.col, "PSS one window, idle 5 s", "MiB", pss);
@@ -494,22 +493,16 @@ fn run_tray(s: &Subject, t: &mut Table) {
         "MiB",
         rss,
     );
-    let t1 = Instant::now();
-    tray.click("Open probe");
-    if app.wait_line(s.loaded, T).is_none() {
-        eprintln!("{}: re-opened window never loaded", s.col.name());
+    if !timed_open(
+        s,
+        &app,
+        &tray,
+        t,
+        "tray click → window page load (re-open after destroy)",
+    ) {
         stop(&mut app);
         return;
     }
-    let ms = t1.elapsed().as_secs_f64() * 1e3;
-    t.add(
-        s.col,
-        "tray click → window page load (re-open after destroy)",
-        "ms",
-        ms,
-    );
-    t.open(s.col, ms);
-    app.wait_line(s.report, T);
     close_window(s, &app, &tray);
     std::thread::sleep(KEEP_ALIVE + IDLE);
     let (rss, pss) = memory::tree_mib(app.pid());
@@ -530,28 +523,34 @@ fn run_tray(s: &Subject, t: &mut Table) {
     // on the first signal; the others get the same calls.
     tray.open_menu();
     std::thread::sleep(MENU_READ);
-    let t2 = Instant::now();
-    tray.click("Open probe");
-    if app.wait_line(s.loaded, T).is_some() {
-        let ms = t2.elapsed().as_secs_f64() * 1e3;
-        t.add(
-            s.col,
-            "menu opened → click 150 ms later → window page load (from the click)",
-            "ms",
-            ms,
-        );
-        t.open(s.col, ms);
-        app.wait_line(s.report, T);
-    } else {
-        eprintln!(
-            "{}: window opened after the menu never loaded",
-            s.col.name()
-        );
-    }
+    timed_open(
+        s,
+        &app,
+        &tray,
+        t,
+        "menu opened → click 150 ms later → window page load (from the click)",
+    );
     tray.click("Quit");
     if app.wait_exit(Duration::from_secs(10)).is_none() {
         stop(&mut app);
     }
+}
+
+/// Clicks "Open probe" and records click → page load as `row` (and for the
+/// stall count), then waits for the page's report; false if it never
+/// loaded.
+fn timed_open(s: &Subject, app: &App, tray: &Item, t: &mut Table, row: &str) -> bool {
+    let started = Instant::now();
+    tray.click("Open probe");
+    if app.wait_line(s.loaded, T).is_none() {
+        eprintln!("{}: {row}: the window never loaded", s.col.name());
+        return false;
+    }
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    t.add(s.col, row, "ms", ms);
+    t.open(s.col, ms);
+    app.wait_line(s.report, T);
+    true
 }
 
 /// Clicks "Close probe" and waits (≤ 15 s) for the window's web process
